@@ -1,0 +1,36 @@
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import type { AuditEventView } from '@fedbroker/audit';
+import type { BrokerRuntime } from '../runtime/broker-runtime';
+import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
+import { AdminGuard } from './admin.guard';
+import { InvalidQueryError } from './invalid-query.error';
+
+const filtersSchema = z.strictObject({
+  outcome: z.enum(['issued', 'denied']).optional(),
+  platform: z.string().min(1).optional(),
+  subject: z.string().min(1).optional(),
+  policy: z.string().min(1).optional(),
+  from: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  to: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+/** `GET /admin/v1/audit-events`: every `/token` decision, newest first. */
+@Controller('admin/v1/audit-events')
+@UseGuards(AdminGuard)
+export class AuditEventsController {
+  constructor(@Inject(BROKER_RUNTIME) private readonly runtime: BrokerRuntime) {}
+
+  @Get()
+  async list(@Query() query: unknown): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+    const parsed = filtersSchema.safeParse(query);
+    if (!parsed.success) {
+      throw new InvalidQueryError(
+        parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(query)', message: i.message })),
+      );
+    }
+    return this.runtime.auditEvents.list(parsed.data);
+  }
+}

@@ -1,0 +1,67 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { BrokerRuntime } from '../runtime/broker-runtime';
+import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
+import { AdminGuard } from './admin.guard';
+import { etagOf, expectedVersion } from './http-preconditions';
+import { policyView } from './resource-views';
+
+/** `/admin/v1/policies`: the CEL trust policies deciding who gets which token. */
+@Controller('admin/v1/policies')
+@UseGuards(AdminGuard)
+export class PoliciesController {
+  constructor(@Inject(BROKER_RUNTIME) private readonly runtime: BrokerRuntime) {}
+
+  @Get()
+  async list(@Query('platform') platform: string | undefined): Promise<{ items: Record<string, unknown>[] }> {
+    const policies = await this.runtime.policies.list(typeof platform === 'string' ? { platform } : {});
+    return { items: policies.map(policyView) };
+  }
+
+  @Get(':name')
+  async get(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const policy = await this.runtime.policies.get(name);
+    void reply.header('ETag', etagOf(policy.version));
+    return policyView(policy);
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const policy = await this.runtime.policies.create(body);
+    void reply.header('ETag', etagOf(policy.version)).header('Location', `/admin/v1/policies/${policy.name}`);
+    return policyView(policy);
+  }
+
+  @Put(':name')
+  async update(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const policy = await this.runtime.policies.update(name, body, expectedVersion(ifMatch));
+    void reply.header('ETag', etagOf(policy.version));
+    return policyView(policy);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  async remove(@Param('name') name: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    await this.runtime.policies.delete(name, expectedVersion(ifMatch));
+  }
+}

@@ -1,0 +1,31 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditEventsController } from './admin/audit-events.controller';
+import { AdminGuard } from './admin/admin.guard';
+import { PlatformsController } from './admin/platforms.controller';
+import { PoliciesController } from './admin/policies.controller';
+import { SigningKeysController } from './admin/signing-keys.controller';
+import { DiscoveryController } from './discovery/discovery.controller';
+import { HealthController } from './health/health.controller';
+import type { BrokerRuntime } from './runtime/broker-runtime';
+import { BROKER_RUNTIME } from './runtime/broker-runtime.token';
+import { TokenController } from './token/token.controller';
+
+/** The HTTP shell around a started {@link BrokerRuntime}. */
+@Module({})
+export class AppModule {
+  static register(runtime: BrokerRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [
+        TokenController,
+        DiscoveryController,
+        HealthController,
+        PlatformsController,
+        PoliciesController,
+        AuditEventsController,
+        SigningKeysController,
+      ],
+      providers: [{ provide: BROKER_RUNTIME, useValue: runtime }, AdminGuard],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import { MAX_BODY_BYTES } from '@fedbroker/exchange';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './errors/http-exception.filter';
+import type { BrokerRuntime } from './runtime/broker-runtime';
+import { FormBody } from './token/form-body';
+
+const ADMIN_BODY_LIMIT = 1024 * 1024;
+const FORM = 'application/x-www-form-urlencoded';
+
+export interface AppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/** Builds the Nest application on Fastify around a started runtime; the caller listens. */
+export async function createApp(runtime: BrokerRuntime, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: ADMIN_BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  const fastify = adapter.getInstance();
+  fastify.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => {
+    done(null, new FormBody(body as string));
+  });
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (request.url.split('?')[0] === '/token' && length > MAX_BODY_BYTES) {
+      await reply
+        .status(413)
+        .header('Cache-Control', 'no-store')
+        .send({ error: 'invalid_request', error_description: 'the request body is too large' });
+    }
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    bodyParser: false,
+  });
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => runtime.close());
+  return app;
+}

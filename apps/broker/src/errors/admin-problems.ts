@@ -1,0 +1,27 @@
+import { CatalogError, type CatalogErrorCode } from '@fedbroker/catalog';
+import { AuditQueryError } from '@fedbroker/audit';
+import { AdminAuthError } from '../admin/admin-auth.error';
+import { InvalidQueryError } from '../admin/invalid-query.error';
+import { problem, type ProblemDetails } from './problem-details';
+
+const CATALOG_STATUS: Record<CatalogErrorCode, { status: number; title: string }> = {
+  validation_failed: { status: 400, title: 'Validation failed' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  in_use: { status: 409, title: 'Conflict' },
+  precondition_failed: { status: 412, title: 'Precondition failed' },
+};
+
+/** The problem an admin-side error becomes, or undefined when it is not one the admin API knows. */
+export function adminProblem(error: unknown): ProblemDetails | undefined {
+  if (error instanceof CatalogError) {
+    const { status, title } = CATALOG_STATUS[error.code];
+    return problem(status, title, error.message, error.problems.length > 0 ? error.problems : undefined);
+  }
+  if (error instanceof AdminAuthError) return problem(401, 'Unauthorized', error.message);
+  if (error instanceof InvalidQueryError) return problem(400, 'Validation failed', error.message, error.problems);
+  if (error instanceof AuditQueryError) {
+    return problem(400, 'Validation failed', error.message, [{ field: 'cursor', message: error.message }]);
+  }
+  return undefined;
+}

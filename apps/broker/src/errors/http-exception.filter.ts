@@ -1,0 +1,79 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ExchangeError, oauthErrorFor } from '@fedbroker/exchange';
+import { adminProblem } from './admin-problems';
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
+
+/** Framework errors (body parsing, routing) carry an HTTP status; anything else is unexpected. */
+function frameworkStatus(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/**
+ * The one place an error becomes a response: RFC 6749 §5.2 JSON on `/token`, RFC 9457 problem
+ * details elsewhere. Anything unexpected is a 500 whose detail stays in the log.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (request.url.split('?')[0] === '/token') {
+      this.sendOAuth(error, reply);
+      return;
+    }
+    const known = adminProblem(error) ?? this.frameworkProblem(error);
+    if (!known) this.logger.error(`unexpected error on ${request.method} ${request.url.split('?')[0]}`, error);
+    const body = known ?? problem(500, 'Internal server error');
+    if (body.status === 401) void reply.header('WWW-Authenticate', 'Bearer');
+    void reply.status(body.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
+  }
+
+  private sendOAuth(error: unknown, reply: FastifyReply): void {
+    let status: number;
+    let body: { error: string; error_description: string };
+    if (error instanceof ExchangeError) {
+      const wire = oauthErrorFor(error.code, error.grant);
+      status = wire.status;
+      body = { error: wire.error, error_description: error.message };
+      if (error.code === 'internal' || error.code === 'unavailable') {
+        this.logger.error(`token request failed: ${error.code}`, error.cause);
+      }
+    } else {
+      const framework = frameworkStatus(error);
+      status = framework === 413 ? 413 : framework === undefined ? 500 : 400;
+      body =
+        framework === undefined
+          ? { error: 'server_error', error_description: 'the request could not be completed' }
+          : { error: 'invalid_request', error_description: describeFramework(framework) };
+      if (framework === undefined) this.logger.error('unexpected error on /token', error);
+    }
+    if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
+    void reply.status(status).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(body);
+  }
+
+  private frameworkProblem(error: unknown): ProblemDetails | undefined {
+    const status = frameworkStatus(error);
+    if (status === undefined) return undefined;
+    return problem(status, describeFramework(status));
+  }
+}
+
+function describeFramework(status: number): string {
+  switch (status) {
+    case 413:
+      return 'the request body is too large';
+    case 415:
+      return 'the body must be application/x-www-form-urlencoded';
+    case 404:
+      return 'not found';
+    case 405:
+      return 'method not allowed';
+    default:
+      return 'the request is malformed';
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { BrokerRuntime } from '../runtime/broker-runtime';
+import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
+
+/** Liveness and readiness for orchestrators. */
+@Controller()
+export class HealthController {
+  constructor(@Inject(BROKER_RUNTIME) private readonly runtime: BrokerRuntime) {}
+
+  @Get('healthz')
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  async readyz(@Res() reply: FastifyReply): Promise<void> {
+    const checks = { database: await this.databaseReachable(), signingKey: this.runtime.signingKeys.ready };
+    const ready = checks.database && checks.signingKey;
+    await reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+  }
+
+  private async databaseReachable(): Promise<boolean> {
+    try {
+      await this.runtime.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

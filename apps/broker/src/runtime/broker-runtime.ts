@@ -1,0 +1,105 @@
+import type { DataSource } from 'typeorm';
+import { AuditQuery, AuditWriter } from '@fedbroker/audit';
+import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
+import type { BrokerConfig } from '@fedbroker/config';
+import { TokenService } from '@fedbroker/exchange';
+import { AccessTokenMinter, SigningKeyStore } from '@fedbroker/minting';
+import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
+import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
+import { AdminCredentials } from './admin-credentials';
+import { embeddedKeyEncryptionKey, generateAdminCredential } from './embedded-secrets';
+
+export interface RuntimeLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Every long-lived part of a running broker, wired once at boot. */
+export interface BrokerRuntime {
+  readonly config: BrokerConfig;
+  readonly dataSource: DataSource;
+  readonly catalog: Catalog;
+  readonly signingKeys: SigningKeyStore;
+  readonly tokens: TokenService;
+  readonly platforms: PlatformAdmin;
+  readonly policies: PolicyAdmin;
+  readonly auditEvents: AuditQuery;
+  readonly adminCredentials: AdminCredentials;
+  /** Stop accepting work, flush the audit writer, release the database. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger: RuntimeLogger;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+/** Opens the database (embedded when no URL is configured), runs migrations and loads state into memory. */
+export async function startRuntime(config: BrokerConfig, options: RuntimeOptions): Promise<BrokerRuntime> {
+  const { logger } = options;
+  const now = options.now ?? (() => new Date());
+  const embedded: EmbeddedPostgres | undefined = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(config.dataDir);
+  const url = config.databaseUrl ?? embedded?.url ?? '';
+  const dataSource = await openDatabase({ url, poolSize: embedded ? 1 : 10 });
+
+  const kek = config.keyEncryptionKey ?? (embedded ? await embeddedKeyEncryptionKey(config.dataDir) : undefined);
+  if (!kek) throw new Error('FEDBROKER_KEY_ENCRYPTION_KEY: required when DATABASE_URL is set');
+  const { credentials, generated } = await AdminCredentials.load(
+    dataSource,
+    config.adminToken,
+    embedded ? generateAdminCredential : undefined,
+  );
+  if (generated) {
+    logger.log(`generated the admin credential (shown once, stored hashed): ${generated}`);
+  }
+
+  const signingKeys = new SigningKeyStore(dataSource, { kek, now });
+  await signingKeys.load();
+  const adapters = new AdapterRegistry(defaultAdapters);
+  const keys = new KeyResolver(options.fetch ? { fetch: options.fetch } : {});
+  const catalog = new Catalog(dataSource, { logger });
+  await catalog.reload();
+  await catalog.watch(embedded ? undefined : url);
+  const audit = new AuditWriter(dataSource, { logger });
+
+  const tokens = new TokenService({
+    catalog,
+    adapters,
+    keys,
+    minter: new AccessTokenMinter(signingKeys),
+    audit,
+    issuer: config.issuer,
+    maxTtlSeconds: config.maxTtlSeconds,
+    allowHttp: config.allowHttpIssuers,
+    now,
+  });
+  const platforms = new PlatformAdmin(dataSource, catalog, {
+    adapters,
+    defaultAudiences: [config.issuer, `${config.issuer}/token`],
+    allowHttp: config.allowHttpIssuers,
+    probeKeys: (platform) => keys.probe(platform),
+    forgetKeys: (id) => keys.forget(id),
+  });
+
+  return {
+    config,
+    dataSource,
+    catalog,
+    signingKeys,
+    tokens,
+    platforms,
+    policies: new PolicyAdmin(dataSource, catalog),
+    auditEvents: new AuditQuery(dataSource),
+    adminCredentials: credentials,
+    async close() {
+      await audit.close();
+      await catalog.close();
+      await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Patch, Post, Put, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ExchangeError, parseTokenForm, type TokenResponse } from '@fedbroker/exchange';
+import type { BrokerRuntime } from '../runtime/broker-runtime';
+import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
+import { FormBody } from './form-body';
+
+/** `POST /token`: RFC 8693 token exchange, RFC 7523 JWT bearer grant and client assertion. */
+@Controller('token')
+export class TokenController {
+  constructor(@Inject(BROKER_RUNTIME) private readonly runtime: BrokerRuntime) {}
+
+  @Post()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  token(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenResponse> {
+    if (!(body instanceof FormBody)) {
+      throw new ExchangeError('malformed_request', 'the body must be application/x-www-form-urlencoded');
+    }
+    return this.runtime.tokens.exchange(parseTokenForm(body.text), {
+      requestId: request.id,
+      clientIp: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    });
+  }
+
+  @Get()
+  @Put()
+  @Patch()
+  @Delete()
+  methodNotAllowed(@Res() reply: FastifyReply): void {
+    void reply
+      .status(405)
+      .header('Allow', 'POST')
+      .header('Cache-Control', 'no-store')
+      .send({ error: 'invalid_request', error_description: 'the token endpoint accepts POST only' });
+  }
+}

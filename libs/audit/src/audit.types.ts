@@ -1,0 +1,72 @@
+/** One `/token` request, granted or denied, as the exchange reports it. Never a raw token. */
+export interface AuditRecord {
+  time: Date;
+  requestId: string;
+  grantType: string | null;
+  outcome: 'issued' | 'denied';
+  /** The OAuth error code sent to the client, when denied. */
+  error?: string | null;
+  /** The full reason, for operators; never a secret. */
+  reason?: string | null;
+  platform?: string | null;
+  issuer?: string | null;
+  subject?: string | null;
+  policy?: string | null;
+  audience?: string[] | null;
+  scopes?: string[] | null;
+  tokenId?: string | null;
+  expiresAt?: Date | null;
+  clientId?: string | null;
+  clientIp?: string | null;
+  userAgent?: string | null;
+  subjectTokenSha256?: string | null;
+  actorSubject?: string | null;
+}
+
+/** An audit event as the admin API returns it. */
+export interface AuditEventView {
+  id: string;
+  /** ISO 8601, UTC. */
+  time: string;
+  requestId: string;
+  grantType: string | null;
+  outcome: 'issued' | 'denied';
+  error: string | null;
+  reason: string | null;
+  platform: string | null;
+  issuer: string | null;
+  subject: string | null;
+  policy: string | null;
+  audience: string[] | null;
+  scopes: string[] | null;
+  tokenId: string | null;
+  expiresAt: string | null;
+  clientId: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  subjectTokenSha256: string | null;
+  actorSubject: string | null;
+}
+
+/** Filters of the audit listing; all optional, combined with AND. */
+export interface AuditFilters {
+  outcome?: 'issued' | 'denied';
+  platform?: string;
+  subject?: string;
+  policy?: string;
+  /** Inclusive lower bound on `time`. */
+  from?: Date;
+  /** Exclusive upper bound on `time`. */
+  to?: Date;
+  /** Page size: default 50, at most 500. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One page of audit events, newest first. */
+export interface AuditPage {
+  items: AuditEventView[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null;
+}

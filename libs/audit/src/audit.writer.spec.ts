@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '@fedbroker/persistence';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { AuditUnavailableError } from './audit.errors';
+import type { AuditRecord } from './audit.types';
+import { AuditWriter } from './audit.writer';
+
+const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+describe('AuditWriter', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let observer: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDatabase({ url: db.url, poolSize: 1 });
+    observer = new Client({ connectionString: db.url });
+    await observer.connect();
+  });
+  afterAll(async () => {
+    await observer.end();
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function countRows(ids: string[]): Promise<number> {
+    const { rows } = await observer.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM audit_events WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return rows[0]!.n;
+  }
+
+  it('resolves once the row is committed and visible from another connection', async () => {
+    const writer = new AuditWriter(dataSource);
+    const id = await writer.write(record({ subject: 'visible', audience: ['https://api.example'] }));
+    const { rows } = await observer.query('SELECT * FROM audit_events WHERE id = $1', [id]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id,
+        subject: 'visible',
+        outcome: 'issued',
+        audience: ['https://api.example'],
+        time: new Date('2030-01-01T00:00:00.123Z'),
+      }),
+    ]);
+    await writer.close();
+  });
+
+  it.runIf(realPostgres)('does not resolve while the INSERT cannot commit', async () => {
+    const writer = new AuditWriter(dataSource);
+    await observer.query('BEGIN');
+    await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+    let settled = false;
+    const pending = writer.write(record({ subject: 'blocked' })).finally(() => (settled = true));
+    await vi.waitFor(async () => {
+      const { rows } = await observer.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
+      );
+      expect(rows[0]!.n).toBe(1);
+    });
+    expect(settled).toBe(false);
+    await observer.query('COMMIT');
+    const id = await pending;
+    expect(await countRows([id])).toBe(1);
+    await writer.close();
+  });
+
+  it('commits 1,000 concurrent writes in far fewer statements than rows', async () => {
+    const writer = new AuditWriter(dataSource);
+    const ids = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) => writer.write(record({ requestId: `bulk-${i}` }))),
+    );
+    expect(new Set(ids).size).toBe(1_000);
+    expect(await countRows(ids)).toBe(1_000);
+    expect(writer.stats.rows).toBe(1_000);
+    expect(writer.stats.flushes).toBeLessThanOrEqual(4);
+    await writer.close();
+  });
+
+  it('never puts more than maxBatch rows in one statement', async () => {
+    const writer = new AuditWriter(dataSource, { maxBatch: 100 });
+    const ids = await Promise.all(Array.from({ length: 1_000 }, () => writer.write(record())));
+    expect(await countRows(ids)).toBe(1_000);
+    expect(writer.stats).toEqual({ flushes: 10, rows: 1_000 });
+    await writer.close();
+  });
+
+  it('sends what arrives during a flush in the next flush', async () => {
+    const writer = new AuditWriter(dataSource, { maxInFlight: 1 });
+    const first = writer.write(record());
+    await Promise.resolve();
+    const rest = Array.from({ length: 200 }, () => writer.write(record()));
+    await Promise.all([first, ...rest]);
+    expect(writer.stats).toEqual({ flushes: 2, rows: 201 });
+    await writer.close();
+  });
+
+  it('stores hostile text instead of failing the batch', async () => {
+    const writer = new AuditWriter(dataSource);
+    const id = await writer.write(
+      record({ userAgent: 'curl\u0000/8', reason: 'bad \uD800 surrogate', audience: ['a\u0000b'] }),
+    );
+    const { rows } = await observer.query('SELECT user_agent, reason, audience FROM audit_events WHERE id = $1', [
+      id,
+    ]);
+    expect(rows[0]).toEqual({ user_agent: 'curl\uFFFD/8', reason: 'bad \uFFFD surrogate', audience: ['a\uFFFDb'] });
+    await writer.close();
+  });
+
+  it('rejects only the record the database refuses, not its batch', async () => {
+    await observer.query(`ALTER TABLE audit_events ADD CONSTRAINT ck_test_no_evil CHECK (subject <> 'evil')`);
+    try {
+      const writer = new AuditWriter(dataSource);
+      const results = await Promise.allSettled(
+        Array.from({ length: 9 }, (_, i) => writer.write(record({ subject: i === 4 ? 'evil' : `ok-${i}` }))),
+      );
+      expect(results.map((r) => r.status)).toEqual([
+        ...Array<string>(4).fill('fulfilled'),
+        'rejected',
+        ...Array<string>(4).fill('fulfilled'),
+      ]);
+      expect((results[4] as PromiseRejectedResult).reason).toBeInstanceOf(AuditUnavailableError);
+      expect(writer.stats.rows).toBe(8);
+      await writer.close();
+    } finally {
+      await observer.query('ALTER TABLE audit_events DROP CONSTRAINT ck_test_no_evil');
+    }
+  });
+
+  it('rejects a malformed record without touching the others', async () => {
+    const writer = new AuditWriter(dataSource);
+    const bad = writer.write(record({ time: new Date(Number.NaN) }));
+    const good = writer.write(record());
+    await expect(bad).rejects.toThrow(RangeError);
+    await expect(good).resolves.toMatch(/^[0-9a-f-]{36}$/);
+    await writer.close();
+  });
+
+  it('rejects every record of a batch with AuditUnavailableError when the table is gone', async () => {
+    const logger = { error: vi.fn<(msg: string) => void>() };
+    const writer = new AuditWriter(dataSource, { logger });
+    await observer.query('ALTER TABLE audit_events RENAME TO audit_events_away');
+    try {
+      const results = await Promise.allSettled([
+        writer.write(record({ subject: 'secret-subject' })),
+        writer.write(record()),
+      ]);
+      for (const result of results) {
+        expect(result.status).toBe('rejected');
+        expect((result as PromiseRejectedResult).reason).toBeInstanceOf(AuditUnavailableError);
+      }
+      expect(logger.error).toHaveBeenCalledOnce();
+      expect(logger.error.mock.calls[0]![0]).toMatch(/audit_events/);
+      expect(logger.error.mock.calls[0]![0]).not.toContain('secret-subject');
+    } finally {
+      await observer.query('ALTER TABLE audit_events_away RENAME TO audit_events');
+    }
+    await expect(writer.write(record())).resolves.toBeDefined();
+    await writer.close();
+  });
+
+  it('rejects with AuditUnavailableError, without hanging, when the database is gone', async () => {
+    const other = await createTestDatabase();
+    const doomed = await openDatabase({ url: other.url, poolSize: 1 });
+    const writer = new AuditWriter(doomed);
+    await doomed.destroy();
+    await other.drop();
+    await expect(writer.write(record())).rejects.toBeInstanceOf(AuditUnavailableError);
+  });
+
+  it('close() flushes what is queued and then refuses new records', async () => {
+    const writer = new AuditWriter(dataSource, { maxBatch: 10 });
+    const writes = Array.from({ length: 55 }, () => writer.write(record()));
+    await writer.close();
+    expect(writer.stats).toEqual({ flushes: 6, rows: 55 });
+    expect(await countRows(await Promise.all(writes))).toBe(55);
+    await expect(writer.write(record())).rejects.toBeInstanceOf(AuditUnavailableError);
+  });
+});
+
+function record(patch: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    time: new Date('2030-01-01T00:00:00.123Z'),
+    requestId: 'req-1',
+    grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    outcome: 'issued',
+    platform: 'github',
+    subject: 'repo:acme/app',
+    ...patch,
+  };
+}

@@ -1,0 +1,12 @@
+import { QueryFailedError } from 'typeorm';
+
+/** The PostgreSQL constraint a failed write violated, when the failure was a constraint violation. */
+export function violatedConstraint(error: unknown): { code: string; constraint: string } | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: unknown; constraint?: unknown };
+  if (typeof driverError.code !== 'string' || typeof driverError.constraint !== 'string') return undefined;
+  return { code: driverError.code, constraint: driverError.constraint };
+}
+
+export const UNIQUE_VIOLATION = '23505';
+export const FOREIGN_KEY_VIOLATION = '23503';

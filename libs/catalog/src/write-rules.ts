@@ -1,0 +1,24 @@
+import { CatalogError } from './catalog.error';
+import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, violatedConstraint } from './database-errors';
+
+/** Refuses a write made against a version other than the stored one (`If-Match`). */
+export function checkVersion(actual: number, expected: number | undefined): void {
+  if (expected !== undefined && expected !== actual) {
+    throw new CatalogError('precondition_failed', `the resource is at version ${actual}, not ${expected}`);
+  }
+}
+
+/** Turns a constraint violation into the catalog error an admin can act on; anything else passes through. */
+export function translateWriteError(error: unknown): unknown {
+  const violation = violatedConstraint(error);
+  if (violation?.code === UNIQUE_VIOLATION) {
+    const field = violation.constraint.endsWith('_issuer') ? 'issuer' : 'name';
+    return new CatalogError('conflict', `another resource has the same ${field}`, [
+      { field, message: 'already taken' },
+    ]);
+  }
+  if (violation?.code === FOREIGN_KEY_VIOLATION) {
+    return new CatalogError('in_use', 'trust policies still refer to this platform; delete them first');
+  }
+  return error;
+}

@@ -1,0 +1,32 @@
+import type { GrantKind } from './grants/grant';
+
+/**
+ * Why a `/token` request failed. Closed: {@link OAUTH_ERRORS} maps every code to its wire form.
+ * `message` is the category the client may see; `reason` is the full account kept for the audit event.
+ */
+export type ExchangeErrorCode =
+  | 'malformed_request'
+  | 'unsupported_grant_type'
+  | 'unsupported_token_type'
+  | 'credential_rejected'
+  | 'client_mismatch'
+  | 'target_not_allowed'
+  | 'scope_not_allowed'
+  | 'unavailable'
+  | 'internal';
+
+export class ExchangeError extends Error {
+  readonly reason: string;
+  /** The grant the request named, once known: the wire error of a rejected credential depends on it. */
+  grant: GrantKind | undefined;
+
+  constructor(
+    readonly code: ExchangeErrorCode,
+    message: string,
+    options: { reason?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ExchangeError';
+    this.reason = options.reason ?? message;
+  }
+}

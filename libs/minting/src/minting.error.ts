@@ -1,0 +1,24 @@
+/** Why a signing-key or minting operation failed. */
+export type MintingErrorCode =
+  | 'invalid_kek'
+  | 'kek_mismatch'
+  | 'invalid_wrapped_key'
+  | 'keys_not_loaded'
+  | 'invalid_mint_input'
+  | 'invalid_rotation';
+
+/**
+ * The one error of the minting library. Messages name what is wrong (and which setting to check),
+ * never a key or a key-encryption key.
+ */
+export class MintingError extends Error {
+  override readonly name = 'MintingError';
+
+  constructor(
+    readonly code: MintingErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLocalJWKSet, exportPKCS8, jwtVerify } from 'jose';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '@fedbroker/persistence';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { AccessTokenMinter } from './access-token.minter';
+import { SigningKeyStore } from './signing-key.store';
+
+const separateConnections = Boolean(process.env.TEST_DATABASE_URL);
+
+describe('SigningKeyStore', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  const kek = randomBytes(32);
+  let clock: Date;
+  const now = () => clock;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDatabase({ url: db.url, poolSize: 1 });
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+  beforeEach(() => {
+    clock = new Date('2030-01-01T00:00:00Z');
+  });
+  afterEach(async () => {
+    await dataSource.query('DELETE FROM signing_keys');
+  });
+
+  it('generates exactly one ES256 key on first load; a second store loads the same kid', async () => {
+    const first = new SigningKeyStore(dataSource, { kek, now });
+    expect(first.ready).toBe(false);
+    await first.load();
+    expect(first.ready).toBe(true);
+    const second = new SigningKeyStore(dataSource, { kek, now });
+    await second.load();
+
+    expect(second.current().kid).toBe(first.current().kid);
+    expect(first.current().alg).toBe('ES256');
+    expect(await countKeys(dataSource)).toBe(1);
+    expect(await first.list()).toEqual([
+      expect.objectContaining({ kid: first.current().kid, status: 'active', createdAt: clock, activatedAt: clock }),
+    ]);
+  });
+
+  it('uses the RFC 7638 thumbprint as kid', async () => {
+    const store = new SigningKeyStore(dataSource, { kek, now });
+    await store.load();
+    const [jwk] = store.jwks().keys;
+    const { calculateJwkThumbprint } = await import('jose');
+    expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', kid: store.current().kid, alg: 'ES256', use: 'sig' });
+    expect(await calculateJwkThumbprint(jwk!)).toBe(store.current().kid);
+    expect(jwk).not.toHaveProperty('d');
+  });
+
+  it('creates one key when two replicas start on an empty database at once', async () => {
+    const other = separateConnections ? await openDatabase({ url: db.url, poolSize: 1 }) : dataSource;
+    try {
+      const stores = [new SigningKeyStore(dataSource, { kek, now }), new SigningKeyStore(other, { kek, now })];
+      await Promise.all(stores.map((s) => s.load()));
+      expect(await countKeys(dataSource)).toBe(1);
+      expect(stores[0]!.current().kid).toBe(stores[1]!.current().kid);
+    } finally {
+      if (other !== dataSource) await other.destroy();
+    }
+  });
+
+  it('stores the private key wrapped, never as PKCS#8', async () => {
+    const store = new SigningKeyStore(dataSource, { kek, now });
+    await store.load();
+    const [row] = (await dataSource.query('SELECT private_key_wrapped FROM signing_keys')) as {
+      private_key_wrapped: Buffer;
+    }[];
+    const wrapped = row!.private_key_wrapped;
+    expect(wrapped[0]).toBe(1);
+    expect(wrapped.includes(Buffer.from([0x30, 0x81, 0x87, 0x02, 0x01, 0x00]))).toBe(false);
+    expect(wrapped.toString('latin1')).not.toContain('PRIVATE KEY');
+    expect(store.current().privateKey.extractable).toBe(false);
+    await expect(exportPKCS8(store.current().privateKey)).rejects.toThrow();
+  });
+
+  it('fails to load under another key-encryption key, naming the setting but not the key', async () => {
+    await new SigningKeyStore(dataSource, { kek, now }).load();
+    const wrongKek = randomBytes(32);
+    const wrong = new SigningKeyStore(dataSource, { kek: wrongKek, now });
+    const error = await wrong.load().then(
+      () => new Error('loaded'),
+      (e: unknown) => e as Error,
+    );
+    expect(error).toMatchObject({ name: 'MintingError', code: 'kek_mismatch' });
+    expect(error.message).toContain('FEDBROKER_KEY_ENCRYPTION_KEY');
+    for (const key of [kek, wrongKek]) {
+      for (const encoding of ['hex', 'base64', 'base64url'] as const) {
+        expect(error.message).not.toContain(key.toString(encoding));
+      }
+    }
+    expect(wrong.ready).toBe(false);
+    expect(await countKeys(dataSource)).toBe(1);
+  });
+
+  it('refuses a key-encryption key that is not 32 bytes', () => {
+    expect(() => new SigningKeyStore(dataSource, { kek: randomBytes(31) })).toThrow(
+      /FEDBROKER_KEY_ENCRYPTION_KEY must be 32 bytes/,
+    );
+  });
+
+  it('throws keys_not_loaded before load', () => {
+    const store = new SigningKeyStore(dataSource, { kek, now });
+    expect(() => store.current()).toThrow(expect.objectContaining({ code: 'keys_not_loaded' }));
+  });
+
+  it('rotates: the old key stays published until publishUntil, then a reload drops it', async () => {
+    const store = new SigningKeyStore(dataSource, { kek, now });
+    await store.load();
+    const minter = new AccessTokenMinter(store);
+    const oldKid = store.current().kid;
+    clock = new Date('2030-01-01T01:00:00Z');
+    const before = await minter.mint(mintInput(clock));
+    expect(before.kid).toBe(oldKid);
+
+    const created = await store.rotate(600);
+    expect(created).toMatchObject({ status: 'active', activatedAt: clock, retiredAt: null, publishUntil: null });
+    expect(store.current().kid).toBe(created.kid);
+    expect(created.kid).not.toBe(oldKid);
+    expect(store.jwks().keys.map((k) => k.kid)).toEqual([created.kid, oldKid]);
+    expect(await store.list()).toEqual([
+      expect.objectContaining({ kid: created.kid, status: 'active' }),
+      expect.objectContaining({
+        kid: oldKid,
+        status: 'retired',
+        retiredAt: clock,
+        publishUntil: new Date('2030-01-01T01:10:00Z'),
+      }),
+    ]);
+
+    const after = await minter.mint(mintInput(clock));
+    expect(after.kid).toBe(created.kid);
+    const jwks = createLocalJWKSet(store.jwks());
+    await expect(jwtVerify(before.token, jwks, { currentDate: clock })).resolves.toBeDefined();
+    await expect(jwtVerify(after.token, jwks, { currentDate: clock })).resolves.toBeDefined();
+
+    const replica = new SigningKeyStore(dataSource, { kek, now });
+    await replica.load();
+    expect(replica.current().kid).toBe(created.kid);
+    expect(replica.jwks().keys.map((k) => k.kid)).toEqual([created.kid, oldKid]);
+
+    clock = new Date('2030-01-01T01:10:01Z');
+    await store.load();
+    expect(store.jwks().keys.map((k) => k.kid)).toEqual([created.kid]);
+    expect(replica.jwks().keys.map((k) => k.kid)).toEqual([created.kid]);
+  });
+
+  it('generates RS256 keys when asked', async () => {
+    const store = new SigningKeyStore(dataSource, { kek, now, alg: 'RS256' });
+    await store.load();
+    const minted = await new AccessTokenMinter(store).mint(mintInput(clock));
+    const { protectedHeader } = await jwtVerify(minted.token, createLocalJWKSet(store.jwks()), {
+      currentDate: clock,
+    });
+    expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
+    expect(store.jwks().keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+  });
+});
+
+async function countKeys(dataSource: DataSource): Promise<number> {
+  const [row] = (await dataSource.query('SELECT count(*)::int AS n FROM signing_keys')) as { n: number }[];
+  return row!.n;
+}
+
+function mintInput(now: Date) {
+  return {
+    issuer: 'https://broker.example',
+    subject: 'system:serviceaccount:ns:sa',
+    audience: ['https://api.example'],
+    scopes: ['read'],
+    clientId: 'system:serviceaccount:ns:sa',
+    ttlSeconds: 600,
+    now,
+  };
+}

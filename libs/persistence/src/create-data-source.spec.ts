@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createDataSource, openDatabase } from './create-data-source';
+
+describe('openDatabase', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDatabase({ url: db.url, poolSize: 1 });
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  it('creates every table through the migrations', async () => {
+    const rows: { table_name: string }[] = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+    );
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'admin_credentials',
+      'audit_events',
+      'catalog_state',
+      'migrations',
+      'platforms',
+      'policies',
+      'replay_guard',
+      'signing_keys',
+    ]);
+  });
+
+  it('is idempotent: a second start applies nothing', async () => {
+    const again = createDataSource({ url: db.url, poolSize: 1 });
+    await dataSource.destroy();
+    await again.initialize();
+    expect(await again.runMigrations()).toEqual([]);
+    await again.destroy();
+    await dataSource.initialize();
+  });
+
+  it('refuses a second platform with the same issuer', async () => {
+    const insert = `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
+      VALUES ($1, 'kubernetes', 'https://issuer.example', '[]', 60, 1)`;
+    await dataSource.query(insert, ['a']);
+    await expect(dataSource.query(insert, ['b'])).rejects.toThrow(/uq_platforms_issuer/);
+  });
+});

@@ -1,0 +1,61 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { PlatformEntity } from './platform.entity';
+
+/** A trust policy: which workloads of one platform get which audiences, scopes and claims. */
+@Entity({ name: 'policies' })
+export class PolicyEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ name: 'platform_id', type: 'uuid' })
+  platformId!: string;
+
+  @ManyToOne(() => PlatformEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'platform_id' })
+  platform?: PlatformEntity;
+
+  @Column({ type: 'text' })
+  condition!: string;
+
+  @Column({ type: 'text', nullable: true })
+  subject!: string | null;
+
+  @Column({ type: 'jsonb' })
+  claims!: Record<string, string>;
+
+  @Column({ type: 'jsonb' })
+  audiences!: string[];
+
+  @Column({ type: 'jsonb' })
+  scopes!: string[];
+
+  @Column({ name: 'ttl_seconds', type: 'integer' })
+  ttlSeconds!: number;
+
+  @Column({ type: 'integer' })
+  priority!: number;
+
+  @Column({ type: 'boolean' })
+  enabled!: boolean;
+
+  @VersionColumn()
+  version!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,3 @@
+export { createDataSource, openDatabase, ENTITIES, MIGRATIONS, type DataSourceOptions } from './create-data-source';
+export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/start-embedded-postgres';
+export * from './entities';

@@ -1,0 +1,28 @@
+import type { PlatformConfig } from '../platform-config';
+import { getJson, type KeyFetchOptions } from './get-json';
+import { KeySourceError } from './key-source-error';
+
+/** Where OpenID Connect Discovery 1.0 §4 puts an issuer's configuration. */
+export function discoveryUrl(issuer: string): string {
+  return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
+/**
+ * Reads `jwks_uri` from the platform's discovery document, which must name the platform's own
+ * issuer (OpenID Connect Discovery 1.0 §4.3).
+ */
+export async function discoverJwksUri(platform: PlatformConfig, options: KeyFetchOptions): Promise<string> {
+  const url = discoveryUrl(platform.issuer);
+  const document = await getJson(url, platform, options);
+  if (typeof document !== 'object' || document === null) {
+    throw new KeySourceError(`GET ${url}: not a discovery document`);
+  }
+  const { issuer, jwks_uri: jwksUri } = document as Record<string, unknown>;
+  if (issuer !== platform.issuer) {
+    throw new KeySourceError(`GET ${url}: the discovery document names another issuer`);
+  }
+  if (typeof jwksUri !== 'string' || jwksUri === '') {
+    throw new KeySourceError(`GET ${url}: the discovery document has no jwks_uri`);
+  }
+  return jwksUri;
+}

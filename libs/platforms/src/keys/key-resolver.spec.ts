@@ -1,0 +1,313 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JWSHeaderParameters } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VerificationError } from '../errors/verification-error';
+import type { PlatformConfig } from '../platform-config';
+import { startFakeJwksServer, type FakeJwksServer } from '../testing/fake-jwks-server';
+import { createSigningKey, type TestSigningKey } from '../testing/signing-key';
+import { KeyResolver, type KeyResolverOptions } from './key-resolver';
+
+const MINUTE = 60_000;
+
+function platformFor(overrides: Partial<PlatformConfig>): PlatformConfig {
+  return {
+    id: 'p1',
+    name: 'cluster',
+    kind: 'kubernetes',
+    issuer: 'https://cluster.example',
+    audiences: ['https://broker.example/token'],
+    clockSkewSeconds: 0,
+    settings: {},
+    enabled: true,
+    version: 1,
+    ...overrides,
+  };
+}
+
+function header(key: TestSigningKey, kid = key.kid): JWSHeaderParameters {
+  return { alg: key.alg, kid };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return error instanceof VerificationError ? error.code : `not a VerificationError: ${String(error)}`;
+}
+
+const refusingFetch: typeof fetch = () => Promise.reject(new Error('the network must not be reached'));
+
+describe('KeyResolver', () => {
+  let server: FakeJwksServer | undefined;
+  let clock = 0;
+  const resolver = (options: KeyResolverOptions = {}): KeyResolver =>
+    new KeyResolver({ now: () => clock, ...options });
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    clock = 0;
+  });
+
+  describe('inline jwks', () => {
+    it('selects the key by kid without fetching', async () => {
+      const [a, b] = await Promise.all([createSigningKey('ES256', 'a'), createSigningKey('RS256', 'b')]);
+      const keys = resolver({ fetch: refusingFetch });
+      const platform = platformFor({ jwks: { keys: [a.publicJwk, b.publicJwk] } });
+      await expect(keys.getKey(platform, header(b))).resolves.toMatchObject({ type: 'public' });
+      await expect(codeOf(keys.getKey(platform, header(a, 'unknown')))).resolves.toBe('key_not_found');
+    });
+
+    it('probes the inline set', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      const keys = resolver({ fetch: refusingFetch });
+      await expect(keys.probe(platformFor({ jwks: { keys: [a.publicJwk] } }))).resolves.toEqual({
+        ok: true,
+        keyCount: 1,
+      });
+      await expect(keys.probe(platformFor({ id: 'p2', jwks: { keys: [] } }))).resolves.toMatchObject({
+        ok: false,
+      });
+    });
+  });
+
+  describe('remote keys', () => {
+    it('follows OIDC discovery to the jwks_uri and caches the set', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      server = await startFakeJwksServer([a.publicJwk]);
+      const keys = resolver();
+      const platform = platformFor({ issuer: server.issuer });
+      await keys.getKey(platform, header(a));
+      clock += 5 * MINUTE;
+      await keys.getKey(platform, header(a));
+      expect(server.requests).toEqual({ discovery: 1, jwks: 1 });
+    });
+
+    it('uses jwksUri directly when given', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      server = await startFakeJwksServer([a.publicJwk]);
+      const keys = resolver();
+      await keys.getKey(platformFor({ jwksUri: server.jwksUri }), header(a));
+      expect(server.requests).toEqual({ discovery: 0, jwks: 1 });
+    });
+
+    it('refuses a discovery document that names another issuer', async () => {
+      server = await startFakeJwksServer([]);
+      server.mode = 'wrong-issuer';
+      const keys = resolver();
+      const platform = platformFor({ issuer: server.issuer });
+      await expect(keys.probe(platform)).resolves.toMatchObject({
+        ok: false,
+        error: expect.stringContaining('another issuer'),
+      });
+      expect(server.requests.jwks).toBe(0);
+    });
+
+    it('refetches once the cache TTL has passed', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      server = await startFakeJwksServer([a.publicJwk]);
+      const keys = resolver();
+      const platform = platformFor({ jwksUri: server.jwksUri });
+      await keys.getKey(platform, header(a));
+      clock += 10 * MINUTE;
+      await keys.getKey(platform, header(a));
+      expect(server.requests.jwks).toBe(2);
+    });
+
+    it('refetches on an unknown kid at most once per cooldown', async () => {
+      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((kid) => createSigningKey('ES256', kid)));
+      server = await startFakeJwksServer([a!.publicJwk]);
+      const keys = resolver();
+      const platform = platformFor({ jwksUri: server.jwksUri });
+      await keys.getKey(platform, header(a!));
+      server.keys = [a!.publicJwk, b!.publicJwk];
+      clock += 10_000;
+      await expect(codeOf(keys.getKey(platform, header(b!)))).resolves.toBe('key_not_found');
+      expect(server.requests.jwks).toBe(1);
+      clock += 20_000;
+      await expect(keys.getKey(platform, header(b!))).resolves.toBeDefined();
+      expect(server.requests.jwks).toBe(2);
+      clock += 1_000;
+      await expect(codeOf(keys.getKey(platform, header(c!)))).resolves.toBe('key_not_found');
+      expect(server.requests.jwks).toBe(2);
+    });
+
+    it('coalesces concurrent fetches into one request', async () => {
+      const [a, b] = await Promise.all([createSigningKey('ES256', 'a'), createSigningKey('ES256', 'b')]);
+      server = await startFakeJwksServer([a.publicJwk]);
+      const keys = resolver();
+      const platform = platformFor({ jwksUri: server.jwksUri });
+      let held = server.hold();
+      const first = Promise.all(Array.from({ length: 5 }, () => keys.getKey(platform, header(a))));
+      await held.arrived;
+      held.release();
+      await first;
+      expect(server.requests.jwks).toBe(1);
+
+      server.keys = [a.publicJwk, b.publicJwk];
+      clock += 31_000;
+      held = server.hold();
+      const rotated = Promise.all(Array.from({ length: 5 }, () => keys.getKey(platform, header(b))));
+      await held.arrived;
+      held.release();
+      await rotated;
+      expect(server.requests.jwks).toBe(2);
+    });
+
+    it('gives up on a slow endpoint after the timeout', async () => {
+      server = await startFakeJwksServer([]);
+      server.mode = 'hang';
+      const keys = resolver({ timeoutMs: 50 });
+      const platform = platformFor({ jwksUri: server.jwksUri });
+      await expect(codeOf(keys.getKey(platform, { alg: 'ES256', kid: 'a' }))).resolves.toBe(
+        'keys_unavailable',
+      );
+      await expect(keys.probe(platform)).resolves.toMatchObject({
+        ok: false,
+        error: expect.stringContaining('timed out'),
+      });
+    });
+
+    it('refuses a response over the size cap', async () => {
+      server = await startFakeJwksServer([]);
+      server.mode = 'huge';
+      const keys = resolver({ maxResponseBytes: 64 * 1024 });
+      await expect(keys.probe(platformFor({ jwksUri: server.jwksUri }))).resolves.toMatchObject({
+        ok: false,
+        error: expect.stringContaining('larger than'),
+      });
+    });
+
+    it('serves stale keys while the endpoint is down, within maxStaleMs, then refuses', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      server = await startFakeJwksServer([a.publicJwk]);
+      const keys = resolver();
+      const platform = platformFor({ jwksUri: server.jwksUri });
+      await keys.getKey(platform, header(a));
+      server.mode = 'down';
+      clock += 11 * MINUTE;
+      await expect(keys.getKey(platform, header(a))).resolves.toBeDefined();
+      expect(server.requests.jwks).toBe(2);
+      clock += 1_000;
+      await keys.getKey(platform, header(a));
+      expect(server.requests.jwks).toBe(2);
+      clock = 24 * 60 * MINUTE + 1;
+      await expect(codeOf(keys.getKey(platform, header(a)))).resolves.toBe('keys_unavailable');
+    });
+
+    it('refuses keys_unavailable when the first fetch fails', async () => {
+      server = await startFakeJwksServer([]);
+      server.mode = 'down';
+      const keys = resolver();
+      const error: unknown = await keys
+        .getKey(platformFor({ jwksUri: server.jwksUri }), { alg: 'ES256' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VerificationError);
+      expect(error).toMatchObject({
+        code: 'keys_unavailable',
+        cause: expect.objectContaining({ message: expect.stringContaining('HTTP 503') }),
+      });
+    });
+
+    it('forgets a platform, and treats a new version as a new platform', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      server = await startFakeJwksServer([a.publicJwk]);
+      const keys = resolver();
+      const platform = platformFor({ jwksUri: server.jwksUri });
+      await keys.getKey(platform, header(a));
+      keys.forget(platform.id);
+      await keys.getKey(platform, header(a));
+      await keys.getKey({ ...platform, version: 2 }, header(a));
+      expect(server.requests.jwks).toBe(3);
+    });
+  });
+
+  describe('URL policy', () => {
+    it('refuses http on a non-loopback host without reaching the network', async () => {
+      const keys = resolver({ fetch: refusingFetch });
+      const platform = platformFor({ issuer: 'http://cluster.example' });
+      await expect(codeOf(keys.getKey(platform, { alg: 'ES256' }))).resolves.toBe('keys_unavailable');
+      await expect(keys.probe(platform)).resolves.toMatchObject({
+        ok: false,
+        error: expect.stringContaining('https'),
+      });
+    });
+
+    it('accepts http on a non-loopback host when allowHttp', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      const requested: string[] = [];
+      const fakeFetch: typeof fetch = (input) => {
+        requested.push(String(input));
+        const body = String(input).endsWith('/openid-configuration')
+          ? { issuer: 'http://cluster.example', jwks_uri: 'http://cluster.example/openid/v1/jwks' }
+          : { keys: [a.publicJwk] };
+        return Promise.resolve(Response.json(body));
+      };
+      const keys = resolver({ fetch: fakeFetch, allowHttp: true });
+      await keys.getKey(platformFor({ issuer: 'http://cluster.example' }), header(a));
+      expect(requested).toEqual([
+        'http://cluster.example/.well-known/openid-configuration',
+        'http://cluster.example/openid/v1/jwks',
+      ]);
+    });
+  });
+
+  describe('caBundle', () => {
+    const hasOpenssl = ((): boolean => {
+      try {
+        execFileSync('openssl', ['version'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+
+    it.skipIf(!hasOpenssl)('trusts the platform CA bundle for https, and only with it', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fedbroker-ca-'));
+      try {
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'ec',
+            '-pkeyopt',
+            'ec_paramgen_curve:prime256v1',
+            '-nodes',
+            '-keyout',
+            join(dir, 'key.pem'),
+            '-out',
+            join(dir, 'cert.pem'),
+            '-days',
+            '1',
+            '-subj',
+            '/CN=127.0.0.1',
+            '-addext',
+            'subjectAltName=IP:127.0.0.1',
+          ],
+          { stdio: 'ignore' },
+        );
+        const tls = {
+          key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+          cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+        };
+        const a = await createSigningKey('ES256', 'a');
+        server = await startFakeJwksServer([a.publicJwk], tls);
+        const keys = resolver();
+        const withCa = platformFor({ issuer: server.issuer, caBundle: tls.cert });
+        await expect(keys.probe(withCa)).resolves.toEqual({ ok: true, keyCount: 1 });
+        expect(server.requests).toEqual({ discovery: 1, jwks: 1 });
+        await expect(keys.probe(platformFor({ id: 'p2', issuer: server.issuer }))).resolves.toMatchObject({
+          ok: false,
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});

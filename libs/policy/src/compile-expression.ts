@@ -1,0 +1,58 @@
+import { isCelError, parse, plan } from '@bufbuild/cel';
+import { messageOf } from './message-of';
+import { policyEnvironment, type CelProgram, type PolicyBindings } from './cel-environment';
+import { readResult, staticKindProblem, type ExpressionRole } from './expression-result';
+import { inspectExpression } from './inspect-expression';
+
+/** The longest expression accepted, in UTF-8 bytes. */
+export const MAX_EXPRESSION_BYTES = 4096;
+
+/** A compiled expression, or every reason it is not one. */
+export type CompiledExpression = { program: CelProgram } | { problems: string[] };
+
+const NO_BINDINGS: PolicyBindings = { claims: new Map(), identity: new Map(), request: new Map() };
+
+/**
+ * Parses, inspects and plans one expression. An expression that reads no variable is also run
+ * once, so `1/0` or a constant of the wrong type is refused here rather than at `/token`.
+ */
+export function compileExpression(role: ExpressionRole, source: unknown): CompiledExpression {
+  if (typeof source !== 'string') return { problems: ['must be a string'] };
+  if (source.trim() === '') return { problems: ['must not be empty'] };
+  const bytes = Buffer.byteLength(source, 'utf8');
+  if (bytes > MAX_EXPRESSION_BYTES) {
+    return { problems: [`is ${bytes} bytes long; the limit is ${MAX_EXPRESSION_BYTES}`] };
+  }
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(source);
+  } catch (error) {
+    return { problems: [`syntax error: ${messageOf(error)}`] };
+  }
+  const facts = inspectExpression(parsed.expr);
+  const kindProblem = staticKindProblem(role, facts.kind);
+  const problems = kindProblem === undefined ? facts.problems : [...facts.problems, kindProblem];
+  if (problems.length > 0) return { problems };
+  let program: CelProgram;
+  try {
+    program = plan(policyEnvironment, parsed);
+  } catch (error) {
+    return { problems: [messageOf(error)] };
+  }
+  if (!facts.usesVariables) {
+    const constantProblem = runConstant(role, program);
+    if (constantProblem !== undefined) return { problems: [constantProblem] };
+  }
+  return { program };
+}
+
+function runConstant(role: ExpressionRole, program: CelProgram): string | undefined {
+  const result = program(NO_BINDINGS);
+  if (isCelError(result)) return result.message;
+  try {
+    readResult(role, result);
+    return undefined;
+  } catch (error) {
+    return messageOf(error);
+  }
+}

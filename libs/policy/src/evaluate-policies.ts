@@ -1,0 +1,100 @@
+import { isCelError, type CelValue } from '@bufbuild/cel';
+import type { CelProgram, PolicyBindings } from './cel-environment';
+import type { CompiledPolicy } from './compile-policy';
+import { readClaim, readCondition, readSubject } from './expression-result';
+import { messageOf } from './message-of';
+import type { PolicyDecision, PolicyEvaluation, PolicyInput, PolicyMatch } from './policy.types';
+import { toCelMap } from './to-cel-value';
+
+/**
+ * Evaluates every policy against one input and picks the winner. Never throws.
+ *
+ * Each policy is evaluated (for explain and audit), and `evaluations` lists them ranked: highest
+ * `priority` first, then by name ascending. A policy whose condition is true is `matched`; the
+ * first ranked `matched` policy then has its subject and claims evaluated and wins. If that fails
+ * at run time (missing field, wrong type), the policy is reported as `error` and the next matched
+ * policy is tried, so one broken mapping denies nothing another policy grants. Only the winner's
+ * subject and claims are evaluated. No winner: `match` is undefined, which means deny.
+ */
+export function evaluatePolicies(policies: readonly CompiledPolicy[], input: PolicyInput): PolicyDecision {
+  const bindings = toBindings(input);
+  const ranked = [...policies].sort(byRank);
+  const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings));
+  for (const [index, policy] of ranked.entries()) {
+    if (evaluations[index]?.result !== 'matched') continue;
+    const outcome = grant(policy, bindings, input.identity);
+    if ('match' in outcome) return { match: outcome.match, evaluations };
+    evaluations[index] = { policy: policy.definition.name, result: 'error', reason: outcome.reason };
+  }
+  return { evaluations };
+}
+
+function byRank(a: CompiledPolicy, b: CompiledPolicy): number {
+  const priority = b.definition.priority - a.definition.priority;
+  if (priority !== 0) return priority;
+  if (a.definition.name === b.definition.name) return 0;
+  return a.definition.name < b.definition.name ? -1 : 1;
+}
+
+function toBindings(input: PolicyInput): PolicyBindings {
+  return {
+    claims: toCelMap(input.claims),
+    identity: toCelMap(input.identity),
+    request: toCelMap(input.request),
+  };
+}
+
+function evaluateCondition(policy: CompiledPolicy, bindings: PolicyBindings): PolicyEvaluation {
+  const name = policy.definition.name;
+  if (!policy.definition.enabled) return { policy: name, result: 'disabled', reason: 'policy is disabled' };
+  try {
+    return readCondition(run(policy.condition, bindings))
+      ? { policy: name, result: 'matched' }
+      : { policy: name, result: 'not_matched', reason: 'condition is false' };
+  } catch (error) {
+    return { policy: name, result: 'error', reason: `condition: ${messageOf(error)}` };
+  }
+}
+
+function grant(
+  policy: CompiledPolicy,
+  bindings: PolicyBindings,
+  identity: PolicyInput['identity'],
+): { match: PolicyMatch } | { reason: string } {
+  const { definition } = policy;
+  let field = 'subject';
+  try {
+    const subject =
+      policy.subject === undefined ? defaultSubject(identity) : readSubject(run(policy.subject, bindings));
+    const claims: [string, unknown][] = [];
+    for (const [name, program] of policy.claims) {
+      field = `claims.${name}`;
+      claims.push([name, readClaim(run(program, bindings))]);
+    }
+    return {
+      match: {
+        policy: definition.name,
+        subject,
+        claims: Object.fromEntries(claims),
+        audiences: [...definition.audiences],
+        scopes: [...definition.scopes],
+        ttlSeconds: definition.ttlSeconds,
+      },
+    };
+  } catch (error) {
+    return { reason: `${field}: ${messageOf(error)}` };
+  }
+}
+
+function defaultSubject(identity: PolicyInput['identity']): string {
+  const subject = identity['subject'];
+  if (typeof subject !== 'string' || subject === '')
+    throw new TypeError('identity.subject is missing or empty');
+  return subject;
+}
+
+function run(program: CelProgram, bindings: PolicyBindings): CelValue {
+  const result = program(bindings);
+  if (isCelError(result)) throw result;
+  return result;
+}

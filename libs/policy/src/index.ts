@@ -1,0 +1,13 @@
+export { MAX_EXPRESSION_BYTES } from './compile-expression';
+export { compilePolicy, RESERVED_CLAIMS, type CompiledPolicy } from './compile-policy';
+export { evaluatePolicies } from './evaluate-policies';
+export type { JsonValue } from './from-cel-value';
+export { PolicyCompileError, type PolicyProblem } from './policy-compile.error';
+export type {
+  PolicyDecision,
+  PolicyDefinition,
+  PolicyEvaluation,
+  PolicyInput,
+  PolicyMatch,
+} from './policy.types';
+export { toCelValue } from './to-cel-value';

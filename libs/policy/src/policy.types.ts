@@ -1,0 +1,57 @@
+/**
+ * A trust policy as stored and administered: CEL expressions plus the grant it gives.
+ */
+export interface PolicyDefinition {
+  /** Unique name; the tie-breaker between policies of equal priority (ascending). */
+  name: string;
+  /** CEL expression that must evaluate to a bool; `true` grants. Required. */
+  condition: string;
+  /** CEL expression yielding the access token's `sub`; when absent, `identity.subject` is used. */
+  subject?: string | undefined;
+  /** Extra token claims: claim name to CEL expression. Registered JWT claims are reserved. */
+  claims: Record<string, string>;
+  audiences: string[];
+  scopes: string[];
+  ttlSeconds: number;
+  /** Higher wins when several policies match. */
+  priority: number;
+  /** A disabled policy is reported as `disabled` and never matches. */
+  enabled: boolean;
+}
+
+/**
+ * The variables bound for every expression of a policy.
+ *
+ * `claims` and `identity` are converted with {@link toCelValue}: integer-valued numbers become CEL
+ * `int`, other numbers CEL `double`.
+ */
+export interface PolicyInput {
+  /** The verified raw JWT claims. */
+  claims: Record<string, unknown>;
+  /** The normalized identity; an absent field is absent (`has(identity.environment)` is false). */
+  identity: Record<string, unknown>;
+  request: { audience: string[]; scopes: string[]; grantType: string };
+}
+
+/** How one policy fared against one input; `reason` says why, for audit and explain. */
+export interface PolicyEvaluation {
+  policy: string;
+  result: 'matched' | 'not_matched' | 'error' | 'disabled';
+  reason?: string;
+}
+
+/** The grant of the winning policy, with its expressions evaluated. */
+export interface PolicyMatch {
+  policy: string;
+  subject: string;
+  claims: Record<string, unknown>;
+  audiences: string[];
+  scopes: string[];
+  ttlSeconds: number;
+}
+
+/** The outcome of {@link evaluatePolicies}: no `match` means deny. */
+export interface PolicyDecision {
+  match?: PolicyMatch;
+  evaluations: PolicyEvaluation[];
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../support/broker-harness';
+
+const PLATFORM = {
+  name: 'prod-cluster',
+  kind: 'kubernetes',
+  issuer: 'https://kubernetes.default.svc.cluster.local',
+  jwks: { keys: [] },
+  audiences: ['https://broker.test/token'],
+};
+const POLICY = {
+  name: 'payments-deployer',
+  platform: 'prod-cluster',
+  condition: "identity.namespace == 'payments'",
+  subject: "'k8s:' + identity.namespace",
+  audiences: ['https://api.payments.example'],
+  scopes: ['payments.read'],
+  ttlSeconds: 900,
+  claims: { ns: 'identity.namespace' },
+};
+
+type Json = Record<string, unknown>;
+
+describe('admin API', () => {
+  let broker: Broker;
+
+  beforeAll(async () => {
+    broker = await startBroker();
+  });
+
+  afterAll(async () => {
+    await broker.close();
+  });
+
+  it.each([
+    ['no credential', undefined],
+    ['a wrong credential', 'Bearer not-the-admin-credential'],
+    ['a non-bearer scheme', 'Basic YWRtaW46YWRtaW4='],
+  ])('answers 401 problem+json to %s', async (_name, authorization) => {
+    const response = await fetch(`${broker.url}/admin/v1/platforms`, {
+      headers: authorization ? { authorization } : {},
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('creates, reads, updates and deletes a platform with versions and ETags', async () => {
+    const created = await broker.admin('POST', '/admin/v1/platforms', PLATFORM);
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as Json;
+    expect(body).toMatchObject({ ...PLATFORM, version: 1, clockSkewSeconds: 60, enabled: true, settings: {} });
+    expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.headers.get('etag')).toBe('"1"');
+
+    const read = await broker.admin('GET', '/admin/v1/platforms/prod-cluster');
+    expect(read.headers.get('etag')).toBe('"1"');
+    expect(((await broker.admin('GET', '/admin/v1/platforms')).json() as Promise<{ items: Json[] }>).then((l) => l.items.length)).resolves.toBe(1);
+
+    const updated = await broker.admin('PUT', '/admin/v1/platforms/prod-cluster', { ...PLATFORM, clockSkewSeconds: 10 }, { 'if-match': '"1"' });
+    expect(updated.status).toBe(200);
+    expect(await updated.json()).toMatchObject({ clockSkewSeconds: 10, version: 2 });
+
+    const stale = await broker.admin('PUT', '/admin/v1/platforms/prod-cluster', PLATFORM, { 'if-match': '"1"' });
+    expect(stale.status).toBe(412);
+
+    expect((await broker.admin('DELETE', '/admin/v1/platforms/prod-cluster', undefined, { 'if-match': '"2"' })).status).toBe(204);
+    expect((await broker.admin('GET', '/admin/v1/platforms/prod-cluster')).status).toBe(404);
+  });
+
+  it('refuses a second platform with the same name or issuer (409)', async () => {
+    await broker.admin('POST', '/admin/v1/platforms', { ...PLATFORM, name: 'first' });
+    const sameIssuer = await broker.admin('POST', '/admin/v1/platforms', { ...PLATFORM, name: 'second' });
+    expect(sameIssuer.status).toBe(409);
+    const sameName = await broker.admin('POST', '/admin/v1/platforms', { ...PLATFORM, name: 'first', issuer: 'https://other.example' });
+    expect(sameName.status).toBe(409);
+    await broker.admin('DELETE', '/admin/v1/platforms/first');
+  });
+
+  it.each([
+    ['an unknown kind', { kind: 'mainframe' }, 'kind'],
+    ['a bad name', { name: 'Not Valid' }, 'name'],
+    ['both jwks and jwksUri', { jwksUri: 'https://keys.example/jwks' }, 'jwksUri'],
+    ['an http issuer without the lab switch', { issuer: 'http://cluster.example', jwks: undefined }, 'issuer'],
+    ['a negative clock skew', { clockSkewSeconds: -1 }, 'clockSkewSeconds'],
+    ['an unknown setting', { settings: { surprise: true } }, 'settings'],
+    ['an unknown field', { color: 'blue' }, '(body)'],
+  ])('refuses a platform with %s (400 with field errors)', async (_name, change, field) => {
+    const response = await broker.admin('POST', '/admin/v1/platforms', { ...PLATFORM, name: 'bad', ...change });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as { errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field).join(' ')).toContain(field);
+    expect((await broker.admin('GET', '/admin/v1/platforms/bad')).status).toBe(404);
+  });
+
+  it('accepts the non-URL issuer of older clusters when keys are inline', async () => {
+    const response = await broker.admin('POST', '/admin/v1/platforms', {
+      ...PLATFORM,
+      name: 'legacy-issuer',
+      issuer: 'kubernetes/serviceaccount',
+    });
+    expect(response.status).toBe(201);
+    await broker.admin('DELETE', '/admin/v1/platforms/legacy-issuer');
+  });
+
+  it('saves a platform whose keys cannot be fetched, and says so', async () => {
+    const response = await broker.admin('POST', '/admin/v1/platforms', {
+      ...PLATFORM,
+      name: 'unreachable',
+      issuer: 'https://127.0.0.1:1',
+      jwks: undefined,
+    });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { keys: Json }).keys).toMatchObject({ ok: false });
+    await broker.admin('DELETE', '/admin/v1/platforms/unreachable');
+  });
+
+  describe('policies', () => {
+    beforeAll(async () => {
+      await broker.admin('POST', '/admin/v1/platforms', PLATFORM);
+    });
+
+    it('creates, reads, updates and deletes a policy', async () => {
+      const created = await broker.admin('POST', '/admin/v1/policies', POLICY);
+      expect(created.status).toBe(201);
+      expect(await created.json()).toMatchObject({ ...POLICY, priority: 0, enabled: true, version: 1 });
+      const updated = await broker.admin('PUT', '/admin/v1/policies/payments-deployer', { ...POLICY, priority: 5 });
+      expect(await updated.json()).toMatchObject({ priority: 5, version: 2 });
+      const listed = (await (await broker.admin('GET', '/admin/v1/policies?platform=prod-cluster')).json()) as { items: Json[] };
+      expect(listed.items.map((p) => p.name)).toEqual(['payments-deployer']);
+      expect((await broker.admin('DELETE', '/admin/v1/policies/payments-deployer')).status).toBe(204);
+    });
+
+    it('refuses a policy that does not compile, naming the expression and the error', async () => {
+      const response = await broker.admin('POST', '/admin/v1/policies', {
+        ...POLICY,
+        name: 'broken',
+        condition: "identity.namespace == 'payments' &&",
+        claims: { ns: 'nonsense.variable' },
+      });
+      expect(response.status).toBe(400);
+      const problem = (await response.json()) as { errors: { field: string; message: string }[] };
+      const fields = problem.errors.map((e) => e.field);
+      expect(fields).toEqual(expect.arrayContaining(['condition', 'claims.ns']));
+      expect(problem.errors.find((e) => e.field === 'condition')?.message).toContain("identity.namespace == 'payments' &&");
+      expect((await broker.admin('GET', '/admin/v1/policies/broken')).status).toBe(404);
+    });
+
+    it('refuses a policy for an unknown platform', async () => {
+      const response = await broker.admin('POST', '/admin/v1/policies', { ...POLICY, name: 'orphan', platform: 'nowhere' });
+      expect(response.status).toBe(400);
+    });
+
+    it('refuses to delete a platform that policies still use (409)', async () => {
+      await broker.admin('POST', '/admin/v1/policies', { ...POLICY, name: 'keeps-platform' });
+      expect((await broker.admin('DELETE', '/admin/v1/platforms/prod-cluster')).status).toBe(409);
+      await broker.admin('DELETE', '/admin/v1/policies/keeps-platform');
+    });
+
+    it('requires condition to be written out', async () => {
+      const { condition: _omitted, ...withoutCondition } = POLICY;
+      const response = await broker.admin('POST', '/admin/v1/policies', { ...withoutCondition, name: 'no-condition' });
+      expect(response.status).toBe(400);
+    });
+  });
+
+  describe('audit events', () => {
+    it.each([
+      ['outcome=maybe', 'outcome'],
+      ['from=yesterday', 'from'],
+      ['limit=0', 'limit'],
+      ['cursor=%%%', 'cursor'],
+    ])('refuses the filter %s with 400', async (query, field) => {
+      const response = await broker.admin('GET', `/admin/v1/audit-events?${query}`);
+      expect(response.status).toBe(400);
+      const problem = (await response.json()) as { errors: { field: string }[] };
+      expect(problem.errors.map((e) => e.field)).toContain(field);
+    });
+  });
+
+  describe('signing keys', () => {
+    it('rotates: the new key signs, the old one stays published', async () => {
+      const before = (await (await fetch(`${broker.url}/jwks`)).json()) as { keys: { kid: string }[] };
+      const rotated = await broker.admin('POST', '/admin/v1/signing-keys/rotate');
+      expect(rotated.status).toBe(201);
+      const { kid } = (await rotated.json()) as { kid: string };
+      const after = (await (await fetch(`${broker.url}/jwks`)).json()) as { keys: { kid: string }[] };
+      expect(after.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kid, ...before.keys.map((k) => k.kid)]));
+      const listed = (await (await broker.admin('GET', '/admin/v1/signing-keys')).json()) as { items: Json[] };
+      expect(listed.items.filter((k) => k.status === 'active')).toHaveLength(1);
+    });
+  });
+});

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../support/broker-harness';
+import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+
+describe('no token without its audit row', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer();
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    await broker.admin('POST', '/admin/v1/platforms', { name: 'cluster', kind: 'kubernetes', issuer: cluster.issuer });
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'all',
+      platform: 'cluster',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  it('answers 503 temporarily_unavailable when the audit write fails, and issues nothing', async () => {
+    const assertion = await cluster.mint({ aud: ['https://broker.test/token'] });
+    await broker.runtime.dataSource.query(`ALTER TABLE audit_events RENAME TO audit_events_offline`);
+    try {
+      const response = await broker.token({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body.error).toBe('temporarily_unavailable');
+      expect(body).not.toHaveProperty('access_token');
+    } finally {
+      await broker.runtime.dataSource.query(`ALTER TABLE audit_events_offline RENAME TO audit_events`);
+    }
+    const again = await broker.token({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+    expect(again.status).toBe(200);
+  });
+});

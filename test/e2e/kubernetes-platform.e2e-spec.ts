@@ -1,0 +1,147 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../support/broker-harness';
+import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const BROKER_AUDIENCE = 'https://broker.test/token';
+
+interface RealFixture {
+  id: string;
+  platform: string;
+  format: string;
+  token: string;
+  jwks: { keys: unknown[] };
+  issuer: string;
+  audience: string | string[] | null;
+  now: number;
+  expect: 'accept' | 'reject';
+}
+
+const fixtureDir = join(__dirname, '..', 'fixtures', 'real');
+const kubernetesFixtures = readdirSync(fixtureDir)
+  .filter((f) => f.startsWith('kubernetes-'))
+  .map((f) => JSON.parse(readFileSync(join(fixtureDir, f), 'utf8')) as RealFixture);
+
+async function grant(broker: Broker, assertion: string) {
+  const response = await broker.token({ grant_type: JWT_BEARER, assertion });
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
+}
+
+describe('Kubernetes platforms through /token', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer();
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    const created = await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'discovered',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+      audiences: [BROKER_AUDIENCE],
+      clockSkewSeconds: 30,
+    });
+    expect(((await created.json()) as { keys: unknown }).keys).toMatchObject({ ok: true, keyCount: 1 });
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'any-workload',
+      platform: 'discovered',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  const mint = (overrides: Parameters<FakeKubernetesIssuer['mint']>[0] = {}) =>
+    cluster.mint({ namespace: 'apps', serviceAccount: 'api', aud: [BROKER_AUDIENCE], now: broker.clock.now(), ...overrides });
+
+  it('finds the keys by OIDC discovery and accepts a projected token', async () => {
+    const { status } = await grant(broker, await mint());
+    expect(status).toBe(200);
+    expect(cluster.requests.discovery).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['expired', { now: new Date(Date.now() - 7200_000), lifetimeSeconds: 3600 }, /expired/],
+    ['issued in the future', { now: new Date(Date.now() + 3600_000) }, /not yet valid/],
+    ['for another audience', { aud: ['https://elsewhere.example'] }, /audience/],
+    ['living longer than the cap', { lifetimeSeconds: 365 * 86_400 }, /lifetime/],
+  ])('refuses a token %s', async (_name, overrides, description) => {
+    const { status, body } = await grant(broker, await mint(overrides));
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_grant');
+    expect(body.error_description).toMatch(description);
+  });
+
+  it('refuses a token from an issuer no platform registers', async () => {
+    const stranger = await startFakeKubernetesIssuer();
+    try {
+      const { body } = await grant(broker, await stranger.mint({ aud: [BROKER_AUDIENCE] }));
+      expect(body.error_description).toMatch(/issuer is not trusted/);
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it('follows a key rotation: an unknown kid triggers one refetch', async () => {
+    await grant(broker, await mint());
+    const before = cluster.requests.jwks;
+    await cluster.rotateKey();
+    const { status } = await grant(broker, await mint());
+    expect(status).toBe(200);
+    expect(cluster.requests.jwks).toBe(before + 1);
+  });
+
+  it('does not refetch for every token signed by an unknown key', async () => {
+    const forger = await startFakeKubernetesIssuer();
+    try {
+      const forged = await forger.mint({ iss: cluster.issuer, aud: [BROKER_AUDIENCE] } as never);
+      await grant(broker, forged);
+      const after = cluster.requests.jwks;
+      for (let i = 0; i < 5; i += 1) {
+        const { body } = await grant(broker, forged);
+        expect(body.error_description).toMatch(/signature/);
+      }
+      expect(cluster.requests.jwks).toBe(after);
+    } finally {
+      await forger.close();
+    }
+  });
+});
+
+describe('real Kubernetes tokens, decided at their own fixed clock', () => {
+  let broker: Broker;
+
+  beforeAll(async () => {
+    broker = await startBroker();
+  });
+
+  afterAll(async () => {
+    await broker.close();
+  });
+
+  it.each(kubernetesFixtures)('$id → $expect', async (fixture) => {
+    broker.clock.set(new Date(fixture.now * 1000));
+    const audiences = fixture.audience === null ? [BROKER_AUDIENCE] : [fixture.audience].flat();
+    const platform = { name: 'real', kind: 'kubernetes', issuer: fixture.issuer, jwks: fixture.jwks, audiences };
+    expect((await broker.admin('POST', '/admin/v1/platforms', platform)).status).toBe(201);
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'real-any',
+      platform: 'real',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+    try {
+      const { status } = await grant(broker, fixture.token);
+      expect(status === 200 ? 'accept' : 'reject').toBe(fixture.expect);
+    } finally {
+      await broker.admin('DELETE', '/admin/v1/policies/real-any');
+      await broker.admin('DELETE', '/admin/v1/platforms/real');
+    }
+  });
+});

@@ -1,0 +1,191 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../support/broker-harness';
+import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const CLIENT_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const API = 'https://api.payments.example';
+
+describe('POST /token with a Kubernetes projected token', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer();
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    const platform = await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'prod-cluster',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+      audiences: ['https://broker.test/token'],
+    });
+    expect(platform.status).toBe(201);
+    const policy = await broker.admin('POST', '/admin/v1/policies', {
+      name: 'payments-deployer',
+      platform: 'prod-cluster',
+      condition: "identity.namespace == 'payments' && identity.serviceAccount == 'deployer'",
+      subject: "'k8s:' + identity.namespace + ':' + identity.serviceAccount",
+      audiences: [API],
+      scopes: ['payments.read', 'payments.write'],
+      ttlSeconds: 900,
+      claims: { ns: 'identity.namespace', pod: 'identity.podName' },
+    });
+    expect(policy.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  const deployerToken = () =>
+    cluster.mint({ namespace: 'payments', serviceAccount: 'deployer', aud: ['https://broker.test/token'] });
+
+  async function verifyIssued(accessToken: string) {
+    const jwks = createRemoteJWKSet(new URL(`${broker.url}/jwks`));
+    return jwtVerify(accessToken, jwks, {
+      issuer: 'https://broker.test',
+      audience: API,
+      typ: 'at+jwt',
+      currentDate: broker.clock.now(),
+    });
+  }
+
+  it('exchanges a token (RFC 8693) for an RFC 9068 access token that verifies against /jwks', async () => {
+    const subjectToken = await deployerToken();
+    const response = await broker.token({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: subjectToken,
+      subject_token_type: JWT_TYPE,
+      audience: API,
+      scope: 'payments.read',
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: 'Bearer',
+      expires_in: 900,
+      scope: 'payments.read',
+    });
+    const { payload, protectedHeader } = await verifyIssued(body.access_token as string);
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+    expect(payload).toMatchObject({
+      iss: 'https://broker.test',
+      sub: 'k8s:payments:deployer',
+      aud: API,
+      client_id: 'system:serviceaccount:payments:deployer',
+      scope: 'payments.read',
+      ns: 'payments',
+    });
+    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(typeof payload.jti).toBe('string');
+  });
+
+  it('grants every policy scope and the single audience when none is requested (RFC 7523 jwt-bearer)', async () => {
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion: await deployerToken() });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { access_token: string; scope: string };
+    expect(body.scope).toBe('payments.read payments.write');
+    const { payload } = await verifyIssued(body.access_token);
+    expect(payload.aud).toBe(API);
+  });
+
+  it('accepts a client assertion whose iss differs from sub and that has no jti (RFC 7523 §2.2)', async () => {
+    const assertion = await cluster.mint({
+      namespace: 'payments',
+      serviceAccount: 'deployer',
+      aud: ['https://broker.test/token'],
+      jti: undefined,
+    });
+    const response = await broker.token({
+      grant_type: 'client_credentials',
+      client_assertion_type: CLIENT_ASSERTION,
+      client_assertion: assertion,
+      client_id: 'system:serviceaccount:payments:deployer',
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('issues requested_token_type jwt when asked', async () => {
+    const response = await broker.token({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: await deployerToken(),
+      subject_token_type: JWT_TYPE,
+      requested_token_type: JWT_TYPE,
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { issued_token_type: string }).issued_token_type).toBe(JWT_TYPE);
+  });
+
+  it('carries a verified actor token as the act claim (RFC 8693 §4.1)', async () => {
+    const actorToken = await cluster.mint({
+      namespace: 'ci',
+      serviceAccount: 'pipeline',
+      aud: ['https://broker.test/token'],
+    });
+    const response = await broker.token({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: await deployerToken(),
+      subject_token_type: JWT_TYPE,
+      actor_token: actorToken,
+      actor_token_type: JWT_TYPE,
+    });
+    expect(response.status).toBe(200);
+    const { payload } = await verifyIssued(((await response.json()) as { access_token: string }).access_token);
+    expect(payload.act).toEqual({ sub: 'system:serviceaccount:ci:pipeline', iss: cluster.issuer });
+  });
+
+  it('audits the issued token with a hash of the subject token, never the token', async () => {
+    const subjectToken = await deployerToken();
+    const response = await broker.token({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: subjectToken,
+      subject_token_type: JWT_TYPE,
+    });
+    const issued = decodeProtectedHeader(((await response.json()) as { access_token: string }).access_token);
+    expect(issued.kid).toBeDefined();
+    const events = await broker.admin('GET', '/admin/v1/audit-events?outcome=issued&limit=1');
+    const [event] = ((await events.json()) as { items: Record<string, unknown>[] }).items;
+    expect(event).toMatchObject({
+      grantType: TOKEN_EXCHANGE,
+      outcome: 'issued',
+      platform: 'prod-cluster',
+      issuer: cluster.issuer,
+      subject: 'system:serviceaccount:payments:deployer',
+      policy: 'payments-deployer',
+      audience: [API],
+      scopes: ['payments.read', 'payments.write'],
+    });
+    const { createHash } = await import('node:crypto');
+    expect(event?.subjectTokenSha256).toBe(createHash('sha256').update(subjectToken).digest('hex'));
+    const rows: { row: string }[] = await broker.runtime.dataSource.query(
+      `SELECT row_to_json(a)::text AS row FROM audit_events a`,
+    );
+    for (const { row } of rows) expect(row).not.toContain(subjectToken.split('.')[2]);
+  });
+
+  it('denies a workload no policy matches, and audits the denial', async () => {
+    const other = await cluster.mint({ namespace: 'web', serviceAccount: 'frontend', aud: ['https://broker.test/token'] });
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion: other });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'no trust policy matched the credential',
+    });
+    const events = await broker.admin('GET', '/admin/v1/audit-events?outcome=denied&limit=1');
+    const [event] = ((await events.json()) as { items: Record<string, unknown>[] }).items;
+    expect(event).toMatchObject({
+      outcome: 'denied',
+      error: 'credential_rejected',
+      platform: 'prod-cluster',
+      subject: 'system:serviceaccount:web:frontend',
+    });
+    expect(event?.reason).toContain('payments-deployer: not_matched');
+  });
+});

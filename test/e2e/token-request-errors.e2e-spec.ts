@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../support/broker-harness';
+import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+const CLIENT_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const BROKER_AUDIENCE = 'https://broker.test/token';
+
+describe('POST /token refuses malformed and disallowed requests', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+  let token: string;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer();
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    await broker.admin('POST', '/admin/v1/platforms', { name: 'cluster', kind: 'kubernetes', issuer: cluster.issuer });
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'two-audiences',
+      platform: 'cluster',
+      condition: "identity.namespace == 'apps'",
+      audiences: ['https://a.example', 'https://b.example'],
+      scopes: ['read'],
+    });
+    token = await cluster.mint({ namespace: 'apps', serviceAccount: 'api', aud: [BROKER_AUDIENCE] });
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  async function expectError(response: Response, status: number, error: string, description?: RegExp) {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as { error: string; error_description: string };
+    expect(body.error).toBe(error);
+    if (description) expect(body.error_description).toMatch(description);
+  }
+
+  const exchange = (extra: Record<string, string | string[]> = {}) => ({
+    grant_type: TOKEN_EXCHANGE,
+    subject_token: token,
+    subject_token_type: JWT_TYPE,
+    ...extra,
+  });
+
+  it.each([
+    ['no grant_type', {}, 'invalid_request', /grant_type is required/],
+    ['an unknown grant_type', { grant_type: 'password' }, 'unsupported_grant_type', /not supported/],
+    ['a missing subject_token', { grant_type: TOKEN_EXCHANGE, subject_token_type: JWT_TYPE }, 'invalid_request', /subject_token is required/],
+    ['a missing subject_token_type', { grant_type: TOKEN_EXCHANGE, subject_token: 'x' }, 'invalid_request', /subject_token_type is required/],
+    ['an unsupported subject_token_type', { grant_type: TOKEN_EXCHANGE, subject_token: 'x', subject_token_type: 'urn:example:saml' }, 'invalid_request', /subject_token_type is not supported/],
+    ['an unsupported requested_token_type', { grant_type: TOKEN_EXCHANGE, subject_token: 'x', subject_token_type: JWT_TYPE, requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }, 'invalid_request', /requested_token_type/],
+    ['an actor_token without its type', { grant_type: TOKEN_EXCHANGE, subject_token: 'x', subject_token_type: JWT_TYPE, actor_token: 'y' }, 'invalid_request', /actor_token/],
+    ['a missing assertion', { grant_type: JWT_BEARER }, 'invalid_request', /assertion is required/],
+    ['a client_credentials request without client_assertion_type', { grant_type: 'client_credentials', client_assertion: 'x' }, 'invalid_request', /client_assertion_type/],
+    ['a foreign client_assertion_type', { grant_type: 'client_credentials', client_assertion_type: 'urn:x', client_assertion: 'x' }, 'invalid_request', /client_assertion_type/],
+    ['a malformed scope', { grant_type: JWT_BEARER, assertion: 'x', scope: 'a"b' }, 'invalid_request', /scope/],
+  ])('answers %s with 400', async (_name, params, error, description) => {
+    await expectError(await broker.token(params), 400, error, description);
+  });
+
+  it.each(['grant_type', 'subject_token', 'scope', 'subject_token_type'])('refuses a duplicated %s', async (name) => {
+    const params = exchange();
+    const duplicated = { ...params, [name]: [params[name as keyof typeof params] as string, 'again'] };
+    await expectError(await broker.token(duplicated), 400, 'invalid_request', new RegExp(`${name} must not repeat`));
+  });
+
+  it('accepts audience and resource repeated (RFC 8693 §2.1)', async () => {
+    const response = await broker.token(exchange({ audience: ['https://a.example', 'https://b.example'] }));
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a JSON body', async () => {
+    const response = await fetch(`${broker.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(exchange()),
+    });
+    await expectError(response, 400, 'invalid_request', /x-www-form-urlencoded/);
+  });
+
+  it.each(['text/plain', 'multipart/form-data; boundary=x', 'application/xml'])('refuses a %s body', async (type) => {
+    const response = await fetch(`${broker.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: 'grant_type=client_credentials',
+    });
+    await expectError(response, 400, 'invalid_request');
+  });
+
+  it('refuses a body over 64 KiB before parsing it', async () => {
+    const response = await broker.token(exchange({ padding: 'x'.repeat(70 * 1024) }));
+    await expectError(response, 413, 'invalid_request', /too large/);
+  });
+
+  it('refuses a token over 16 KiB before decoding it', async () => {
+    const response = await broker.token(exchange({ subject_token: `${token}${'A'.repeat(17 * 1024)}` }));
+    await expectError(response, 400, 'invalid_request', /larger than 16384 bytes/);
+  });
+
+  it.each(['GET', 'PUT', 'DELETE', 'PATCH'])('answers %s with 405 and Allow: POST', async (method) => {
+    const response = await fetch(`${broker.url}/token`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('refuses a request without an audience when the policy allows several (invalid_target)', async () => {
+    await expectError(await broker.token(exchange()), 400, 'invalid_target', /several audiences/);
+  });
+
+  it('refuses an audience the policy does not allow (invalid_target)', async () => {
+    await expectError(await broker.token(exchange({ audience: 'https://evil.example' })), 400, 'invalid_target');
+  });
+
+  it('refuses a resource the policy does not allow (invalid_target)', async () => {
+    const response = await broker.token(exchange({ audience: 'https://a.example', resource: 'https://evil.example' }));
+    await expectError(response, 400, 'invalid_target');
+  });
+
+  it('refuses a scope the policy does not allow (invalid_scope)', async () => {
+    const response = await broker.token(exchange({ audience: 'https://a.example', scope: 'read admin' }));
+    await expectError(response, 400, 'invalid_scope');
+  });
+
+  it('answers a rejected credential per grant: invalid_request, invalid_grant, invalid_client', async () => {
+    const garbage = 'not.a.jwt';
+    await expectError(await broker.token(exchange({ subject_token: garbage })), 400, 'invalid_request', /not a well-formed JWT/);
+    await expectError(await broker.token({ grant_type: JWT_BEARER, assertion: garbage }), 400, 'invalid_grant');
+    const response = await broker.token({
+      grant_type: 'client_credentials',
+      client_assertion_type: CLIENT_ASSERTION,
+      client_assertion: garbage,
+    });
+    await expectError(response, 401, 'invalid_client');
+  });
+
+  it('refuses a client_id that is not the client assertion subject (invalid_client)', async () => {
+    const response = await broker.token({
+      grant_type: 'client_credentials',
+      client_assertion_type: CLIENT_ASSERTION,
+      client_assertion: token,
+      client_id: 'someone-else',
+      audience: 'https://a.example',
+    });
+    await expectError(response, 401, 'invalid_client', /client_id/);
+  });
+
+  it('refuses an actor token the broker cannot verify', async () => {
+    const response = await broker.token(
+      exchange({ audience: 'https://a.example', actor_token: 'x.y.z', actor_token_type: JWT_TYPE }),
+    );
+    await expectError(response, 400, 'invalid_request', /^actor_token: /);
+  });
+
+  it('changes nothing but the audit log when it refuses', async () => {
+    const before: { count: string }[] = await broker.runtime.dataSource.query(
+      `SELECT (SELECT count(*) FROM platforms) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM signing_keys) AS count`,
+    );
+    await broker.token({ grant_type: 'password' });
+    const after: { count: string }[] = await broker.runtime.dataSource.query(
+      `SELECT (SELECT count(*) FROM platforms) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM signing_keys) AS count`,
+    );
+    expect(after).toEqual(before);
+    const denied = await broker.admin('GET', '/admin/v1/audit-events?outcome=denied&limit=1');
+    const [event] = ((await denied.json()) as { items: Record<string, unknown>[] }).items;
+    expect(event).toMatchObject({ grantType: 'password', error: 'unsupported_grant_type' });
+  });
+});
