@@ -5,7 +5,17 @@ const PLATFORM = {
   name: 'prod-cluster',
   kind: 'kubernetes',
   issuer: 'https://kubernetes.default.svc.cluster.local',
-  jwks: { keys: [] },
+  jwks: {
+    keys: [
+      {
+        kty: 'EC',
+        crv: 'P-256',
+        kid: 'cluster-key-1',
+        x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+        y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+      },
+    ],
+  },
   audiences: ['https://broker.test/token'],
 };
 const POLICY = {

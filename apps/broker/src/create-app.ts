@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { MAX_BODY_BYTES } from '@fedbroker/exchange';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
@@ -11,6 +12,13 @@ import { FormBody } from './token/form-body';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
 const FORM = 'application/x-www-form-urlencoded';
+
+function refuseToken(reply: FastifyReply, status: number, description: string): FastifyReply {
+  return reply
+    .status(status)
+    .header('Cache-Control', 'no-store')
+    .send({ error: 'invalid_request', error_description: description });
+}
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -30,12 +38,11 @@ export async function createApp(runtime: BrokerRuntime, options: AppOptions = {}
   });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
-    const length = Number(request.headers['content-length'] ?? 0);
-    if (request.url.split('?')[0] === '/token' && length > MAX_BODY_BYTES) {
-      await reply
-        .status(413)
-        .header('Cache-Control', 'no-store')
-        .send({ error: 'invalid_request', error_description: 'the request body is too large' });
+    if (request.url.split('?')[0] !== '/token') return;
+    if (request.method !== 'POST') {
+      await refuseToken(reply.header('Allow', 'POST'), 405, 'the token endpoint accepts POST only');
+    } else if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      await refuseToken(reply, 413, 'the request body is too large');
     }
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {

@@ -16,7 +16,9 @@ export function encodeAuditCursor(position: AuditCursor): string {
 
 /** Reads a cursor from {@link encodeAuditCursor}; throws `AuditQueryError('invalid_cursor')` otherwise. */
 export function decodeAuditCursor(cursor: string): AuditCursor {
-  const decoded = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const decoded = /^[A-Za-z0-9_-]{1,200}$/.test(cursor)
+    ? Buffer.from(cursor, 'base64url').toString('utf8')
+    : '';
   const [time = '', id = '', ...rest] = decoded.split('|');
   if (rest.length > 0 || !TIME.test(time) || !UUID.test(id) || Number.isNaN(Date.parse(time))) {
     throw new AuditQueryError('invalid_cursor', 'The cursor is not one this API returned');

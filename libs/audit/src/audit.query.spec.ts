@@ -86,7 +86,12 @@ describe('AuditQuery', () => {
     ['to (exclusive)', { to: new Date(BASE + 2 * 60_000) }, (i) => i < 4],
     [
       'several at once',
-      { outcome: 'issued', platform: 'github', from: new Date(BASE + 60_000), to: new Date(BASE + 10 * 60_000) },
+      {
+        outcome: 'issued',
+        platform: 'github',
+        from: new Date(BASE + 60_000),
+        to: new Date(BASE + 10 * 60_000),
+      },
       (i) => i % 2 === 0 && i % 4 !== 0 && i >= 2 && i < 20,
     ],
   ])('filters by %s', async (_name, filters, expected) => {
@@ -113,7 +118,11 @@ describe('AuditQuery', () => {
   });
 
   it('pages correctly through rows that differ only in microseconds', async () => {
-    const micro = ['2031-01-01T00:00:00.000100Z', '2031-01-01T00:00:00.000200Z', '2031-01-01T00:00:00.000300Z'];
+    const micro = [
+      '2031-01-01T00:00:00.000100Z',
+      '2031-01-01T00:00:00.000200Z',
+      '2031-01-01T00:00:00.000300Z',
+    ];
     const microIds = ['00000000-0000-7000-8000-000000000001', '00000000-0000-7000-8000-000000000002'];
     for (const [t, time] of micro.entries()) {
       for (const id of microIds) {
@@ -144,14 +153,24 @@ describe('AuditQuery', () => {
     ['base64url of nonsense', Buffer.from('x|y').toString('base64url')],
     ['a bad uuid', Buffer.from('2030-01-01T00:00:00.000000Z|not-a-uuid').toString('base64url')],
     ['a bad time', encodeAuditCursor({ time: '2030-13-45T99:00:00.000000Z', id: ids[0] ?? '' })],
-    ['extra fields', Buffer.from(`2030-01-01T00:00:00.000000Z|${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}|x`).toString('base64url')],
+    [
+      'extra fields',
+      Buffer.from(`2030-01-01T00:00:00.000000Z|${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}|x`).toString(
+        'base64url',
+      ),
+    ],
     ['an empty string', ''],
   ])('refuses a cursor that is %s', async (_name, cursor) => {
-    await expect(query.list({ cursor })).rejects.toMatchObject({ name: 'AuditQueryError', code: 'invalid_cursor' });
+    await expect(query.list({ cursor })).rejects.toMatchObject({
+      name: 'AuditQueryError',
+      code: 'invalid_cursor',
+    });
   });
 
   it.each([0, -1, 2.5])('refuses limit %s', async (limit) => {
-    await expect(query.list({ limit })).rejects.toEqual(new AuditQueryError('invalid_limit', 'limit must be a positive integer'));
+    await expect(query.list({ limit })).rejects.toEqual(
+      new AuditQueryError('invalid_limit', 'limit must be a positive integer'),
+    );
   });
 
   it('caps the page at 500', async () => {

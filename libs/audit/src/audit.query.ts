@@ -55,20 +55,21 @@ export class AuditQuery {
       where.push(`(time, id) < (${bind(after.time)}::timestamptz, ${bind(after.id)}::uuid)`);
     }
 
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<AuditEventRow[]>(
       `SELECT *, to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time
        FROM audit_events
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY time DESC, id DESC
        LIMIT ${bind(limit + 1)}`,
       params,
-    )) as AuditEventRow[];
+    );
 
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map(toView),
-      nextCursor: rows.length > limit && last ? encodeAuditCursor({ time: last.cursor_time, id: last.id }) : null,
+      nextCursor:
+        rows.length > limit && last ? encodeAuditCursor({ time: last.cursor_time, id: last.id }) : null,
     };
   }
 }

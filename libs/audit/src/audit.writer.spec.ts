@@ -105,10 +105,15 @@ describe('AuditWriter', () => {
     const id = await writer.write(
       record({ userAgent: 'curl\u0000/8', reason: 'bad \uD800 surrogate', audience: ['a\u0000b'] }),
     );
-    const { rows } = await observer.query('SELECT user_agent, reason, audience FROM audit_events WHERE id = $1', [
-      id,
-    ]);
-    expect(rows[0]).toEqual({ user_agent: 'curl\uFFFD/8', reason: 'bad \uFFFD surrogate', audience: ['a\uFFFDb'] });
+    const { rows } = await observer.query(
+      'SELECT user_agent, reason, audience FROM audit_events WHERE id = $1',
+      [id],
+    );
+    expect(rows[0]).toEqual({
+      user_agent: 'curl\uFFFD/8',
+      reason: 'bad \uFFFD surrogate',
+      audience: ['a\uFFFDb'],
+    });
     await writer.close();
   });
 

@@ -1,7 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
-import { INSERT_AUDIT_EVENTS_SQL, insertAuditEventsParams, toAuditRow, type AuditRow } from './insert-audit-events';
+import {
+  INSERT_AUDIT_EVENTS_SQL,
+  insertAuditEventsParams,
+  toAuditRow,
+  type AuditRow,
+} from './insert-audit-events';
 import { uuidv7 } from './uuidv7';
 
 /** Options of {@link AuditWriter}. */
@@ -113,10 +118,7 @@ export class AuditWriter {
   private async flush(batch: Pending[]): Promise<void> {
     try {
       this.counters.flushes += 1;
-      await this.dataSource.query(
-        INSERT_AUDIT_EVENTS_SQL,
-        insertAuditEventsParams(batch.map((p) => p.row)),
-      );
+      await this.dataSource.query(INSERT_AUDIT_EVENTS_SQL, insertAuditEventsParams(batch.map((p) => p.row)));
     } catch (error) {
       if (batch.length > 1 && isDataError(error)) {
         const half = Math.ceil(batch.length / 2);
@@ -156,6 +158,7 @@ function describe(error: unknown): string {
 }
 
 function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`AuditWriter ${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`AuditWriter ${name} must be a positive integer`);
   return value;
 }

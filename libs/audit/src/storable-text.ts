@@ -1,9 +1,9 @@
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
  * `value` with what PostgreSQL `text` and `jsonb` refuse (NUL, lone UTF-16 surrogates) replaced by
  * U+FFFD, so one hostile header cannot fail a whole batch of audit rows.
  */
 export function storableText(value: string): string {
-  return value.replace(UNSTORABLE, '\uFFFD');
+  return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 }

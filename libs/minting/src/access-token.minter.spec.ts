@@ -70,7 +70,11 @@ describe('AccessTokenMinter', () => {
   });
 
   it('uses an array aud for several audiences and omits scope when there is none', async () => {
-    const minted = await minter.mint({ ...input, audience: ['https://a.example', 'https://b.example'], scopes: [] });
+    const minted = await minter.mint({
+      ...input,
+      audience: ['https://a.example', 'https://b.example'],
+      scopes: [],
+    });
     const { payload } = await verify(minted.token);
     expect(payload.aud).toEqual(['https://a.example', 'https://b.example']);
     expect(payload).not.toHaveProperty('scope');

@@ -4,7 +4,7 @@ import { MintingError } from './minting.error';
 /** Imports a PKCS#8 DER private key once, as a non-extractable WebCrypto signing key for `alg`. */
 export async function importPrivateKey(alg: string, pkcs8Der: Buffer): Promise<webcrypto.CryptoKey> {
   const params = importParams(alg);
-  return (await webcrypto.subtle.importKey('pkcs8', pkcs8Der, params, false, ['sign']));
+  return await webcrypto.subtle.importKey('pkcs8', pkcs8Der, params, false, ['sign']);
 }
 
 function importParams(alg: string): webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams {

@@ -159,7 +159,7 @@ export class SigningKeyStore {
     const published = rows
       .filter((k) => k === active || (k.publishUntil !== null && k.publishUntil.getTime() > now))
       .map((k) => ({
-        jwk: Object.freeze({ ...k.publicJwk, kid: k.kid, alg: k.alg }) as JWK,
+        jwk: Object.freeze<JWK>({ ...k.publicJwk, kid: k.kid, alg: k.alg }),
         publishUntil: k === active ? null : k.publishUntil,
       }));
     return { current: { kid: active.kid, alg: active.alg, privateKey }, published };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AuditQuery, AuditWriter } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
@@ -42,7 +43,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const now = options.now ?? (() => new Date());
   const embedded: EmbeddedPostgres | undefined = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres(config.dataDir);
+    : await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
   const url = config.databaseUrl ?? embedded?.url ?? '';
   const dataSource = await openDatabase({ url, poolSize: embedded ? 1 : 10 });
 
@@ -60,7 +61,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const signingKeys = new SigningKeyStore(dataSource, { kek, now });
   await signingKeys.load();
   const adapters = new AdapterRegistry(defaultAdapters);
-  const keys = new KeyResolver(options.fetch ? { fetch: options.fetch } : {});
+  const keys = new KeyResolver({ now: () => now().getTime(), ...(options.fetch ? { fetch: options.fetch } : {}) });
   const catalog = new Catalog(dataSource, { logger });
   await catalog.reload();
   await catalog.watch(embedded ? undefined : url);

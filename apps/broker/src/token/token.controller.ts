@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Patch, Post, Put, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ExchangeError, parseTokenForm, type TokenResponse } from '@fedbroker/exchange';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
@@ -23,17 +23,5 @@ export class TokenController {
       clientIp: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
     });
-  }
-
-  @Get()
-  @Put()
-  @Patch()
-  @Delete()
-  methodNotAllowed(@Res() reply: FastifyReply): void {
-    void reply
-      .status(405)
-      .header('Allow', 'POST')
-      .header('Cache-Control', 'no-store')
-      .send({ error: 'invalid_request', error_description: 'the token endpoint accepts POST only' });
   }
 }

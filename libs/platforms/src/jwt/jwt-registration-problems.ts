@@ -11,6 +11,7 @@ export interface JwtRegistrationRules {
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const MAX_CLOCK_SKEW_SECONDS = 300;
+const MIN_RSA_MODULUS_BYTES = 256;
 
 function isUrl(value: string): boolean {
   return URL.canParse(value);
@@ -49,6 +50,9 @@ function jwksProblems(p: PlatformRegistration): RegistrationProblem[] {
     }
     if (PRIVATE_JWK_MEMBERS.some((member) => member in key)) {
       return [{ field, message: 'must not contain private key material' }];
+    }
+    if (key.kty === 'RSA' && Buffer.from(String(key.n ?? ''), 'base64url').length < MIN_RSA_MODULUS_BYTES) {
+      return [{ field, message: 'RSA keys must be at least 2048 bits' }];
     }
     return [];
   });

@@ -15,7 +15,7 @@ async function readCapped(response: Response, maxBytes: number, url: string): Pr
     await response.body.cancel();
     throw new KeySourceError(`GET ${url}: response larger than ${maxBytes} bytes`);
   }
-  const reader = response.body.getReader();
+  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {

@@ -8,7 +8,7 @@ import { VerificationError } from '../errors/verification-error';
 import type { PlatformConfig } from '../platform-config';
 import { startFakeJwksServer, type FakeJwksServer } from '../testing/fake-jwks-server';
 import { createSigningKey, type TestSigningKey } from '../testing/signing-key';
-import { KeyResolver, type KeyResolverOptions } from './key-resolver';
+import { KeyResolver, type KeyProbeResult, type KeyResolverOptions } from './key-resolver';
 
 const MINUTE = 60_000;
 
@@ -37,6 +37,12 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
     (e: unknown) => e,
   );
   return error instanceof VerificationError ? error.code : `not a VerificationError: ${String(error)}`;
+}
+
+async function expectProbeFailure(probe: Promise<KeyProbeResult>, reason: string): Promise<void> {
+  const result = await probe;
+  expect(result.ok).toBe(false);
+  expect(result.error).toContain(reason);
 }
 
 const refusingFetch: typeof fetch = () => Promise.reject(new Error('the network must not be reached'));
@@ -100,10 +106,7 @@ describe('KeyResolver', () => {
       server.mode = 'wrong-issuer';
       const keys = resolver();
       const platform = platformFor({ issuer: server.issuer });
-      await expect(keys.probe(platform)).resolves.toMatchObject({
-        ok: false,
-        error: expect.stringContaining('another issuer'),
-      });
+      await expectProbeFailure(keys.probe(platform), 'another issuer');
       expect(server.requests.jwks).toBe(0);
     });
 
@@ -166,20 +169,14 @@ describe('KeyResolver', () => {
       await expect(codeOf(keys.getKey(platform, { alg: 'ES256', kid: 'a' }))).resolves.toBe(
         'keys_unavailable',
       );
-      await expect(keys.probe(platform)).resolves.toMatchObject({
-        ok: false,
-        error: expect.stringContaining('timed out'),
-      });
+      await expectProbeFailure(keys.probe(platform), 'timed out');
     });
 
     it('refuses a response over the size cap', async () => {
       server = await startFakeJwksServer([]);
       server.mode = 'huge';
       const keys = resolver({ maxResponseBytes: 64 * 1024 });
-      await expect(keys.probe(platformFor({ jwksUri: server.jwksUri }))).resolves.toMatchObject({
-        ok: false,
-        error: expect.stringContaining('larger than'),
-      });
+      await expectProbeFailure(keys.probe(platformFor({ jwksUri: server.jwksUri })), 'larger than');
     });
 
     it('serves stale keys while the endpoint is down, within maxStaleMs, then refuses', async () => {
@@ -207,10 +204,8 @@ describe('KeyResolver', () => {
         .getKey(platformFor({ jwksUri: server.jwksUri }), { alg: 'ES256' })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(VerificationError);
-      expect(error).toMatchObject({
-        code: 'keys_unavailable',
-        cause: expect.objectContaining({ message: expect.stringContaining('HTTP 503') }),
-      });
+      expect(error).toMatchObject({ code: 'keys_unavailable' });
+      expect(String((error as VerificationError).cause)).toContain('HTTP 503');
     });
 
     it('forgets a platform, and treats a new version as a new platform', async () => {
@@ -231,18 +226,16 @@ describe('KeyResolver', () => {
       const keys = resolver({ fetch: refusingFetch });
       const platform = platformFor({ issuer: 'http://cluster.example' });
       await expect(codeOf(keys.getKey(platform, { alg: 'ES256' }))).resolves.toBe('keys_unavailable');
-      await expect(keys.probe(platform)).resolves.toMatchObject({
-        ok: false,
-        error: expect.stringContaining('https'),
-      });
+      await expectProbeFailure(keys.probe(platform), 'https');
     });
 
     it('accepts http on a non-loopback host when allowHttp', async () => {
       const a = await createSigningKey('ES256', 'a');
       const requested: string[] = [];
       const fakeFetch: typeof fetch = (input) => {
-        requested.push(String(input));
-        const body = String(input).endsWith('/openid-configuration')
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        requested.push(url);
+        const body = url.endsWith('/openid-configuration')
           ? { issuer: 'http://cluster.example', jwks_uri: 'http://cluster.example/openid/v1/jwks' }
           : { keys: [a.publicJwk] };
         return Promise.resolve(Response.json(body));

@@ -1,4 +1,4 @@
-import type { JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet, JWK } from 'jose';
 import { KeySourceError } from './key-source-error';
 
 /** Checks that a fetched document is a JWK Set (RFC 7517 §5) whose members each name a `kty`. */
@@ -14,5 +14,6 @@ export function parseJwks(document: unknown, url: string): JSONWebKeySet {
   ) {
     throw new KeySourceError(`GET ${url}: not a JWK Set`);
   }
-  return { keys } as JSONWebKeySet;
+  const members: unknown[] = keys;
+  return { keys: members as JWK[] };
 }

@@ -35,7 +35,10 @@ describe('kubernetesAdapter with OIDC discovery against a fake cluster', () => {
 
   afterEach(() => cluster.close());
 
-  it('registers without problems and verifies a minted token through discovery', async () => {
+  it.each(['RS256', 'ES256'] as const)('verifies a minted %s token through discovery', async (alg) => {
+    await cluster.close();
+    cluster = await startFakeKubernetesIssuer({ alg });
+    platform.issuer = cluster.issuer;
     expect(kubernetesAdapter.registrationProblems(platform, false)).toEqual([]);
     const token = await cluster.mint({ namespace: 'payments', serviceAccount: 'deployer', now: NOW });
     const { identity } = await kubernetesAdapter.verify(token, platform, {

@@ -76,7 +76,7 @@ describe('kubernetesAdapter.verify', () => {
       createSigningKey('ES256', 'ec-key'),
       createSigningKey('RS256', 'rsa-key'),
     ]);
-    keys = { rsa: rsa!, ec: ec!, impostor: impostor! };
+    keys = { rsa, ec, impostor };
   });
 
   it('accepts a projected token and normalizes its identity', async () => {
@@ -334,6 +334,12 @@ describe('kubernetesAdapter.registrationProblems', () => {
     ['an empty jwks', { jwks: { keys: [] } }, false, ['jwks']],
     ['a private key in jwks', { jwks: { keys: [{ ...jwks.keys[0], d: 'secret' }] } }, false, ['jwks.keys.0']],
     ['a symmetric key in jwks', { jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, false, ['jwks.keys.0']],
+    [
+      'a short RSA key in jwks',
+      { jwks: { keys: [{ kty: 'RSA', e: 'AQAB', n: 'c2hvcnQ' }] } },
+      false,
+      ['jwks.keys.0'],
+    ],
     ['a caBundle that is not PEM', { caBundle: 'not a certificate' }, false, ['caBundle']],
     ['no audiences', { audiences: [] }, false, ['audiences']],
     ['a negative clock skew', { clockSkewSeconds: -1 }, false, ['clockSkewSeconds']],
