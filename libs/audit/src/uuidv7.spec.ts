@@ -15,6 +15,12 @@ describe('uuidv7', () => {
     expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(time.getTime());
   });
 
+  it('keeps the order of ids made within one millisecond', () => {
+    const time = new Date('2030-01-01T00:00:00.000Z');
+    const ids = Array.from({ length: 1_000 }, () => uuidv7(time));
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it('is unique within one millisecond', () => {
     const time = new Date();
     expect(new Set(Array.from({ length: 1_000 }, () => uuidv7(time))).size).toBe(1_000);

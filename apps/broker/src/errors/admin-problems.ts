@@ -1,5 +1,5 @@
 import { CatalogError, type CatalogErrorCode } from '@fedbroker/catalog';
-import { AuditQueryError } from '@fedbroker/audit';
+import { AuditQueryError, type AuditQueryErrorCode } from '@fedbroker/audit';
 import { AdminAuthError } from '../admin/admin-auth.error';
 import { InvalidQueryError } from '../admin/invalid-query.error';
 import { problem, type ProblemDetails } from './problem-details';
@@ -12,6 +12,12 @@ const CATALOG_STATUS: Record<CatalogErrorCode, { status: number; title: string }
   precondition_failed: { status: 412, title: 'Precondition failed' },
 };
 
+const AUDIT_QUERY_FIELD: Record<AuditQueryErrorCode, string> = {
+  invalid_cursor: 'cursor',
+  invalid_limit: 'limit',
+  invalid_range: 'from',
+};
+
 /** The problem an admin-side error becomes, or undefined when it is not one the admin API knows. */
 export function adminProblem(error: unknown): ProblemDetails | undefined {
   if (error instanceof CatalogError) {
@@ -21,7 +27,9 @@ export function adminProblem(error: unknown): ProblemDetails | undefined {
   if (error instanceof AdminAuthError) return problem(401, 'Unauthorized', error.message);
   if (error instanceof InvalidQueryError) return problem(400, 'Validation failed', error.message, error.problems);
   if (error instanceof AuditQueryError) {
-    return problem(400, 'Validation failed', error.message, [{ field: 'cursor', message: error.message }]);
+    return problem(400, 'Validation failed', error.message, [
+      { field: AUDIT_QUERY_FIELD[error.code], message: error.message },
+    ]);
   }
   return undefined;
 }

@@ -61,7 +61,10 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const signingKeys = new SigningKeyStore(dataSource, { kek, now });
   await signingKeys.load();
   const adapters = new AdapterRegistry(defaultAdapters);
-  const keys = new KeyResolver({ now: () => now().getTime(), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const keys = new KeyResolver({
+    now: () => now().getTime(),
+    allowHttp: config.allowHttpIssuers,
+    ...(options.fetch ? { fetch: options.fetch } : {}) });
   const catalog = new Catalog(dataSource, { logger });
   await catalog.reload();
   await catalog.watch(embedded ? undefined : url);
