@@ -9,7 +9,10 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
     alias: Object.fromEntries(
-      libs.map((lib) => [`@fedbroker/${lib}`, fileURLToPath(new URL(`./libs/${lib}/src/index.ts`, import.meta.url))]),
+      libs.map((lib) => [
+        `@fedbroker/${lib}`,
+        fileURLToPath(new URL(`./libs/${lib}/src/index.ts`, import.meta.url)),
+      ]),
     ),
   },
   test: {

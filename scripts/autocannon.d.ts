@@ -29,8 +29,6 @@ declare module 'autocannon' {
       timeouts: number;
       non2xx: number;
       '2xx': number;
-      totalRequests: number;
-      totalCompletedRequests: number;
       statusCodeStats: Record<string, { count: number }>;
     }
 

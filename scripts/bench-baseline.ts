@@ -3,7 +3,15 @@
 // token. No framework, no database, no policy, no audit. Run by scripts/bench.ts as a child process.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+} from 'jose';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
@@ -47,7 +55,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 
 async function main(): Promise<void> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const kid = (await exportJWK(publicKey)).x ?? 'baseline';
+  const kid = await calculateJwkThumbprint(await exportJWK(publicKey));
 
   const exchange = async (form: URLSearchParams): Promise<[number, unknown]> => {
     const subjectToken = form.get('subject_token');
@@ -112,7 +120,10 @@ async function main(): Promise<void> {
     handle(req, res).catch(() => send(res, 500, { error: 'server_error' }));
   });
   server.listen(port, '127.0.0.1');
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+  process.on('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
 }
 
 main().catch((error: unknown) => {

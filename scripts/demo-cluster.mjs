@@ -12,13 +12,19 @@ async function loadKey() {
   if (!existsSync(keyFile)) {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     mkdirSync('.data', { recursive: true });
-    writeFileSync(keyFile, JSON.stringify({ ...(await exportJWK(privateKey)), kid: randomUUID() }), { mode: 0o600 });
+    writeFileSync(keyFile, JSON.stringify({ ...(await exportJWK(privateKey)), kid: randomUUID() }), {
+      mode: 0o600,
+    });
   }
   return JSON.parse(readFileSync(keyFile, 'utf8'));
 }
 
-const [command, namespace = 'payments', serviceAccount = 'deployer', audience = 'http://localhost:8080/token'] =
-  process.argv.slice(2);
+const [
+  command,
+  namespace = 'payments',
+  serviceAccount = 'deployer',
+  audience = 'http://localhost:8080/token',
+] = process.argv.slice(2);
 const jwk = await loadKey();
 if (command === 'jwks') {
   const { d: _private, ...publicJwk } = jwk;
@@ -44,6 +50,8 @@ if (command === 'jwks') {
     .sign(await importJWK(jwk, 'ES256'));
   process.stdout.write(token);
 } else {
-  process.stderr.write('usage: node scripts/demo-cluster.mjs jwks | token [namespace] [serviceaccount] [audience]\n');
+  process.stderr.write(
+    'usage: node scripts/demo-cluster.mjs jwks | token [namespace] [serviceaccount] [audience]\n',
+  );
   process.exit(2);
 }

@@ -59,22 +59,39 @@ describe('admin API', () => {
     const created = await broker.admin('POST', '/admin/v1/platforms', PLATFORM);
     expect(created.status).toBe(201);
     const body = (await created.json()) as Json;
-    expect(body).toMatchObject({ ...PLATFORM, version: 1, clockSkewSeconds: 60, enabled: true, settings: {} });
+    expect(body).toMatchObject({
+      ...PLATFORM,
+      version: 1,
+      clockSkewSeconds: 60,
+      enabled: true,
+      settings: {},
+    });
     expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.headers.get('etag')).toBe('"1"');
 
     const read = await broker.admin('GET', '/admin/v1/platforms/prod-cluster');
     expect(read.headers.get('etag')).toBe('"1"');
-    expect(((await broker.admin('GET', '/admin/v1/platforms')).json() as Promise<{ items: Json[] }>).then((l) => l.items.length)).resolves.toBe(1);
+    const listed = (await (await broker.admin('GET', '/admin/v1/platforms')).json()) as { items: Json[] };
+    expect(listed.items).toHaveLength(1);
 
-    const updated = await broker.admin('PUT', '/admin/v1/platforms/prod-cluster', { ...PLATFORM, clockSkewSeconds: 10 }, { 'if-match': '"1"' });
+    const updated = await broker.admin(
+      'PUT',
+      '/admin/v1/platforms/prod-cluster',
+      { ...PLATFORM, clockSkewSeconds: 10 },
+      { 'if-match': '"1"' },
+    );
     expect(updated.status).toBe(200);
     expect(await updated.json()).toMatchObject({ clockSkewSeconds: 10, version: 2 });
 
-    const stale = await broker.admin('PUT', '/admin/v1/platforms/prod-cluster', PLATFORM, { 'if-match': '"1"' });
+    const stale = await broker.admin('PUT', '/admin/v1/platforms/prod-cluster', PLATFORM, {
+      'if-match': '"1"',
+    });
     expect(stale.status).toBe(412);
 
-    expect((await broker.admin('DELETE', '/admin/v1/platforms/prod-cluster', undefined, { 'if-match': '"2"' })).status).toBe(204);
+    expect(
+      (await broker.admin('DELETE', '/admin/v1/platforms/prod-cluster', undefined, { 'if-match': '"2"' }))
+        .status,
+    ).toBe(204);
     expect((await broker.admin('GET', '/admin/v1/platforms/prod-cluster')).status).toBe(404);
   });
 
@@ -82,7 +99,11 @@ describe('admin API', () => {
     await broker.admin('POST', '/admin/v1/platforms', { ...PLATFORM, name: 'first' });
     const sameIssuer = await broker.admin('POST', '/admin/v1/platforms', { ...PLATFORM, name: 'second' });
     expect(sameIssuer.status).toBe(409);
-    const sameName = await broker.admin('POST', '/admin/v1/platforms', { ...PLATFORM, name: 'first', issuer: 'https://other.example' });
+    const sameName = await broker.admin('POST', '/admin/v1/platforms', {
+      ...PLATFORM,
+      name: 'first',
+      issuer: 'https://other.example',
+    });
     expect(sameName.status).toBe(409);
     await broker.admin('DELETE', '/admin/v1/platforms/first');
   });
@@ -91,12 +112,20 @@ describe('admin API', () => {
     ['an unknown kind', { kind: 'mainframe' }, 'kind'],
     ['a bad name', { name: 'Not Valid' }, 'name'],
     ['both jwks and jwksUri', { jwksUri: 'https://keys.example/jwks' }, 'jwksUri'],
-    ['an http issuer without the lab switch', { issuer: 'http://cluster.example', jwks: undefined }, 'issuer'],
+    [
+      'an http issuer without the lab switch',
+      { issuer: 'http://cluster.example', jwks: undefined },
+      'issuer',
+    ],
     ['a negative clock skew', { clockSkewSeconds: -1 }, 'clockSkewSeconds'],
     ['an unknown setting', { settings: { surprise: true } }, 'settings'],
     ['an unknown field', { color: 'blue' }, '(body)'],
   ])('refuses a platform with %s (400 with field errors)', async (_name, change, field) => {
-    const response = await broker.admin('POST', '/admin/v1/platforms', { ...PLATFORM, name: 'bad', ...change });
+    const response = await broker.admin('POST', '/admin/v1/platforms', {
+      ...PLATFORM,
+      name: 'bad',
+      ...change,
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     const problem = (await response.json()) as { errors: { field: string }[] };
@@ -135,9 +164,14 @@ describe('admin API', () => {
       const created = await broker.admin('POST', '/admin/v1/policies', POLICY);
       expect(created.status).toBe(201);
       expect(await created.json()).toMatchObject({ ...POLICY, priority: 0, enabled: true, version: 1 });
-      const updated = await broker.admin('PUT', '/admin/v1/policies/payments-deployer', { ...POLICY, priority: 5 });
+      const updated = await broker.admin('PUT', '/admin/v1/policies/payments-deployer', {
+        ...POLICY,
+        priority: 5,
+      });
       expect(await updated.json()).toMatchObject({ priority: 5, version: 2 });
-      const listed = (await (await broker.admin('GET', '/admin/v1/policies?platform=prod-cluster')).json()) as { items: Json[] };
+      const listed = (await (
+        await broker.admin('GET', '/admin/v1/policies?platform=prod-cluster')
+      ).json()) as { items: Json[] };
       expect(listed.items.map((p) => p.name)).toEqual(['payments-deployer']);
       expect((await broker.admin('DELETE', '/admin/v1/policies/payments-deployer')).status).toBe(204);
     });
@@ -153,12 +187,18 @@ describe('admin API', () => {
       const problem = (await response.json()) as { errors: { field: string; message: string }[] };
       const fields = problem.errors.map((e) => e.field);
       expect(fields).toEqual(expect.arrayContaining(['condition', 'claims.ns']));
-      expect(problem.errors.find((e) => e.field === 'condition')?.message).toContain("identity.namespace == 'payments' &&");
+      expect(problem.errors.find((e) => e.field === 'condition')?.message).toContain(
+        "identity.namespace == 'payments' &&",
+      );
       expect((await broker.admin('GET', '/admin/v1/policies/broken')).status).toBe(404);
     });
 
     it('refuses a policy for an unknown platform', async () => {
-      const response = await broker.admin('POST', '/admin/v1/policies', { ...POLICY, name: 'orphan', platform: 'nowhere' });
+      const response = await broker.admin('POST', '/admin/v1/policies', {
+        ...POLICY,
+        name: 'orphan',
+        platform: 'nowhere',
+      });
       expect(response.status).toBe(400);
     });
 
@@ -170,7 +210,10 @@ describe('admin API', () => {
 
     it('requires condition to be written out', async () => {
       const { condition: _omitted, ...withoutCondition } = POLICY;
-      const response = await broker.admin('POST', '/admin/v1/policies', { ...withoutCondition, name: 'no-condition' });
+      const response = await broker.admin('POST', '/admin/v1/policies', {
+        ...withoutCondition,
+        name: 'no-condition',
+      });
       expect(response.status).toBe(400);
     });
   });
@@ -196,8 +239,12 @@ describe('admin API', () => {
       expect(rotated.status).toBe(201);
       const { kid } = (await rotated.json()) as { kid: string };
       const after = (await (await fetch(`${broker.url}/jwks`)).json()) as { keys: { kid: string }[] };
-      expect(after.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kid, ...before.keys.map((k) => k.kid)]));
-      const listed = (await (await broker.admin('GET', '/admin/v1/signing-keys')).json()) as { items: Json[] };
+      expect(after.keys.map((k) => k.kid)).toEqual(
+        expect.arrayContaining([kid, ...before.keys.map((k) => k.kid)]),
+      );
+      const listed = (await (await broker.admin('GET', '/admin/v1/signing-keys')).json()) as {
+        items: Json[];
+      };
       expect(listed.items.filter((k) => k.status === 'active')).toHaveLength(1);
     });
   });

@@ -9,7 +9,11 @@ describe('no token without its audit row', () => {
   beforeAll(async () => {
     cluster = await startFakeKubernetesIssuer();
     broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
-    await broker.admin('POST', '/admin/v1/platforms', { name: 'cluster', kind: 'kubernetes', issuer: cluster.issuer });
+    await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'cluster',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+    });
     await broker.admin('POST', '/admin/v1/policies', {
       name: 'all',
       platform: 'cluster',
@@ -27,7 +31,10 @@ describe('no token without its audit row', () => {
     const assertion = await cluster.mint({ aud: ['https://broker.test/token'] });
     await broker.runtime.dataSource.query(`ALTER TABLE audit_events RENAME TO audit_events_offline`);
     try {
-      const response = await broker.token({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+      const response = await broker.token({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion,
+      });
       expect(response.status).toBe(503);
       const body = (await response.json()) as Record<string, unknown>;
       expect(body.error).toBe('temporarily_unavailable');
@@ -35,7 +42,10 @@ describe('no token without its audit row', () => {
     } finally {
       await broker.runtime.dataSource.query(`ALTER TABLE audit_events_offline RENAME TO audit_events`);
     }
-    const again = await broker.token({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+    const again = await broker.token({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion,
+    });
     expect(again.status).toBe(200);
   });
 });

@@ -27,7 +27,10 @@ describe('discovery and health', () => {
           'client_credentials',
         ]) as unknown,
         token_endpoint_auth_methods_supported: expect.arrayContaining(['private_key_jwt']) as unknown,
-        token_endpoint_auth_signing_alg_values_supported: expect.arrayContaining(['ES256', 'RS256']) as unknown,
+        token_endpoint_auth_signing_alg_values_supported: expect.arrayContaining([
+          'ES256',
+          'RS256',
+        ]) as unknown,
       });
     },
   );

@@ -58,7 +58,13 @@ describe('Kubernetes platforms through /token', () => {
   });
 
   const mint = (overrides: Parameters<FakeKubernetesIssuer['mint']>[0] = {}) =>
-    cluster.mint({ namespace: 'apps', serviceAccount: 'api', aud: [BROKER_AUDIENCE], now: broker.clock.now(), ...overrides });
+    cluster.mint({
+      namespace: 'apps',
+      serviceAccount: 'api',
+      aud: [BROKER_AUDIENCE],
+      now: broker.clock.now(),
+      ...overrides,
+    });
 
   it('finds the keys by OIDC discovery and accepts a projected token', async () => {
     const { status } = await grant(broker, await mint());
@@ -101,7 +107,7 @@ describe('Kubernetes platforms through /token', () => {
   it('does not refetch for every token signed by an unknown key', async () => {
     const forger = await startFakeKubernetesIssuer();
     try {
-      const forged = await forger.mint({ iss: cluster.issuer, aud: [BROKER_AUDIENCE] } as never);
+      const forged = await forger.mint({ iss: cluster.issuer, aud: [BROKER_AUDIENCE] });
       await grant(broker, forged);
       const after = cluster.requests.jwks;
       for (let i = 0; i < 5; i += 1) {
@@ -129,7 +135,13 @@ describe('real Kubernetes tokens, decided at their own fixed clock', () => {
   it.each(kubernetesFixtures)('$id → $expect', async (fixture) => {
     broker.clock.set(new Date(fixture.now * 1000));
     const audiences = fixture.audience === null ? [BROKER_AUDIENCE] : [fixture.audience].flat();
-    const platform = { name: 'real', kind: 'kubernetes', issuer: fixture.issuer, jwks: fixture.jwks, audiences };
+    const platform = {
+      name: 'real',
+      kind: 'kubernetes',
+      issuer: fixture.issuer,
+      jwks: fixture.jwks,
+      audiences,
+    };
     expect((await broker.admin('POST', '/admin/v1/platforms', platform)).status).toBe(201);
     await broker.admin('POST', '/admin/v1/policies', {
       name: 'real-any',

@@ -137,7 +137,9 @@ describe('POST /token with a Kubernetes projected token', () => {
       actor_token_type: JWT_TYPE,
     });
     expect(response.status).toBe(200);
-    const { payload } = await verifyIssued(((await response.json()) as { access_token: string }).access_token);
+    const { payload } = await verifyIssued(
+      ((await response.json()) as { access_token: string }).access_token,
+    );
     expect(payload.act).toEqual({ sub: 'system:serviceaccount:ci:pipeline', iss: cluster.issuer });
   });
 
@@ -171,7 +173,11 @@ describe('POST /token with a Kubernetes projected token', () => {
   });
 
   it('denies a workload no policy matches, and audits the denial', async () => {
-    const other = await cluster.mint({ namespace: 'web', serviceAccount: 'frontend', aud: ['https://broker.test/token'] });
+    const other = await cluster.mint({
+      namespace: 'web',
+      serviceAccount: 'frontend',
+      aud: ['https://broker.test/token'],
+    });
     const response = await broker.token({ grant_type: JWT_BEARER, assertion: other });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({

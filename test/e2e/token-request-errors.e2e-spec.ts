@@ -16,7 +16,11 @@ describe('POST /token refuses malformed and disallowed requests', () => {
   beforeAll(async () => {
     cluster = await startFakeKubernetesIssuer();
     broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
-    await broker.admin('POST', '/admin/v1/platforms', { name: 'cluster', kind: 'kubernetes', issuer: cluster.issuer });
+    await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'cluster',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+    });
     await broker.admin('POST', '/admin/v1/policies', {
       name: 'two-audiences',
       platform: 'cluster',
@@ -50,24 +54,77 @@ describe('POST /token refuses malformed and disallowed requests', () => {
   it.each([
     ['no grant_type', {}, 'invalid_request', /grant_type is required/],
     ['an unknown grant_type', { grant_type: 'password' }, 'unsupported_grant_type', /not supported/],
-    ['a missing subject_token', { grant_type: TOKEN_EXCHANGE, subject_token_type: JWT_TYPE }, 'invalid_request', /subject_token is required/],
-    ['a missing subject_token_type', { grant_type: TOKEN_EXCHANGE, subject_token: 'x' }, 'invalid_request', /subject_token_type is required/],
-    ['an unsupported subject_token_type', { grant_type: TOKEN_EXCHANGE, subject_token: 'x', subject_token_type: 'urn:example:saml' }, 'invalid_request', /subject_token_type is not supported/],
-    ['an unsupported requested_token_type', { grant_type: TOKEN_EXCHANGE, subject_token: 'x', subject_token_type: JWT_TYPE, requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }, 'invalid_request', /requested_token_type/],
-    ['an actor_token without its type', { grant_type: TOKEN_EXCHANGE, subject_token: 'x', subject_token_type: JWT_TYPE, actor_token: 'y' }, 'invalid_request', /actor_token/],
+    [
+      'a missing subject_token',
+      { grant_type: TOKEN_EXCHANGE, subject_token_type: JWT_TYPE },
+      'invalid_request',
+      /subject_token is required/,
+    ],
+    [
+      'a missing subject_token_type',
+      { grant_type: TOKEN_EXCHANGE, subject_token: 'x' },
+      'invalid_request',
+      /subject_token_type is required/,
+    ],
+    [
+      'an unsupported subject_token_type',
+      { grant_type: TOKEN_EXCHANGE, subject_token: 'x', subject_token_type: 'urn:example:saml' },
+      'invalid_request',
+      /subject_token_type is not supported/,
+    ],
+    [
+      'an unsupported requested_token_type',
+      {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: 'x',
+        subject_token_type: JWT_TYPE,
+        requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+      },
+      'invalid_request',
+      /requested_token_type/,
+    ],
+    [
+      'an actor_token without its type',
+      { grant_type: TOKEN_EXCHANGE, subject_token: 'x', subject_token_type: JWT_TYPE, actor_token: 'y' },
+      'invalid_request',
+      /actor_token/,
+    ],
     ['a missing assertion', { grant_type: JWT_BEARER }, 'invalid_request', /assertion is required/],
-    ['a client_credentials request without client_assertion_type', { grant_type: 'client_credentials', client_assertion: 'x' }, 'invalid_request', /client_assertion_type/],
-    ['a foreign client_assertion_type', { grant_type: 'client_credentials', client_assertion_type: 'urn:x', client_assertion: 'x' }, 'invalid_request', /client_assertion_type/],
-    ['a malformed scope', { grant_type: JWT_BEARER, assertion: 'x', scope: 'a"b' }, 'invalid_request', /scope/],
+    [
+      'a client_credentials request without client_assertion_type',
+      { grant_type: 'client_credentials', client_assertion: 'x' },
+      'invalid_request',
+      /client_assertion_type/,
+    ],
+    [
+      'a foreign client_assertion_type',
+      { grant_type: 'client_credentials', client_assertion_type: 'urn:x', client_assertion: 'x' },
+      'invalid_request',
+      /client_assertion_type/,
+    ],
+    [
+      'a malformed scope',
+      { grant_type: JWT_BEARER, assertion: 'x', scope: 'a"b' },
+      'invalid_request',
+      /scope/,
+    ],
   ])('answers %s with 400', async (_name, params, error, description) => {
     await expectError(await broker.token(params), 400, error, description);
   });
 
-  it.each(['grant_type', 'subject_token', 'scope', 'subject_token_type'])('refuses a duplicated %s', async (name) => {
-    const params = exchange();
-    const duplicated = { ...params, [name]: [params[name as keyof typeof params] as string, 'again'] };
-    await expectError(await broker.token(duplicated), 400, 'invalid_request', new RegExp(`${name} must not repeat`));
-  });
+  it.each(['grant_type', 'subject_token', 'scope', 'subject_token_type'])(
+    'refuses a duplicated %s',
+    async (name) => {
+      const params = exchange();
+      const duplicated = { ...params, [name]: [params[name as keyof typeof params], 'again'] };
+      await expectError(
+        await broker.token(duplicated),
+        400,
+        'invalid_request',
+        new RegExp(`${name} must not repeat`),
+      );
+    },
+  );
 
   it('accepts audience and resource repeated (RFC 8693 §2.1)', async () => {
     const response = await broker.token(exchange({ audience: ['https://a.example', 'https://b.example'] }));
@@ -83,14 +140,17 @@ describe('POST /token refuses malformed and disallowed requests', () => {
     await expectError(response, 400, 'invalid_request', /x-www-form-urlencoded/);
   });
 
-  it.each(['text/plain', 'multipart/form-data; boundary=x', 'application/xml'])('refuses a %s body', async (type) => {
-    const response = await fetch(`${broker.url}/token`, {
-      method: 'POST',
-      headers: { 'content-type': type },
-      body: 'grant_type=client_credentials',
-    });
-    await expectError(response, 400, 'invalid_request');
-  });
+  it.each(['text/plain', 'multipart/form-data; boundary=x', 'application/xml'])(
+    'refuses a %s body',
+    async (type) => {
+      const response = await fetch(`${broker.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: 'grant_type=client_credentials',
+      });
+      await expectError(response, 400, 'invalid_request');
+    },
+  );
 
   it('refuses a body over 64 KiB before parsing it', async () => {
     const response = await broker.token(exchange({ padding: 'x'.repeat(70 * 1024) }));
@@ -113,11 +173,17 @@ describe('POST /token refuses malformed and disallowed requests', () => {
   });
 
   it('refuses an audience the policy does not allow (invalid_target)', async () => {
-    await expectError(await broker.token(exchange({ audience: 'https://evil.example' })), 400, 'invalid_target');
+    await expectError(
+      await broker.token(exchange({ audience: 'https://evil.example' })),
+      400,
+      'invalid_target',
+    );
   });
 
   it('refuses a resource the policy does not allow (invalid_target)', async () => {
-    const response = await broker.token(exchange({ audience: 'https://a.example', resource: 'https://evil.example' }));
+    const response = await broker.token(
+      exchange({ audience: 'https://a.example', resource: 'https://evil.example' }),
+    );
     await expectError(response, 400, 'invalid_target');
   });
 
@@ -128,8 +194,17 @@ describe('POST /token refuses malformed and disallowed requests', () => {
 
   it('answers a rejected credential per grant: invalid_request, invalid_grant, invalid_client', async () => {
     const garbage = 'not.a.jwt';
-    await expectError(await broker.token(exchange({ subject_token: garbage })), 400, 'invalid_request', /not a well-formed JWT/);
-    await expectError(await broker.token({ grant_type: JWT_BEARER, assertion: garbage }), 400, 'invalid_grant');
+    await expectError(
+      await broker.token(exchange({ subject_token: garbage })),
+      400,
+      'invalid_request',
+      /not a well-formed JWT/,
+    );
+    await expectError(
+      await broker.token({ grant_type: JWT_BEARER, assertion: garbage }),
+      400,
+      'invalid_grant',
+    );
     const response = await broker.token({
       grant_type: 'client_credentials',
       client_assertion_type: CLIENT_ASSERTION,

@@ -34,16 +34,22 @@ export interface Broker {
 }
 
 /** Boots the real broker on a fresh database with real migrations, listening on loopback. */
-export async function startBroker(env: Record<string, string> = {}, clock = new TestClock()): Promise<Broker> {
+export async function startBroker(
+  env: Record<string, string> = {},
+  clock = new TestClock(),
+): Promise<Broker> {
   const database = await createTestDatabase();
   const config = loadConfig({
-    DATABASE_URL: database.url,
     FEDBROKER_ADMIN_TOKEN: ADMIN_TOKEN,
     FEDBROKER_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     FEDBROKER_ISSUER: 'https://broker.test',
     ...env,
   });
-  const runtime = await startRuntime(config, { logger: silentLogger, now: clock.now });
+  const runtime = await startRuntime(config, {
+    logger: silentLogger,
+    now: clock.now,
+    database: { url: database.url, singleSession: database.singleSession },
+  });
   const app: NestFastifyApplication = await createApp(runtime, { logger: false });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

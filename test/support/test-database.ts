@@ -4,6 +4,8 @@ import { startEmbeddedPostgres } from '@fedbroker/persistence';
 
 export interface TestDatabase {
   readonly url: string;
+  /** Embedded PostgreSQL serves one session at a time: connect with a pool of one and no LISTEN. */
+  readonly singleSession: boolean;
   drop(): Promise<void>;
 }
 
@@ -15,7 +17,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const embedded = await startEmbeddedPostgres();
-    return { url: embedded.url, drop: () => embedded.stop() };
+    return { url: embedded.url, singleSession: true, drop: () => embedded.stop() };
   }
   const name = `fedbroker_test_${randomBytes(6).toString('hex')}`;
   await withClient(serverUrl, async (c) => {
@@ -25,6 +27,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    singleSession: false,
     drop: () =>
       withClient(serverUrl, async (c) => {
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

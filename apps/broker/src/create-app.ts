@@ -25,7 +25,10 @@ export interface AppOptions {
 }
 
 /** Builds the Nest application on Fastify around a started runtime; the caller listens. */
-export async function createApp(runtime: BrokerRuntime, options: AppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  runtime: BrokerRuntime,
+  options: AppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: ADMIN_BODY_LIMIT,
     genReqId: () => randomUUID(),
@@ -33,9 +36,13 @@ export async function createApp(runtime: BrokerRuntime, options: AppOptions = {}
     return503OnClosing: true,
   });
   const fastify = adapter.getInstance();
-  fastify.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => {
-    done(null, new FormBody(body as string));
-  });
+  fastify.addContentTypeParser(
+    FORM,
+    { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
+    (_request, body, done) => {
+      done(null, new FormBody(body as string));
+    },
+  );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
     if (request.url.split('?')[0] !== '/token') return;
@@ -51,6 +58,9 @@ export async function createApp(runtime: BrokerRuntime, options: AppOptions = {}
   });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
-  app.getHttpAdapter().getInstance().addHook('onClose', async () => runtime.close());
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', async () => runtime.close());
   return app;
 }

@@ -1,5 +1,6 @@
 /** Why an admin write on the catalog was refused. */
-export type CatalogErrorCode = 'validation_failed' | 'not_found' | 'conflict' | 'precondition_failed' | 'in_use';
+export type CatalogErrorCode =
+  'validation_failed' | 'not_found' | 'conflict' | 'precondition_failed' | 'in_use';
 
 export interface FieldProblem {
   field: string;

@@ -9,4 +9,5 @@ export function violatedConstraint(error: unknown): { code: string; constraint: 
 }
 
 export const UNIQUE_VIOLATION = '23505';
-export const FOREIGN_KEY_VIOLATION = '23503';
+/** PostgreSQL 17 reports a RESTRICT foreign key as `restrict_violation`; earlier versions as a foreign key violation. */
+export const REFERENCED_ROW_VIOLATIONS: ReadonlySet<string> = new Set(['23503', '23001']);

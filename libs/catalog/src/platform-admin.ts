@@ -86,7 +86,9 @@ export class PlatformAdmin {
     return this.dataSource.getRepository(PlatformEntity);
   }
 
-  private async write<T>(work: (repository: ReturnType<PlatformAdmin['repository']>) => Promise<T>): Promise<T> {
+  private async write<T>(
+    work: (repository: ReturnType<PlatformAdmin['repository']>) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const result = await work(manager.getRepository(PlatformEntity));
@@ -122,7 +124,8 @@ export class PlatformAdmin {
       }
     }
     problems.push(...adapter.registrationProblems(this.toConfigShape(body), this.options.allowHttp));
-    if (problems.length > 0) throw new CatalogError('validation_failed', 'the platform is not valid', problems);
+    if (problems.length > 0)
+      throw new CatalogError('validation_failed', 'the platform is not valid', problems);
     return body;
   }
 
@@ -131,7 +134,7 @@ export class PlatformAdmin {
       name: body.name,
       kind: body.kind,
       issuer: body.issuer,
-      jwks: body.jwks as PlatformConfig['jwks'],
+      jwks: body.jwks,
       jwksUri: body.jwksUri,
       caBundle: body.caBundle,
       audiences: body.audiences ?? this.options.defaultAudiences,
@@ -145,7 +148,7 @@ export class PlatformAdmin {
     const shape = this.toConfigShape(body);
     return {
       ...shape,
-      jwks: (shape.jwks as PlatformEntity['jwks']) ?? null,
+      jwks: shape.jwks ?? null,
       jwksUri: shape.jwksUri ?? null,
       caBundle: shape.caBundle ?? null,
     };

@@ -1,5 +1,5 @@
 import { CatalogError } from './catalog.error';
-import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, violatedConstraint } from './database-errors';
+import { REFERENCED_ROW_VIOLATIONS, UNIQUE_VIOLATION, violatedConstraint } from './database-errors';
 
 /** Refuses a write made against a version other than the stored one (`If-Match`). */
 export function checkVersion(actual: number, expected: number | undefined): void {
@@ -17,7 +17,7 @@ export function translateWriteError(error: unknown): unknown {
       { field, message: 'already taken' },
     ]);
   }
-  if (violation?.code === FOREIGN_KEY_VIOLATION) {
+  if (violation && REFERENCED_ROW_VIOLATIONS.has(violation.code)) {
     return new CatalogError('in_use', 'trust policies still refer to this platform; delete them first');
   }
   return error;

@@ -14,7 +14,8 @@ export const MAX_TOKEN_BYTES = 16 * 1024;
 export function parseTokenForm(body: string): TokenForm {
   const form = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(body)) {
-    if (name === '') throw new ExchangeError('malformed_request', 'the request has a parameter without a name');
+    if (name === '')
+      throw new ExchangeError('malformed_request', 'the request has a parameter without a name');
     const values = form.get(name);
     if (!values) {
       form.set(name, [value]);
@@ -44,7 +45,10 @@ export function requiredParam(form: TokenForm, name: string): string {
 export function tokenParam(form: TokenForm, name: string): string {
   const value = requiredParam(form, name);
   if (Buffer.byteLength(value) > MAX_TOKEN_BYTES) {
-    throw new ExchangeError('malformed_request', `the parameter ${name} is larger than ${MAX_TOKEN_BYTES} bytes`);
+    throw new ExchangeError(
+      'malformed_request',
+      `the parameter ${name} is larger than ${MAX_TOKEN_BYTES} bytes`,
+    );
   }
   return value;
 }

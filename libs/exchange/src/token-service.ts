@@ -57,7 +57,10 @@ export class TokenService {
           ? error
           : new ExchangeError('internal', 'the request could not be completed', { cause: error });
       denial.grant = grantKind;
-      await this.audit({ ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason }, grantKind);
+      await this.audit(
+        { ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason },
+        grantKind,
+      );
       throw denial;
     }
   }
@@ -136,7 +139,9 @@ export class TokenService {
       request: { audience: request.targets, scopes: request.scopes ?? [], grantType: request.grantType },
     });
     if (!decision.match) {
-      const detail = decision.evaluations.map((e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`);
+      const detail = decision.evaluations.map(
+        (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
+      );
       throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
         reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
       });
@@ -148,7 +153,9 @@ export class TokenService {
     try {
       await this.deps.audit.write(record);
     } catch (error) {
-      const unavailable = new ExchangeError('unavailable', 'the service is temporarily unavailable', { cause: error });
+      const unavailable = new ExchangeError('unavailable', 'the service is temporarily unavailable', {
+        cause: error,
+      });
       unavailable.grant = grant;
       throw unavailable;
     }

@@ -34,11 +34,18 @@ export async function verifyCredential(
     onPlatform(platform);
     if (!platform.enabled) throw new VerificationError('issuer_not_trusted', 'platform disabled');
     const adapter = deps.adapters.get(platform.kind);
-    const credential = await adapter.verify(token, platform, { now, keys: deps.keys, allowHttp: deps.allowHttp });
+    const credential = await adapter.verify(token, platform, {
+      now,
+      keys: deps.keys,
+      allowHttp: deps.allowHttp,
+    });
     return { platform, credential };
   } catch (error) {
     if (error instanceof VerificationError) {
-      throw new ExchangeError('credential_rejected', describe(error), { reason: error.message, cause: error });
+      throw new ExchangeError('credential_rejected', describe(error), {
+        reason: error.message,
+        cause: error,
+      });
     }
     throw error;
   }

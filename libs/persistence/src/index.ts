@@ -1,3 +1,9 @@
-export { createDataSource, openDatabase, ENTITIES, MIGRATIONS, type DataSourceOptions } from './create-data-source';
+export {
+  createDataSource,
+  openDatabase,
+  ENTITIES,
+  MIGRATIONS,
+  type DataSourceOptions,
+} from './create-data-source';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/start-embedded-postgres';
 export * from './entities';

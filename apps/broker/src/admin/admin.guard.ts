@@ -13,7 +13,8 @@ export class AdminGuard implements CanActivate {
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
     const match = header === undefined ? null : /^Bearer +([\x21-\x7E]+)\s*$/i.exec(header);
     if (!match?.[1]) throw new AdminAuthError('an admin bearer credential is required');
-    if (!this.runtime.adminCredentials.verify(match[1])) throw new AdminAuthError('the credential is not valid');
+    if (!this.runtime.adminCredentials.verify(match[1]))
+      throw new AdminAuthError('the credential is not valid');
     return true;
   }
 }

@@ -11,8 +11,14 @@ const filtersSchema = z.strictObject({
   platform: z.string().min(1).optional(),
   subject: z.string().min(1).optional(),
   policy: z.string().min(1).optional(),
-  from: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
-  to: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  from: z.iso
+    .datetime({ offset: true })
+    .transform((v) => new Date(v))
+    .optional(),
+  to: z.iso
+    .datetime({ offset: true })
+    .transform((v) => new Date(v))
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().min(1).max(512).optional(),
 });
@@ -28,7 +34,10 @@ export class AuditEventsController {
     const parsed = filtersSchema.safeParse(query);
     if (!parsed.success) {
       throw new InvalidQueryError(
-        parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(query)', message: i.message })),
+        parsed.error.issues.map((i) => ({
+          field: i.path.map(String).join('.') || '(query)',
+          message: i.message,
+        })),
       );
     }
     return this.runtime.auditEvents.list(parsed.data);

@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
@@ -28,7 +41,9 @@ export class PlatformsController {
   @HttpCode(201)
   async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { platform, keys } = await this.runtime.platforms.create(body);
-    void reply.header('ETag', etagOf(platform.version)).header('Location', `/admin/v1/platforms/${platform.name}`);
+    void reply
+      .header('ETag', etagOf(platform.version))
+      .header('Location', `/admin/v1/platforms/${platform.name}`);
     return { ...platformView(platform), keys };
   }
 

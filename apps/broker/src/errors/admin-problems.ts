@@ -25,7 +25,8 @@ export function adminProblem(error: unknown): ProblemDetails | undefined {
     return problem(status, title, error.message, error.problems.length > 0 ? error.problems : undefined);
   }
   if (error instanceof AdminAuthError) return problem(401, 'Unauthorized', error.message);
-  if (error instanceof InvalidQueryError) return problem(400, 'Validation failed', error.message, error.problems);
+  if (error instanceof InvalidQueryError)
+    return problem(400, 'Validation failed', error.message, error.problems);
   if (error instanceof AuditQueryError) {
     return problem(400, 'Validation failed', error.message, [
       { field: AUDIT_QUERY_FIELD[error.code], message: error.message },

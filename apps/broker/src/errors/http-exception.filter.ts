@@ -27,7 +27,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const known = adminProblem(error) ?? this.frameworkProblem(error);
-    if (!known) this.logger.error(`unexpected error on ${request.method} ${request.url.split('?')[0]}`, error);
+    if (!known)
+      this.logger.error(`unexpected error on ${request.method} ${request.url.split('?')[0]}`, error);
     const body = known ?? problem(500, 'Internal server error');
     if (body.status === 401) void reply.header('WWW-Authenticate', 'Bearer');
     void reply.status(body.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);

@@ -11,7 +11,12 @@ export interface ProblemDetails {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problem(status: number, title: string, detail?: string, errors?: FieldProblem[]): ProblemDetails {
+export function problem(
+  status: number,
+  title: string,
+  detail?: string,
+  errors?: FieldProblem[],
+): ProblemDetails {
   return {
     type: 'about:blank',
     title,

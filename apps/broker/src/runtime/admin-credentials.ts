@@ -27,7 +27,11 @@ export class AdminCredentials {
       return { credentials: new AdminCredentials(stored.map((row) => Buffer.from(row.tokenSha256, 'hex'))) };
     }
     const generated = generate();
-    await repository.insert({ name: BOOTSTRAP, role: 'admin', tokenSha256: digest(generated).toString('hex') });
+    await repository.insert({
+      name: BOOTSTRAP,
+      role: 'admin',
+      tokenSha256: digest(generated).toString('hex'),
+    });
     return { credentials: new AdminCredentials([digest(generated)]), generated };
   }
 

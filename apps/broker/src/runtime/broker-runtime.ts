@@ -35,19 +35,24 @@ export interface RuntimeOptions {
   logger: RuntimeLogger;
   now?: () => Date;
   fetch?: typeof fetch;
+  /** A database started by the caller; `singleSession` for an embedded one (pool of one, no LISTEN). */
+  database?: { url: string; singleSession: boolean };
 }
 
 /** Opens the database (embedded when no URL is configured), runs migrations and loads state into memory. */
 export async function startRuntime(config: BrokerConfig, options: RuntimeOptions): Promise<BrokerRuntime> {
   const { logger } = options;
   const now = options.now ?? (() => new Date());
-  const embedded: EmbeddedPostgres | undefined = config.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
-  const url = config.databaseUrl ?? embedded?.url ?? '';
-  const dataSource = await openDatabase({ url, poolSize: embedded ? 1 : 10 });
+  const embedded: EmbeddedPostgres | undefined =
+    config.databaseUrl || options.database
+      ? undefined
+      : await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
+  const url = options.database?.url ?? config.databaseUrl ?? embedded?.url ?? '';
+  const singleSession = options.database?.singleSession ?? embedded !== undefined;
+  const dataSource = await openDatabase({ url, poolSize: singleSession ? 1 : 10 });
 
-  const kek = config.keyEncryptionKey ?? (embedded ? await embeddedKeyEncryptionKey(config.dataDir) : undefined);
+  const kek =
+    config.keyEncryptionKey ?? (embedded ? await embeddedKeyEncryptionKey(config.dataDir) : undefined);
   if (!kek) throw new Error('FEDBROKER_KEY_ENCRYPTION_KEY: required when DATABASE_URL is set');
   const { credentials, generated } = await AdminCredentials.load(
     dataSource,
@@ -64,10 +69,11 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const keys = new KeyResolver({
     now: () => now().getTime(),
     allowHttp: config.allowHttpIssuers,
-    ...(options.fetch ? { fetch: options.fetch } : {}) });
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const catalog = new Catalog(dataSource, { logger });
   await catalog.reload();
-  await catalog.watch(embedded ? undefined : url);
+  await catalog.watch(singleSession ? undefined : url);
   const audit = new AuditWriter(dataSource, { logger });
 
   const tokens = new TokenService({

@@ -1,5 +1,12 @@
 import { ExchangeError } from '../exchange.error';
-import { listParam, optionalParam, requiredParam, scopeParam, tokenParam, type TokenForm } from '../token-form';
+import {
+  listParam,
+  optionalParam,
+  requiredParam,
+  scopeParam,
+  tokenParam,
+  type TokenForm,
+} from '../token-form';
 import { TOKEN_TYPE, type Grant, type GrantRequest } from './grant';
 
 const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

@@ -1,5 +1,12 @@
 import { ExchangeError } from '../exchange.error';
-import { listParam, optionalParam, scopeParam, tokenParam, requiredParam, type TokenForm } from '../token-form';
+import {
+  listParam,
+  optionalParam,
+  scopeParam,
+  tokenParam,
+  requiredParam,
+  type TokenForm,
+} from '../token-form';
 import { TOKEN_TYPE, type Grant, type GrantRequest } from './grant';
 
 const ISSUABLE = new Set<string>([TOKEN_TYPE.accessToken, TOKEN_TYPE.jwt]);
@@ -10,7 +17,11 @@ export const tokenExchangeGrant: Grant = {
   kind: 'token-exchange',
   read(form: TokenForm, subjectTokenTypes: ReadonlySet<string>): GrantRequest {
     const credential = tokenParam(form, 'subject_token');
-    const credentialType = tokenType(requiredParam(form, 'subject_token_type'), subjectTokenTypes, 'subject_token_type');
+    const credentialType = tokenType(
+      requiredParam(form, 'subject_token_type'),
+      subjectTokenTypes,
+      'subject_token_type',
+    );
     const actorToken = optionalParam(form, 'actor_token');
     const actorType = optionalParam(form, 'actor_token_type');
     if ((actorToken === undefined) !== (actorType === undefined)) {
@@ -42,6 +53,7 @@ export const tokenExchangeGrant: Grant = {
 };
 
 function tokenType(value: string, supported: ReadonlySet<string>, parameter: string): string {
-  if (!supported.has(value)) throw new ExchangeError('unsupported_token_type', `the ${parameter} is not supported`);
+  if (!supported.has(value))
+    throw new ExchangeError('unsupported_token_type', `the ${parameter} is not supported`);
   return value;
 }
