@@ -33,12 +33,16 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-/** Boots the real broker on a fresh database with real migrations, listening on loopback. */
+/**
+ * Boots the real broker with real migrations, listening on loopback: on a fresh database, or as
+ * another replica on `shared` (which the first replica drops).
+ */
 export async function startBroker(
   env: Record<string, string> = {},
   clock = new TestClock(),
+  shared?: TestDatabase,
 ): Promise<Broker> {
-  const database = await createTestDatabase();
+  const database = shared ?? (await createTestDatabase());
   const config = loadConfig({
     FEDBROKER_ADMIN_TOKEN: ADMIN_TOKEN,
     FEDBROKER_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
@@ -71,7 +75,7 @@ export async function startBroker(
     token: (params) => fetch(`${url}/token`, { method: 'POST', body: formOf(params) }),
     async close() {
       await app.close();
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
 }

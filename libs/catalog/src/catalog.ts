@@ -11,6 +11,8 @@ export interface CatalogOptions {
   /** Seconds between fallback checks of the stored version (when a NOTIFY was missed). */
   pollSeconds?: number;
   logger?: { warn(message: string): void };
+  /** Runs after every reload another replica's change caused, e.g. to reload signing keys. */
+  onRemoteChange?: () => Promise<void>;
 }
 
 /**
@@ -53,7 +55,7 @@ export class Catalog {
   async watch(connectionUrl: string | undefined): Promise<void> {
     if (connectionUrl) {
       const client = new Client({ connectionString: connectionUrl });
-      client.on('notification', () => void this.reloadQuietly());
+      client.on('notification', () => void this.followRemoteChange());
       client.on('error', (error) => this.options.logger?.warn(`catalog listener: ${error.message}`));
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
@@ -67,6 +69,12 @@ export class Catalog {
     if (this.poller) clearInterval(this.poller);
     await this.listener?.end();
     this.listener = undefined;
+  }
+
+  /** Tells every replica that broker state outside the catalog (signing keys) changed. */
+  async announce(): Promise<void> {
+    await this.dataSource.transaction((manager) => Catalog.bumpVersion(manager));
+    await this.reload();
   }
 
   /** Call inside a write transaction: the change becomes visible to every replica on commit. */
@@ -108,15 +116,16 @@ export class Catalog {
       const [state] = await this.dataSource.query<{ version: string }[]>(
         `SELECT version FROM catalog_state WHERE id = 1`,
       );
-      if (state && Number(state.version) !== this.current.version) await this.reload();
+      if (state && Number(state.version) !== this.current.version) await this.followRemoteChange();
     } catch (error) {
       this.options.logger?.warn(`catalog version check failed: ${(error as Error).message}`);
     }
   }
 
-  private async reloadQuietly(): Promise<void> {
+  private async followRemoteChange(): Promise<void> {
     try {
       await this.reload();
+      await this.options.onRemoteChange?.();
     } catch (error) {
       this.options.logger?.warn(`catalog reload failed: ${(error as Error).message}`);
     }

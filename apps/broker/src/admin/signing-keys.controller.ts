@@ -18,6 +18,6 @@ export class SigningKeysController {
   @Post('rotate')
   @HttpCode(201)
   rotate(): Promise<SigningKeyInfo> {
-    return this.runtime.signingKeys.rotate(this.runtime.config.maxTtlSeconds);
+    return this.runtime.rotateSigningKey();
   }
 }

@@ -4,7 +4,7 @@ import { AuditQuery, AuditWriter } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
-import { AccessTokenMinter, SigningKeyStore } from '@fedbroker/minting';
+import { AccessTokenMinter, SigningKeyStore, type SigningKeyInfo } from '@fedbroker/minting';
 import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
 import { AdminCredentials } from './admin-credentials';
@@ -26,6 +26,8 @@ export interface BrokerRuntime {
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
   readonly auditEvents: AuditQuery;
+  /** Rotates the signing key and has every replica reload its keys. */
+  rotateSigningKey(): Promise<SigningKeyInfo>;
   readonly adminCredentials: AdminCredentials;
   /** Stop accepting work, flush the audit writer, release the database. */
   close(): Promise<void>;
@@ -71,7 +73,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     allowHttp: config.allowHttpIssuers,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const catalog = new Catalog(dataSource, { logger });
+  const catalog = new Catalog(dataSource, { logger, onRemoteChange: () => signingKeys.load() });
   await catalog.reload();
   await catalog.watch(singleSession ? undefined : url);
   const audit = new AuditWriter(dataSource, { logger });
@@ -105,6 +107,11 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     policies: new PolicyAdmin(dataSource, catalog),
     auditEvents: new AuditQuery(dataSource),
     adminCredentials: credentials,
+    async rotateSigningKey() {
+      const key = await signingKeys.rotate(config.maxTtlSeconds);
+      await catalog.announce();
+      return key;
+    },
     async close() {
       await audit.close();
       await catalog.close();

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBroker, type Broker } from '../support/broker-harness';
+import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
+
+describe.runIf(sharedServer)('two replicas on one PostgreSQL', () => {
+  let first: Broker;
+  let second: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer();
+    first = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    second = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, undefined, first.database);
+  });
+
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+    await cluster?.close();
+  });
+
+  it('a platform and policy written through one replica serve tokens on the other (LISTEN/NOTIFY)', async () => {
+    await first.admin('POST', '/admin/v1/platforms', {
+      name: 'cluster',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+    });
+    await first.admin('POST', '/admin/v1/policies', {
+      name: 'all',
+      platform: 'cluster',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+    const assertion = await cluster.mint({ aud: ['https://broker.test/token'] });
+    await vi.waitFor(
+      async () => {
+        expect((await second.token({ grant_type: JWT_BEARER, assertion })).status).toBe(200);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+  });
+
+  it('a key rotated on one replica is published by the other', async () => {
+    const rotated = (await (await first.admin('POST', '/admin/v1/signing-keys/rotate')).json()) as {
+      kid: string;
+    };
+    await vi.waitFor(
+      async () => {
+        const jwks = (await (await fetch(`${second.url}/jwks`)).json()) as { keys: { kid: string }[] };
+        expect(jwks.keys.map((k) => k.kid)).toContain(rotated.kid);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+  });
+});
