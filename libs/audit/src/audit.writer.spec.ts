@@ -93,7 +93,7 @@ describe('AuditWriter', () => {
   it('sends what arrives during a flush in the next flush', async () => {
     const writer = new AuditWriter(dataSource, { maxInFlight: 1 });
     const first = writer.write(record());
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
     const rest = Array.from({ length: 200 }, () => writer.write(record()));
     await Promise.all([first, ...rest]);
     expect(writer.stats).toEqual({ flushes: 2, rows: 201 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 const MAX_UNIX_MS = 2 ** 48 - 1;
 const COUNTER_MAX = 0xfff;
@@ -9,7 +9,8 @@ let counter = 0;
 /**
  * A UUID version 7 (RFC 9562 §5.7) for `time`: 48-bit Unix milliseconds, a 12-bit counter in
  * `rand_a` (RFC 9562 §6.2, method 1) so that ids minted in one process within the same millisecond
- * still sort in the order they were made, then 62 random bits.
+ * still sort in the order they were made, then 62 random bits (taken from `randomUUID`, whose
+ * entropy is buffered: cheaper on the hot path than a `randomBytes` call per id).
  */
 export function uuidv7(time: Date): string {
   const ms = time.getTime();
@@ -20,9 +21,9 @@ export function uuidv7(time: Date): string {
     counter += 1;
   } else {
     lastMs = ms;
-    counter = randomBytes(2).readUInt16BE(0) & 0x3ff;
+    counter = Math.floor(Math.random() * 0x400);
   }
-  const bytes = randomBytes(16);
+  const bytes = Buffer.from(randomUUID().replaceAll('-', ''), 'hex');
   bytes.writeUIntBE(ms, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;

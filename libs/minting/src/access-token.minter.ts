@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { MintingError } from './minting.error';
 import type { SigningKeyStore } from './signing-key.store';
@@ -54,7 +54,7 @@ export class AccessTokenMinter {
     const key = this.keys.current();
     const iat = Math.floor(input.now.getTime() / 1000);
     const exp = iat + input.ttlSeconds;
-    const jti = randomBytes(16).toString('base64url');
+    const jti = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
     const payload: JWTPayload = {
       ...extraClaims(input.claims),
       iss: input.issuer,

@@ -76,7 +76,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const catalog = new Catalog(dataSource, { logger, onRemoteChange: () => signingKeys.load() });
   await catalog.reload();
   await catalog.watch(singleSession ? undefined : url);
-  const audit = new AuditWriter(dataSource, { logger });
+  const audit = new AuditWriter(dataSource, { logger, preparedStatement: !singleSession });
 
   const tokens = new TokenService({
     catalog,

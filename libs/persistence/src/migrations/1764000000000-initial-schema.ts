@@ -82,7 +82,6 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     await q.query(`CREATE INDEX ix_audit_events_platform_time ON audit_events (platform, time DESC)`);
     await q.query(`CREATE INDEX ix_audit_events_subject_time ON audit_events (subject, time DESC)`);
     await q.query(`CREATE INDEX ix_audit_events_policy_time ON audit_events (policy, time DESC)`);
-    await q.query(`CREATE INDEX ix_audit_events_outcome_time ON audit_events (outcome, time DESC)`);
     await q.query(`
       CREATE TABLE replay_guard (
         issuer text NOT NULL,
