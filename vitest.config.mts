@@ -1,12 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const libs = readdirSync(fileURLToPath(new URL('./libs', import.meta.url)));
 
 export default defineConfig({
-  plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
     alias: Object.fromEntries(
       libs.map((lib) => [

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ExchangeErrorCode } from './exchange.error';
+import type { GrantKind } from './grants';
+import { oauthErrorFor } from './oauth-errors';
+
+const CODES: ExchangeErrorCode[] = [
+  'malformed_request',
+  'unsupported_grant_type',
+  'unsupported_token_type',
+  'credential_rejected',
+  'client_mismatch',
+  'target_not_allowed',
+  'scope_not_allowed',
+  'unavailable',
+  'internal',
+];
+
+describe('oauthErrorFor', () => {
+  it.each<[GrantKind, number, string]>([
+    ['token-exchange', 400, 'invalid_request'],
+    ['jwt-bearer', 400, 'invalid_grant'],
+    ['client-credentials', 401, 'invalid_client'],
+  ])('answers a rejected credential under %s with %i %s', (grant, status, error) => {
+    expect(oauthErrorFor('credential_rejected', grant)).toEqual({ status, error });
+  });
+
+  it.each<[ExchangeErrorCode, number, string]>([
+    ['malformed_request', 400, 'invalid_request'],
+    ['unsupported_grant_type', 400, 'unsupported_grant_type'],
+    ['target_not_allowed', 400, 'invalid_target'],
+    ['scope_not_allowed', 400, 'invalid_scope'],
+    ['unavailable', 503, 'temporarily_unavailable'],
+  ])('answers %s with %i %s whatever the grant', (code, status, error) => {
+    expect(oauthErrorFor(code, undefined)).toEqual({ status, error });
+  });
+
+  it('documents every code in the README, with the wire error the code maps to', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    for (const code of CODES) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${code}\``));
+      expect(row, `README row for ${code}`).toBeDefined();
+      expect(row).toContain(oauthErrorFor(code, 'jwt-bearer').error);
+    }
+  });
+});
