@@ -23,6 +23,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '9000' }).issuer).toBe('http://localhost:9000');
   });
 
+  it('requires a key-encryption key with an external database', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@db/fed' })).toThrow(
+      /^FEDBROKER_KEY_ENCRYPTION_KEY: required when DATABASE_URL is set$/,
+    );
+  });
+
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '1234',

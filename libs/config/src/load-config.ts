@@ -6,14 +6,19 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads and validates the `API.md` environment variables. Throws {@link ConfigError} on the first bad one. */
 export function loadConfig(env: Env): BrokerConfig {
   const port = integer(env, 'PORT', 8080, 0, 65535);
+  const database = databaseUrl(env);
+  const kek = keyEncryptionKey(env);
+  if (database !== undefined && kek === undefined) {
+    throw new ConfigError('FEDBROKER_KEY_ENCRYPTION_KEY', 'required when DATABASE_URL is set');
+  }
   return {
     port,
     host: nonEmpty(env, 'HOST') ?? '0.0.0.0',
-    databaseUrl: databaseUrl(env),
+    databaseUrl: database,
     dataDir: nonEmpty(env, 'FEDBROKER_DATA_DIR') ?? './.data',
     issuer: issuer(env, port),
     adminToken: adminToken(env),
-    keyEncryptionKey: keyEncryptionKey(env),
+    keyEncryptionKey: kek,
     maxTtlSeconds: integer(env, 'FEDBROKER_MAX_TTL_SECONDS', 3600, 1, 86_400),
     allowHttpIssuers: boolean(env, 'FEDBROKER_ALLOW_HTTP_ISSUERS', false),
   };

@@ -9,8 +9,9 @@ function digest(credential: string): Buffer {
 }
 
 /**
- * Admin bearer credentials: the configured bootstrap credential, or in embedded mode one generated
- * on first start and stored hashed. Comparison is over SHA-256 digests, in constant time.
+ * Admin bearer credentials: the configured bootstrap credential, or else the stored ones, one being
+ * generated (and stored hashed) on the first start that finds none. Comparison is over SHA-256
+ * digests, in constant time.
  */
 export class AdminCredentials {
   private constructor(private readonly digests: readonly Buffer[]) {}
@@ -18,20 +19,26 @@ export class AdminCredentials {
   static async load(
     dataSource: DataSource,
     configured: string | undefined,
-    generate: (() => string) | undefined,
+    generate: () => string,
   ): Promise<{ credentials: AdminCredentials; generated?: string }> {
     if (configured !== undefined) return { credentials: new AdminCredentials([digest(configured)]) };
     const repository = dataSource.getRepository(AdminCredentialEntity);
-    const stored = await repository.find({ select: { tokenSha256: true } });
-    if (stored.length > 0 || !generate) {
-      return { credentials: new AdminCredentials(stored.map((row) => Buffer.from(row.tokenSha256, 'hex'))) };
-    }
+    const stored = async (): Promise<Buffer[]> =>
+      (await repository.find({ select: { tokenSha256: true } })).map((row) =>
+        Buffer.from(row.tokenSha256, 'hex'),
+      );
+    const existing = await stored();
+    if (existing.length > 0) return { credentials: new AdminCredentials(existing) };
     const generated = generate();
-    await repository.insert({
-      name: BOOTSTRAP,
-      role: 'admin',
-      tokenSha256: digest(generated).toString('hex'),
-    });
+    const inserted = await repository
+      .createQueryBuilder()
+      .insert()
+      .values({ name: BOOTSTRAP, role: 'admin', tokenSha256: digest(generated).toString('hex') })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    const raced = (inserted.raw as unknown[]).length === 0;
+    if (raced) return { credentials: new AdminCredentials(await stored()) };
     return { credentials: new AdminCredentials([digest(generated)]), generated };
   }
 

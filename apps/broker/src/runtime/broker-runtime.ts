@@ -53,13 +53,11 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const singleSession = options.database?.singleSession ?? embedded !== undefined;
   const dataSource = await openDatabase({ url, poolSize: singleSession ? 1 : 10 });
 
-  const kek =
-    config.keyEncryptionKey ?? (embedded ? await embeddedKeyEncryptionKey(config.dataDir) : undefined);
-  if (!kek) throw new Error('FEDBROKER_KEY_ENCRYPTION_KEY: required when DATABASE_URL is set');
+  const kek = config.keyEncryptionKey ?? (await embeddedKeyEncryptionKey(config.dataDir));
   const { credentials, generated } = await AdminCredentials.load(
     dataSource,
     config.adminToken,
-    embedded ? generateAdminCredential : undefined,
+    generateAdminCredential,
   );
   if (generated) {
     logger.log(`generated the admin credential (shown once, stored hashed): ${generated}`);
