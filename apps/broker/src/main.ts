@@ -1,31 +1,32 @@
-import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@fedbroker/config';
 import { createApp } from './create-app';
-import { startRuntime } from './runtime/broker-runtime';
+import { startRuntime, type RuntimeLogger } from './runtime/broker-runtime';
+
+const logger: RuntimeLogger = {
+  log: (message) => process.stdout.write(`fedbroker: ${message}\n`),
+  warn: (message) => process.stderr.write(`fedbroker: warning: ${message}\n`),
+  error: (message) => process.stderr.write(`fedbroker: error: ${message}\n`),
+};
 
 async function main(): Promise<void> {
-  const logger = new Logger('fedbroker');
   let config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`fedbroker: ${error.message}\n`);
+      logger.error(error.message);
       process.exit(1);
     }
     throw error;
   }
   const runtime = await startRuntime(config, { logger });
-  const app = await createApp(runtime);
+  const app = await createApp(runtime, { logger: ['warn', 'error'] });
   await app.listen(config.port, config.host);
-  logger.log(
-    `listening on ${config.host}:${config.port} as ${config.issuer} (${config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`})`,
-  );
+  const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`;
+  logger.log(`listening on ${config.host}:${config.port} as ${config.issuer} (${storage})`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `fedbroker: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  logger.error(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
