@@ -26,6 +26,16 @@ function decodeJsonObject(segment: string): Record<string, unknown> {
  * payload are JSON objects and whose `iss` is a non-empty string.
  */
 export function peekIssuer(token: string): string {
+  if (token === lastPeek.token) return lastPeek.issuer;
+  const issuer = readIssuer(token);
+  lastPeek = { token, issuer };
+  return issuer;
+}
+
+/** The pipeline peeks to find the platform and the adapter again before fetching keys: decode once. */
+let lastPeek = { token: '', issuer: '' };
+
+function readIssuer(token: string): string {
   const parts = token.split('.');
   if (parts.length !== 3) {
     throw new VerificationError('malformed');

@@ -6,6 +6,7 @@ import type { PlatformConfig, PlatformRegistration } from '../platform-config';
 import {
   DEFAULT_KUBERNETES_MAX_TOKEN_LIFETIME_SECONDS,
   kubernetesSettingsSchema,
+  type KubernetesSettings,
 } from './kubernetes-settings.schema';
 import { normalizeKubernetesIdentity } from './normalize-kubernetes-identity';
 import { readKubernetesClaims } from './read-kubernetes-claims';
@@ -26,7 +27,7 @@ export class KubernetesAdapter implements PlatformAdapter {
   }
 
   async verify(token: string, platform: PlatformConfig, ctx: VerifyContext): Promise<VerifiedCredential> {
-    const settings = kubernetesSettingsSchema.parse(platform.settings);
+    const settings = settingsOf(platform);
     const jwt = await verifyPlatformJwt(token, platform, ctx, {
       maxLifetimeSeconds: settings.maxTokenLifetimeSeconds ?? DEFAULT_KUBERNETES_MAX_TOKEN_LIFETIME_SECONDS,
       inspect: rejectLegacyServiceAccountToken,
@@ -39,6 +40,18 @@ export class KubernetesAdapter implements PlatformAdapter {
       ...(identity.tokenId === undefined ? {} : { tokenId: identity.tokenId }),
     };
   }
+}
+
+const parsedSettings = new WeakMap<PlatformConfig, KubernetesSettings>();
+
+/** Settings were validated when saved; parse them once per loaded platform, not per token. */
+function settingsOf(platform: PlatformConfig): KubernetesSettings {
+  let settings = parsedSettings.get(platform);
+  if (settings === undefined) {
+    settings = kubernetesSettingsSchema.parse(platform.settings);
+    parsedSettings.set(platform, settings);
+  }
+  return settings;
 }
 
 /** The Kubernetes adapter instance listed in `defaultAdapters`. */
