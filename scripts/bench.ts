@@ -1,8 +1,10 @@
 // `npm run bench`: RFC 8693 token exchanges per second through the real broker (child process, real
 // PostgreSQL, every response audited) against an ideal baseline (bare node:http + jose, no database),
-// same tokens, same load, one server at a time. Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS
-// (3), BENCH_CONNECTIONS (32), BENCH_TOKENS (5000), BENCH_ALG (ES256 | RS256), DATABASE_URL (else a
-// throwaway database on BENCH_POSTGRES_URL), BENCH_BROKER_NODE_ARGS (e.g. profiling flags).
+// same tokens, same load, one server loaded at a time. The two alternate in rounds so that drift in
+// what else the machine does falls on both alike. Environment: BENCH_ROUNDS (3), BENCH_SECONDS per
+// round and server (6), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (32), BENCH_TOKENS (5000),
+// BENCH_ALG (ES256 | RS256), DATABASE_URL (else a throwaway database on BENCH_POSTGRES_URL),
+// BENCH_BROKER_NODE_ARGS (e.g. profiling flags).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../test/support/fake-kubernetes-issuer';
@@ -20,8 +22,9 @@ import {
   type LoadResult,
 } from './bench-support';
 
-const SECONDS = positiveInt('BENCH_SECONDS', 10);
-const WARMUP_SECONDS = positiveInt('BENCH_WARMUP_SECONDS', 3);
+const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
+const SECONDS = positiveInt('BENCH_SECONDS', 6);
+const WARMUP_SECONDS = positiveInt('BENCH_WARMUP_SECONDS', 5);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
 const TOKEN_COUNT = positiveInt('BENCH_TOKENS', 5000);
 const ALG = process.env.BENCH_ALG === 'RS256' ? 'RS256' : 'ES256';
@@ -102,32 +105,73 @@ async function exchangeOnce(tokenUrl: string, cycle: BodyCycle): Promise<string>
 interface Measured {
   label: string;
   warmup: LoadResult;
-  measured: LoadResult;
+  rounds: LoadResult[];
   /** Bodies of every 200 this server sent, warm-up and sanity request included. */
   allOkBodies: string[];
 }
 
-async function benchServer(
+/** A started server, sanity-checked and warmed up, ready for measured rounds. */
+interface Contender {
+  label: string;
+  server: ChildServer;
+  tokenUrl: string;
+  result: Measured;
+}
+
+async function prepare(
   label: string,
   server: ChildServer,
   baseUrl: string,
   cycle: BodyCycle,
-): Promise<Measured> {
+): Promise<Contender> {
   const tokenUrl = `${baseUrl}/token`;
   const first = await exchangeOnce(tokenUrl, cycle);
   log(`${label}: warming up ${WARMUP_SECONDS} s`);
   const warmup = await runLoad(tokenUrl, cycle, CONNECTIONS, WARMUP_SECONDS);
-  log(`${label}: measuring ${SECONDS} s with ${CONNECTIONS} connections`);
-  const measured = await runLoad(tokenUrl, cycle, CONNECTIONS, SECONDS);
-  if (!server.running()) throw new Error(`${label} exited during the run:\n${server.output()}`);
-  return { label, warmup, measured, allOkBodies: [first, ...warmup.okBodies, ...measured.okBodies] };
+  return {
+    label,
+    server,
+    tokenUrl,
+    result: { label, warmup, rounds: [], allOkBodies: [first, ...warmup.okBodies] },
+  };
 }
 
-async function runBaseline(
+async function measureRound(contender: Contender, cycle: BodyCycle, round: number): Promise<void> {
+  log(`${contender.label}: round ${round} of ${ROUNDS}, ${SECONDS} s with ${CONNECTIONS} connections`);
+  const measured = await runLoad(contender.tokenUrl, cycle, CONNECTIONS, SECONDS);
+  if (!contender.server.running()) {
+    throw new Error(`${contender.label} exited during the run:\n${contender.server.output()}`);
+  }
+  contender.result.rounds.push(measured);
+  contender.result.allOkBodies.push(...measured.okBodies);
+}
+
+/** The measured rounds as one run: counts summed, latencies pooled. */
+function pooled(rounds: readonly LoadResult[]): LoadResult {
+  const statusCodes: Record<string, number> = {};
+  for (const round of rounds) {
+    for (const [code, count] of Object.entries(round.statusCodes))
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  }
+  const sum = (pick: (r: LoadResult) => number): number => rounds.reduce((total, r) => total + pick(r), 0);
+  return {
+    seconds: sum((r) => r.seconds),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    statusCodes,
+    okLatenciesMs: rounds.flatMap((r) => r.okLatenciesMs).sort((a, b) => a - b),
+    okBodies: [],
+    unanswered: sum((r) => r.unanswered),
+  };
+}
+
+async function startBaseline(
   cluster: FakeKubernetesIssuer,
   jwks: unknown,
   cycle: BodyCycle,
-): Promise<Measured> {
+): Promise<Contender> {
   const port = await freePort();
   const server = startChild('baseline', BASELINE_MAIN, {
     BASELINE_PORT: String(port),
@@ -140,9 +184,7 @@ async function runBaseline(
   cleanups.push(() => server.stop());
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/healthz`, server);
-  const result = await benchServer('baseline', server, baseUrl, cycle);
-  await server.stop();
-  return result;
+  return prepare('baseline', server, baseUrl, cycle);
 }
 
 interface AuditCheck {
@@ -150,11 +192,16 @@ interface AuditCheck {
   lines: string[];
 }
 
-async function runBroker(
+interface BrokerContender extends Contender {
+  databaseUrl: string;
+  platform: string;
+}
+
+async function startBroker(
   cluster: FakeKubernetesIssuer,
   jwks: unknown,
   cycle: BodyCycle,
-): Promise<Measured & { audit: AuditCheck }> {
+): Promise<BrokerContender> {
   const database = await createBenchDatabase(POSTGRES_URL);
   if (database.created) cleanups.push(() => database.drop());
   const port = await freePort();
@@ -207,16 +254,13 @@ async function runBroker(
     ttlSeconds: 900,
   });
 
-  const result = await benchServer('broker', broker, baseUrl, cycle);
-  const audit = await checkAudit(database.url, platform, result);
-  await broker.stop();
-  return { ...result, audit };
+  return { ...(await prepare('broker', broker, baseUrl, cycle)), databaseUrl: database.url, platform };
 }
 
 /** Every 200 the broker sent must have its audit row, found by the issued token's `jti`. */
 async function checkAudit(databaseUrl: string, platform: string, result: Measured): Promise<AuditCheck> {
   const jtis = result.allOkBodies.map(accessTokenJti).filter((jti): jti is string => jti !== undefined);
-  const unanswered = result.warmup.unanswered + result.measured.unanswered;
+  const unanswered = result.warmup.unanswered + pooled(result.rounds).unanswered;
   const oks = result.allOkBodies.length;
   // Requests the load generator hung up on at the end of a run may still complete and be audited.
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -257,36 +301,46 @@ function row(cells: string[], widths: number[]): string {
     .join('  ');
 }
 
+function throughput(run: LoadResult): number {
+  return run.ok / run.seconds;
+}
+
 function report(baseline: Measured, broker: Measured, audit: AuditCheck): void {
+  const measured = (m: Measured): LoadResult => pooled(m.rounds);
   const widths = [28, 10, 8, 8, 8, 7];
   const lines = [
     row(['', 'tokens/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], widths),
-    ...[baseline, broker].map(({ label, measured: m }) =>
-      row(
-        [
-          label === 'broker' ? 'broker (NestJS+PostgreSQL)' : 'baseline (node:http+jose)',
-          (m.ok / m.seconds).toFixed(0),
-          percentile(m.okLatenciesMs, 0.5).toFixed(2),
-          percentile(m.okLatenciesMs, 0.99).toFixed(2),
-          String(m.non2xx),
-          String(m.errors),
-        ],
-        widths,
+    ...[baseline, broker]
+      .map((result) => ({ label: result.label, m: measured(result) }))
+      .map(({ label, m }) =>
+        row(
+          [
+            label === 'broker' ? 'broker (NestJS+PostgreSQL)' : 'baseline (node:http+jose)',
+            throughput(m).toFixed(0),
+            percentile(m.okLatenciesMs, 0.5).toFixed(2),
+            percentile(m.okLatenciesMs, 0.99).toFixed(2),
+            String(m.non2xx),
+            String(m.errors),
+          ],
+          widths,
+        ),
       ),
-    ),
   ];
-  const ratio =
-    broker.measured.ok / broker.measured.seconds / (baseline.measured.ok / baseline.measured.seconds);
+  const ratio = throughput(measured(broker)) / throughput(measured(baseline));
+  const perRound = broker.rounds.map((round, i) => {
+    const base = baseline.rounds[i];
+    return base ? (throughput(round) / throughput(base)).toFixed(3) : '-';
+  });
   process.stdout.write(
     [
       '',
       `POST /token, RFC 8693 exchange of ${TOKEN_COUNT} distinct ${ALG} Kubernetes tokens, ` +
-        `${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up`,
+        `${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s each after ${WARMUP_SECONDS} s warm-up`,
       ...lines,
-      `broker / baseline throughput: ${ratio.toFixed(3)}`,
+      `broker / baseline throughput: ${ratio.toFixed(3)} (rounds: ${perRound.join(', ')})`,
       ...[baseline, broker]
-        .filter(({ measured }) => measured.non2xx > 0)
-        .map(({ label, measured }) => `${label} status codes: ${JSON.stringify(measured.statusCodes)}`),
+        .filter((result) => measured(result).non2xx > 0)
+        .map((result) => `${result.label} status codes: ${JSON.stringify(measured(result).statusCodes)}`),
       ...audit.lines,
       '',
     ].join('\n'),
@@ -301,15 +355,25 @@ async function main(): Promise<number> {
   const bodies = (await mintSubjectTokens(cluster)).map(exchangeForm);
 
   log('baseline: starting');
-  const baseline = await runBaseline(cluster, jwks, { bodies, next: 0 });
+  const baselineCycle = { bodies, next: 0 };
+  const baseline = await startBaseline(cluster, jwks, baselineCycle);
   log('broker: starting on a fresh database');
-  const { audit, ...broker } = await runBroker(cluster, jwks, { bodies, next: 0 });
-  report(baseline, broker, audit);
+  const brokerCycle = { bodies, next: 0 };
+  const broker = await startBroker(cluster, jwks, brokerCycle);
+  for (let round = 1; round <= ROUNDS; round++) {
+    await measureRound(baseline, baselineCycle, round);
+    await measureRound(broker, brokerCycle, round);
+  }
+  await baseline.server.stop();
+  const audit = await checkAudit(broker.databaseUrl, broker.platform, broker.result);
+  await broker.server.stop();
+  report(baseline.result, broker.result, audit);
 
   const failures = [
-    ...[baseline, broker]
-      .filter(({ measured: m }) => m.non2xx + m.errors > 0)
-      .map(({ label, measured: m }) => `${label} answered ${m.non2xx} non-2xx and had ${m.errors} errors`),
+    ...[baseline.result, broker.result]
+      .map((result) => ({ label: result.label, m: pooled(result.rounds) }))
+      .filter(({ m }) => m.non2xx + m.errors > 0)
+      .map(({ label, m }) => `${label} answered ${m.non2xx} non-2xx and had ${m.errors} errors`),
     ...(audit.ok ? [] : ['the audit check failed']),
   ];
   failures.forEach((failure) => log(`FAIL: ${failure}`));

@@ -13,8 +13,8 @@ import { FormBody } from './token/form-body';
 const ADMIN_BODY_LIMIT = 1024 * 1024;
 const FORM = 'application/x-www-form-urlencoded';
 
-function refuseToken(reply: FastifyReply, status: number, description: string): FastifyReply {
-  return reply
+function refuseToken(reply: FastifyReply, status: number, description: string): void {
+  void reply
     .status(status)
     .header('Cache-Control', 'no-store')
     .send({ error: 'invalid_request', error_description: description });
@@ -43,14 +43,19 @@ export async function createApp(
       done(null, new FormBody(body as string));
     },
   );
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    if (request.url.split('?')[0] !== '/token') return;
-    if (request.method !== 'POST') {
-      await refuseToken(reply.header('Allow', 'POST'), 405, 'the token endpoint accepts POST only');
-    } else if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      await refuseToken(reply, 413, 'the request body is too large');
+    if (request.url.split('?')[0] === '/token') {
+      if (request.method !== 'POST') {
+        refuseToken(reply.header('Allow', 'POST'), 405, 'the token endpoint accepts POST only');
+        return;
+      }
+      if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+        refuseToken(reply, 413, 'the request body is too large');
+        return;
+      }
     }
+    done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],

@@ -1,4 +1,4 @@
-import { isCelError, type CelValue } from '@bufbuild/cel';
+import { isCelError, type CelInput, type CelValue } from '@bufbuild/cel';
 import type { CelProgram, PolicyBindings } from './cel-environment';
 import type { CompiledPolicy } from './compile-policy';
 import { readClaim, readCondition, readSubject } from './expression-result';
@@ -36,11 +36,21 @@ function byRank(a: CompiledPolicy, b: CompiledPolicy): number {
   return a.definition.name < b.definition.name ? -1 : 1;
 }
 
+/** Each variable is converted on first use: most policies never read `claims` or `request`. */
 function toBindings(input: PolicyInput): PolicyBindings {
+  let claims: ReadonlyMap<string, CelInput> | undefined;
+  let identity: ReadonlyMap<string, CelInput> | undefined;
+  let request: ReadonlyMap<string, CelInput> | undefined;
   return {
-    claims: toCelMap(input.claims),
-    identity: toCelMap(input.identity),
-    request: toCelMap(input.request),
+    get claims() {
+      return (claims ??= toCelMap(input.claims));
+    },
+    get identity() {
+      return (identity ??= toCelMap(input.identity));
+    },
+    get request() {
+      return (request ??= toCelMap(input.request));
+    },
   };
 }
 
