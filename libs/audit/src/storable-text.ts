@@ -1,4 +1,4 @@
-const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
@@ -6,6 +6,6 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * U+FFFD, so one hostile header cannot fail a whole batch of audit rows.
  */
 export function storableText(value: string): string {
-  if (!SUSPECT.test(value)) return value;
+  if (!value.includes('\u0000') && !SURROGATE.test(value)) return value;
   return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 }
