@@ -26,7 +26,12 @@ export interface AuditWriterOptions {
 
 /** The slice of the `pg` pool under TypeORM's PostgreSQL driver that the writer uses directly. */
 interface PgPool {
+  connect(): Promise<PgClient>;
+}
+
+interface PgClient {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<unknown>;
+  release(): void;
 }
 
 /** Counters of what the writer has sent. */
@@ -132,11 +137,7 @@ export class AuditWriter {
   private async flush(batch: Pending[]): Promise<void> {
     try {
       this.counters.flushes += 1;
-      await this.pool().query({
-        name: this.statementName,
-        text: INSERT_AUDIT_EVENTS_SQL,
-        values: insertAuditEventsParams(batch.map((p) => p.row)),
-      });
+      await this.insert(batch);
     } catch (error) {
       if (batch.length > 1 && isDataError(error)) {
         const half = Math.ceil(batch.length / 2);
@@ -153,10 +154,23 @@ export class AuditWriter {
     for (const pending of batch) pending.resolve(pending.id);
   }
 
-  /** The driver's pool, straight: the hot path skips TypeORM's query runner. */
-  private pool(): PgPool {
+  /**
+   * One INSERT on a client of the driver's pool, straight: the hot path skips TypeORM's query
+   * runner. Not `pool.query`, which destroys the connection when a statement fails.
+   */
+  private async insert(batch: readonly Pending[]): Promise<void> {
     if (!this.dataSource.isInitialized) throw new AuditUnavailableError('The database is not connected');
-    return (this.dataSource.driver as unknown as { master: PgPool }).master;
+    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+    const client = await pool.connect();
+    try {
+      await client.query({
+        name: this.statementName,
+        text: INSERT_AUDIT_EVENTS_SQL,
+        values: insertAuditEventsParams(batch.map((p) => p.row)),
+      });
+    } finally {
+      client.release();
+    }
   }
 
   private notifyIdle(): void {
