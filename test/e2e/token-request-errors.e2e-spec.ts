@@ -231,6 +231,25 @@ describe('POST /token refuses malformed and disallowed requests', () => {
     await expectError(response, 400, 'invalid_request', /^actor_token: /);
   });
 
+  it.each([
+    ['a duplicated parameter', () => broker.token({ grant_type: [TOKEN_EXCHANGE, TOKEN_EXCHANGE] })],
+    [
+      'a JSON body',
+      () =>
+        fetch(`${broker.url}/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'json-client/1' },
+          body: '{"grant_type":"client_credentials"}',
+        }),
+    ],
+  ])('audits a malformed request (%s) as a denial', async (_name, send) => {
+    const response = await send();
+    const requestId = response.headers.get('x-request-id');
+    const events = await broker.admin('GET', '/admin/v1/audit-events?outcome=denied&limit=20');
+    const { items } = (await events.json()) as { items: Record<string, unknown>[] };
+    expect(items.find((e) => e.requestId === requestId)).toMatchObject({ error: 'malformed_request' });
+  });
+
   it('changes nothing but the audit log when it refuses', async () => {
     const before: { count: string }[] = await broker.runtime.dataSource.query(
       `SELECT (SELECT count(*) FROM platforms) + (SELECT count(*) FROM policies) + (SELECT count(*) FROM signing_keys) AS count`,

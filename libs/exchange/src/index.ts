@@ -2,5 +2,5 @@ export { ExchangeError, type ExchangeErrorCode } from './exchange.error';
 export type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
 export { GRANTS, TOKEN_TYPE, type GrantKind } from './grants';
 export { oauthErrorFor, type OAuthError } from './oauth-errors';
-export { MAX_BODY_BYTES, MAX_TOKEN_BYTES, parseTokenForm, type TokenForm } from './token-form';
+export { MAX_BODY_BYTES, MAX_TOKEN_BYTES } from './token-form';
 export { TokenService, type TokenResponse } from './token-service';

@@ -6,7 +6,7 @@ import { ExchangeError } from './exchange.error';
 import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
 import { GRANTS, TOKEN_TYPE, type GrantKind, type GrantRequest } from './grants';
 import { selectScopes, selectTargets } from './select-targets';
-import type { TokenForm } from './token-form';
+import { parseTokenForm, type TokenForm } from './token-form';
 import { verifyCredential, type VerifiedPresentation } from './verify-credential';
 
 const JWT_TOKEN_TYPES = [TOKEN_TYPE.jwt, TOKEN_TYPE.idToken, TOKEN_TYPE.accessToken];
@@ -37,17 +37,28 @@ export class TokenService {
     ]);
   }
 
-  /** @throws {ExchangeError} after the denial is audited. */
-  async exchange(form: TokenForm, context: RequestContext): Promise<TokenResponse> {
+  /**
+   * Serves one `/token` request: `body` is the raw form, or null when the request carried something
+   * else. Malformed requests are denials too, audited like the rest.
+   *
+   * @throws {ExchangeError} after the denial is audited.
+   */
+  async exchange(body: string | null, context: RequestContext): Promise<TokenResponse> {
     const now = this.deps.now();
     const trail: Trail = {
       requestId: context.requestId,
       clientIp: context.clientIp,
       userAgent: context.userAgent,
-      grantType: form.get('grant_type')?.[0] ?? null,
+      grantType: null,
     };
-    const grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
+    let grantKind: GrantKind | undefined;
     try {
+      if (body === null) {
+        throw new ExchangeError('malformed_request', 'the body must be application/x-www-form-urlencoded');
+      }
+      const form = parseTokenForm(body);
+      trail.grantType = form.get('grant_type')?.[0] ?? null;
+      grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
       const response = await this.grant(form, now, trail);
       await this.audit({ ...trail, time: now, outcome: 'issued' });
       return response;

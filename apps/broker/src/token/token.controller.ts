@@ -1,6 +1,6 @@
 import { Body, Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ExchangeError, parseTokenForm, type TokenResponse } from '@fedbroker/exchange';
+import type { TokenResponse } from '@fedbroker/exchange';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { FormBody } from './form-body';
@@ -15,10 +15,7 @@ export class TokenController {
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   token(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenResponse> {
-    if (!(body instanceof FormBody)) {
-      throw new ExchangeError('malformed_request', 'the body must be application/x-www-form-urlencoded');
-    }
-    return this.runtime.tokens.exchange(parseTokenForm(body.text), {
+    return this.runtime.tokens.exchange(body instanceof FormBody ? body.text : null, {
       requestId: request.id,
       clientIp: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
