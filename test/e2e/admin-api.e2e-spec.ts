@@ -247,5 +247,41 @@ describe('admin API', () => {
       };
       expect(listed.items.filter((k) => k.status === 'active')).toHaveLength(1);
     });
+
+    it.each([
+      [{ activateAfterSeconds: -1 }, 'activateAfterSeconds'],
+      [{ activateAfterSeconds: 86_401 }, 'activateAfterSeconds'],
+      [{ activateAfterSeconds: '60' }, 'activateAfterSeconds'],
+      [{ activateAfter: 60 }, '(body)'],
+    ])('refuses the rotation body %j with 400', async (body, field) => {
+      const response = await broker.admin('POST', '/admin/v1/signing-keys/rotate', body);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await response.json()) as { errors: { field: string }[] };
+      expect(problem.errors.map((e) => e.field)).toContain(field);
+    });
+
+    it('publishes a key in /jwks before it signs, and refuses another rotation until it does', async () => {
+      const rotated = await broker.admin('POST', '/admin/v1/signing-keys/rotate', {
+        activateAfterSeconds: 600,
+      });
+      expect(rotated.status).toBe(201);
+      const { kid, status } = (await rotated.json()) as { kid: string; status: string };
+      expect(status).toBe('pending');
+      const jwks = (await (await fetch(`${broker.url}/jwks`)).json()) as { keys: { kid: string }[] };
+      expect(jwks.keys.map((k) => k.kid)).toContain(kid);
+      expect(broker.runtime.signingKeys.current().kid).not.toBe(kid);
+
+      const again = await broker.admin('POST', '/admin/v1/signing-keys/rotate');
+      expect(again.status).toBe(409);
+      expect(again.headers.get('content-type')).toContain('application/problem+json');
+
+      broker.clock.advance(600);
+      const listed = (await (await broker.admin('GET', '/admin/v1/signing-keys')).json()) as {
+        items: Json[];
+      };
+      expect(listed.items.filter((k) => k.status === 'active')).toEqual([expect.objectContaining({ kid })]);
+      expect(broker.runtime.signingKeys.current().kid).toBe(kid);
+    });
   });
 });

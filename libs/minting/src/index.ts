@@ -2,4 +2,11 @@ export { AccessTokenMinter, type MintInput, type MintedToken } from './access-to
 export { wrapPrivateKey, unwrapPrivateKey } from './key-wrap';
 export { MintingError, type MintingErrorCode } from './minting.error';
 export { SigningKeyStore, type SigningKeyStoreOptions } from './signing-key.store';
-export type { CurrentSigningKey, PublicJwks, SigningAlgorithm, SigningKeyInfo } from './signing-key.types';
+export type {
+  CurrentSigningKey,
+  PublicJwks,
+  RotateOptions,
+  SigningAlgorithm,
+  SigningKeyInfo,
+  SigningKeyStatus,
+} from './signing-key.types';

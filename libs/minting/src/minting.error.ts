@@ -5,7 +5,8 @@ export type MintingErrorCode =
   | 'invalid_wrapped_key'
   | 'keys_not_loaded'
   | 'invalid_mint_input'
-  | 'invalid_rotation';
+  | 'invalid_rotation'
+  | 'rotation_pending';
 
 /**
  * The one error of the minting library. Messages name what is wrong (and which setting to check),

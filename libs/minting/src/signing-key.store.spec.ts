@@ -178,6 +178,82 @@ describe('SigningKeyStore', () => {
     expect(replica.jwks().keys.map((k) => k.kid)).toEqual([created.kid]);
   });
 
+  it('publishes a key before it signs, then signs with it once its activation time comes, without a reload', async () => {
+    const store = new SigningKeyStore(dataSource, { kek, now });
+    await store.load();
+    const minter = new AccessTokenMinter(store);
+    const oldKid = store.current().kid;
+    clock = new Date('2030-01-01T01:00:00Z');
+
+    const created = await store.rotate(600, { activateAfterSeconds: 300 });
+    expect(created).toMatchObject({
+      status: 'pending',
+      activatedAt: new Date('2030-01-01T01:05:00Z'),
+      retiredAt: null,
+      publishUntil: null,
+    });
+    expect(store.jwks().keys.map((k) => k.kid)).toEqual([created.kid, oldKid]);
+    const before = await minter.mint(mintInput(clock));
+    expect(before.kid).toBe(oldKid);
+    expect(await store.list()).toEqual([
+      expect.objectContaining({ kid: created.kid, status: 'pending' }),
+      expect.objectContaining({
+        kid: oldKid,
+        status: 'active',
+        retiredAt: new Date('2030-01-01T01:05:00Z'),
+        publishUntil: new Date('2030-01-01T01:15:00Z'),
+      }),
+    ]);
+    const replica = new SigningKeyStore(dataSource, { kek, now });
+    await replica.load();
+    expect(replica.current().kid).toBe(oldKid);
+    expect(replica.jwks().keys.map((k) => k.kid)).toEqual([created.kid, oldKid]);
+
+    clock = new Date('2030-01-01T01:05:00Z');
+    const after = await minter.mint(mintInput(clock));
+    expect(after.kid).toBe(created.kid);
+    expect(replica.current().kid).toBe(created.kid);
+    expect((await store.list()).map((k) => k.status)).toEqual(['active', 'retired']);
+    const jwks = createLocalJWKSet(store.jwks());
+    await expect(jwtVerify(before.token, jwks, { currentDate: clock })).resolves.toBeDefined();
+    await expect(jwtVerify(after.token, jwks, { currentDate: clock })).resolves.toBeDefined();
+
+    clock = new Date('2030-01-01T01:14:59Z');
+    expect(store.jwks().keys.map((k) => k.kid)).toEqual([created.kid, oldKid]);
+    clock = new Date('2030-01-01T01:15:00Z');
+    expect(store.jwks().keys.map((k) => k.kid)).toEqual([created.kid]);
+    expect(replica.jwks().keys.map((k) => k.kid)).toEqual([created.kid]);
+  });
+
+  it('refuses a second rotation while a key is pending, and rotates again once it is active', async () => {
+    const store = new SigningKeyStore(dataSource, { kek, now });
+    await store.load();
+    const pending = await store.rotate(600, { activateAfterSeconds: 300 });
+
+    await expect(store.rotate(600)).rejects.toMatchObject({
+      name: 'MintingError',
+      code: 'rotation_pending',
+      message: expect.stringContaining(pending.kid) as unknown,
+    });
+    expect(await countKeys(dataSource)).toBe(2);
+    expect(store.jwks().keys.map((k) => k.kid)).toContain(pending.kid);
+
+    clock = new Date('2030-01-01T00:05:00Z');
+    const next = await store.rotate(600);
+    expect(next.status).toBe('active');
+    expect(store.current().kid).toBe(next.kid);
+    expect((await store.list()).map((k) => k.status)).toEqual(['active', 'retired', 'retired']);
+  });
+
+  it.each([-1, 1.5, Number.NaN])('refuses activateAfterSeconds %s', async (activateAfterSeconds) => {
+    const store = new SigningKeyStore(dataSource, { kek, now });
+    await store.load();
+    await expect(store.rotate(600, { activateAfterSeconds })).rejects.toMatchObject({
+      code: 'invalid_rotation',
+    });
+    expect(await countKeys(dataSource)).toBe(1);
+  });
+
   it('generates RS256 keys when asked', async () => {
     const store = new SigningKeyStore(dataSource, { kek, now, alg: 'RS256' });
     await store.load();

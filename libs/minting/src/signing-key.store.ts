@@ -1,11 +1,18 @@
 import type { JWK } from 'jose';
-import type { DataSource, EntityManager } from 'typeorm';
+import { MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { SigningKeyEntity } from '@fedbroker/persistence';
 import { generateSigningKey, type GeneratedSigningKey } from './generate-signing-key';
 import { importPrivateKey } from './import-private-key';
 import { unwrapPrivateKey, wrapPrivateKey } from './key-wrap';
 import { MintingError } from './minting.error';
-import type { CurrentSigningKey, PublicJwks, SigningAlgorithm, SigningKeyInfo } from './signing-key.types';
+import { signingKeyStatus, SigningSchedule, type ScheduledKey } from './signing-key.schedule';
+import type {
+  CurrentSigningKey,
+  PublicJwks,
+  RotateOptions,
+  SigningAlgorithm,
+  SigningKeyInfo,
+} from './signing-key.types';
 
 /** `pg_advisory_xact_lock` key serializing key creation and rotation across replicas. */
 const SIGNING_KEYS_LOCK = 7_310_584_116_017_353;
@@ -16,7 +23,7 @@ interface PublishedKey {
 }
 
 interface LoadedKeys {
-  current: CurrentSigningKey;
+  schedule: SigningSchedule;
   published: PublishedKey[];
 }
 
@@ -64,24 +71,31 @@ export class SigningKeyStore {
    */
   async load(): Promise<void> {
     let rows = await this.readKeys(this.dataSource.manager);
-    if (!activeKey(rows)) {
+    if (signingKeys(rows, this.now()).length === 0) {
       rows = await this.dataSource.transaction(async (manager) => {
         await lockSigningKeys(manager);
         const again = await this.readKeys(manager);
-        if (activeKey(again)) return again;
-        await this.insertActive(manager, await generateSigningKey(this.alg), this.now());
+        if (signingKeys(again, this.now()).length > 0) return again;
+        const now = this.now();
+        await this.insertKey(manager, await generateSigningKey(this.alg), now, now);
         return this.readKeys(manager);
       });
     }
     this.loaded = await this.toLoadedKeys(rows);
   }
 
-  /** The key that signs new tokens, from memory. */
+  /**
+   * The key that signs new tokens, from memory: the newest whose activation time has come by the
+   * injected clock, so a pending key takes over without a reload.
+   */
   current(): CurrentSigningKey {
-    return this.requireLoaded().current;
+    return this.requireLoaded().schedule.at(this.now().getTime());
   }
 
-  /** The public keys to publish: the current key and retired keys still within `publishUntil`. */
+  /**
+   * The public keys to publish: pending keys, the current key, and retired keys still within
+   * `publishUntil`.
+   */
   jwks(): PublicJwks {
     const now = this.now().getTime();
     return {
@@ -94,32 +108,54 @@ export class SigningKeyStore {
   /** Every key in the database, newest first, without private material. */
   async list(): Promise<SigningKeyInfo[]> {
     const rows = await this.dataSource.getRepository(SigningKeyEntity).find({ order: { createdAt: 'DESC' } });
-    return rows.map(toInfo);
+    const now = this.now();
+    return rows.map((row) => toInfo(row, now));
   }
 
   /**
-   * Makes a new key current and retires the previous one, which stays published for
-   * `maxTokenTtlSeconds` so every token it signed still verifies. Reloads memory afterwards.
+   * Publishes a new key now and makes it sign `activateAfterSeconds` later; until then the current
+   * key keeps signing. The current key retires at that activation time and stays published for
+   * `maxTokenTtlSeconds` more, so every token it signed still verifies. Reloads memory afterwards.
+   *
+   * A rotation while a key is still pending throws `MintingError('rotation_pending')` rather than
+   * replacing it: the pending key may already sit in resource servers' `/jwks` caches, and
+   * replacing it would silently restart the lead time (AWS KMS likewise refuses an on-demand
+   * rotation while one is in progress). Rotate again once it is active.
    */
-  async rotate(maxTokenTtlSeconds: number): Promise<SigningKeyInfo> {
+  async rotate(maxTokenTtlSeconds: number, options: RotateOptions = {}): Promise<SigningKeyInfo> {
+    const lead = options.activateAfterSeconds ?? 0;
     if (!Number.isInteger(maxTokenTtlSeconds) || maxTokenTtlSeconds < 0) {
       throw new MintingError('invalid_rotation', 'maxTokenTtlSeconds must be a non-negative integer');
     }
+    if (!Number.isInteger(lead) || lead < 0) {
+      throw new MintingError('invalid_rotation', 'activateAfterSeconds must be a non-negative integer');
+    }
     const key = await generateSigningKey(this.alg);
     const now = this.now();
+    const activatesAt = new Date(now.getTime() + lead * 1000);
     await this.dataSource.transaction(async (manager) => {
       await lockSigningKeys(manager);
+      const pending = await manager.getRepository(SigningKeyEntity).findOneBy({ activatedAt: MoreThan(now) });
+      if (pending?.activatedAt) {
+        throw new MintingError(
+          'rotation_pending',
+          `signing key ${pending.kid} activates at ${pending.activatedAt.toISOString()}; rotate again after that`,
+        );
+      }
       await manager
         .createQueryBuilder()
         .update(SigningKeyEntity)
-        .set({ retiredAt: now, publishUntil: new Date(now.getTime() + maxTokenTtlSeconds * 1000) })
+        .set({
+          retiredAt: activatesAt,
+          publishUntil: new Date(activatesAt.getTime() + maxTokenTtlSeconds * 1000),
+        })
         .where('retired_at IS NULL')
         .execute();
-      await this.insertActive(manager, key, now);
+      await this.insertKey(manager, key, now, activatesAt);
     });
     await this.load();
     const created = await this.dataSource.getRepository(SigningKeyEntity).findOneByOrFail({ kid: key.kid });
-    return toInfo(created);
+    return toInfo(created, this.now());
   }
 
   private requireLoaded(): LoadedKeys {
@@ -136,47 +172,64 @@ export class SigningKeyStore {
       .getMany();
   }
 
-  private async insertActive(manager: EntityManager, key: GeneratedSigningKey, now: Date): Promise<void> {
+  private async insertKey(
+    manager: EntityManager,
+    key: GeneratedSigningKey,
+    createdAt: Date,
+    activatedAt: Date,
+  ): Promise<void> {
     await manager.getRepository(SigningKeyEntity).insert({
       kid: key.kid,
       alg: key.alg,
       publicJwk: { ...key.publicJwk },
       privateKeyWrapped: wrapPrivateKey(this.kek, key.pkcs8Der, key.kid),
-      createdAt: now,
-      activatedAt: now,
+      createdAt,
+      activatedAt,
       retiredAt: null,
       publishUntil: null,
     });
   }
 
   private async toLoadedKeys(rows: SigningKeyEntity[]): Promise<LoadedKeys> {
-    const active = activeKey(rows);
-    if (!active) throw new MintingError('keys_not_loaded', 'No active signing key in the database');
-    const pkcs8Der = unwrapPrivateKey(this.kek, active.privateKeyWrapped, active.kid);
-    const privateKey = await importPrivateKey(active.alg, pkcs8Der);
-    pkcs8Der.fill(0);
-    const now = this.now().getTime();
+    const now = this.now();
+    const signing = signingKeys(rows, now);
+    // A replica whose clock lags the one that created the first key sees it as not yet active.
+    const current = signing.findLast((k) => signingKeyStatus(k, now) === 'active') ?? signing[0];
+    if (!current) throw new MintingError('keys_not_loaded', 'No active signing key in the database');
+    const pending: ScheduledKey[] = [];
+    for (const row of signing.filter((k) => k !== current && signingKeyStatus(k, now) === 'pending')) {
+      pending.push({ activatesAt: row.activatedAt?.getTime() ?? 0, key: await this.importKey(row) });
+    }
+    const schedule = new SigningSchedule(await this.importKey(current), pending);
     const published = rows
-      .filter((k) => k === active || (k.publishUntil !== null && k.publishUntil.getTime() > now))
+      .filter((k) => k.publishUntil === null || k.publishUntil.getTime() > now.getTime())
       .map((k) => ({
         jwk: Object.freeze<JWK>({ ...k.publicJwk, kid: k.kid, alg: k.alg }),
-        publishUntil: k === active ? null : k.publishUntil,
+        publishUntil: k.publishUntil,
       }));
-    return { current: { kid: active.kid, alg: active.alg, privateKey }, published };
+    return { schedule, published };
+  }
+
+  private async importKey(row: SigningKeyEntity): Promise<CurrentSigningKey> {
+    const pkcs8Der = unwrapPrivateKey(this.kek, row.privateKeyWrapped, row.kid);
+    const privateKey = await importPrivateKey(row.alg, pkcs8Der);
+    pkcs8Der.fill(0);
+    return { kid: row.kid, alg: row.alg, privateKey };
   }
 }
 
-function activeKey(rows: SigningKeyEntity[]): SigningKeyEntity | undefined {
+/** Keys that sign now or will, soonest activation first. */
+function signingKeys(rows: SigningKeyEntity[], now: Date): SigningKeyEntity[] {
   return rows
-    .filter((k) => k.retiredAt === null && k.activatedAt !== null)
-    .sort((a, b) => (b.activatedAt?.getTime() ?? 0) - (a.activatedAt?.getTime() ?? 0))[0];
+    .filter((k) => signingKeyStatus(k, now) !== 'retired')
+    .sort((a, b) => (a.activatedAt?.getTime() ?? 0) - (b.activatedAt?.getTime() ?? 0));
 }
 
 async function lockSigningKeys(manager: EntityManager): Promise<void> {
   await manager.query('SELECT pg_advisory_xact_lock($1)', [SIGNING_KEYS_LOCK]);
 }
 
-function toInfo(row: SigningKeyEntity): SigningKeyInfo {
+function toInfo(row: SigningKeyEntity, now: Date): SigningKeyInfo {
   return {
     kid: row.kid,
     alg: row.alg,
@@ -184,6 +237,6 @@ function toInfo(row: SigningKeyEntity): SigningKeyInfo {
     activatedAt: row.activatedAt,
     retiredAt: row.retiredAt,
     publishUntil: row.publishUntil,
-    status: row.retiredAt === null && row.activatedAt !== null ? 'active' : 'retired',
+    status: signingKeyStatus(row, now),
   };
 }

@@ -13,7 +13,23 @@ export interface SigningKeyInfo {
   retiredAt: Date | null;
   /** Until when the public key stays in `/jwks`: the last expiry of anything it signed. */
   publishUntil: Date | null;
-  status: 'active' | 'retired';
+  status: SigningKeyStatus;
+}
+
+/**
+ * Where a key stands: `pending` keys are published but do not sign yet, the `active` key signs,
+ * `retired` keys no longer sign and stay published until `publishUntil`.
+ */
+export type SigningKeyStatus = 'pending' | 'active' | 'retired';
+
+/** Options of a signing-key rotation. */
+export interface RotateOptions {
+  /**
+   * Seconds between publishing the new key and signing with it; 0 (the default) signs with it at
+   * once. Resource servers that cache `/jwks` without refetching on an unknown `kid` need at least
+   * their cache lifetime (and `/jwks` itself is served with `max-age=60`).
+   */
+  activateAfterSeconds?: number;
 }
 
 /** The key that signs new tokens, ready for use. */

@@ -4,7 +4,7 @@ import type { AuditEventView } from '@fedbroker/audit';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
-import { InvalidQueryError } from './invalid-query.error';
+import { parseRequest } from './invalid-request.error';
 
 const filtersSchema = z.strictObject({
   outcome: z.enum(['issued', 'denied']).optional(),
@@ -31,15 +31,6 @@ export class AuditEventsController {
 
   @Get()
   async list(@Query() query: unknown): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-    const parsed = filtersSchema.safeParse(query);
-    if (!parsed.success) {
-      throw new InvalidQueryError(
-        parsed.error.issues.map((i) => ({
-          field: i.path.map(String).join('.') || '(query)',
-          message: i.message,
-        })),
-      );
-    }
-    return this.runtime.auditEvents.list(parsed.data);
+    return this.runtime.auditEvents.list(parseRequest(filtersSchema, query, 'query'));
   }
 }

@@ -1,7 +1,8 @@
 import { CatalogError, type CatalogErrorCode } from '@fedbroker/catalog';
 import { AuditQueryError, type AuditQueryErrorCode } from '@fedbroker/audit';
+import { MintingError, type MintingErrorCode } from '@fedbroker/minting';
 import { AdminAuthError } from '../admin/admin-auth.error';
-import { InvalidQueryError } from '../admin/invalid-query.error';
+import { InvalidRequestError } from '../admin/invalid-request.error';
 import { problem, type ProblemDetails } from './problem-details';
 
 const CATALOG_STATUS: Record<CatalogErrorCode, { status: number; title: string }> = {
@@ -10,6 +11,17 @@ const CATALOG_STATUS: Record<CatalogErrorCode, { status: number; title: string }
   conflict: { status: 409, title: 'Conflict' },
   in_use: { status: 409, title: 'Conflict' },
   precondition_failed: { status: 412, title: 'Precondition failed' },
+};
+
+/** `null`: a server-side failure, answered as an unexpected 500 whose detail stays in the log. */
+const MINTING_STATUS: Record<MintingErrorCode, { status: number; title: string } | null> = {
+  invalid_rotation: { status: 400, title: 'Validation failed' },
+  rotation_pending: { status: 409, title: 'Conflict' },
+  invalid_kek: null,
+  kek_mismatch: null,
+  invalid_wrapped_key: null,
+  keys_not_loaded: null,
+  invalid_mint_input: null,
 };
 
 const AUDIT_QUERY_FIELD: Record<AuditQueryErrorCode, string> = {
@@ -25,12 +37,16 @@ export function adminProblem(error: unknown): ProblemDetails | undefined {
     return problem(status, title, error.message, error.problems.length > 0 ? error.problems : undefined);
   }
   if (error instanceof AdminAuthError) return problem(401, 'Unauthorized', error.message);
-  if (error instanceof InvalidQueryError)
+  if (error instanceof InvalidRequestError)
     return problem(400, 'Validation failed', error.message, error.problems);
   if (error instanceof AuditQueryError) {
     return problem(400, 'Validation failed', error.message, [
       { field: AUDIT_QUERY_FIELD[error.code], message: error.message },
     ]);
+  }
+  if (error instanceof MintingError) {
+    const known = MINTING_STATUS[error.code];
+    return known ? problem(known.status, known.title, error.message) : undefined;
   }
   return undefined;
 }

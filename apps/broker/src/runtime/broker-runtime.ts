@@ -4,7 +4,12 @@ import { AuditQuery, AuditWriter } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
-import { AccessTokenMinter, SigningKeyStore, type SigningKeyInfo } from '@fedbroker/minting';
+import {
+  AccessTokenMinter,
+  SigningKeyStore,
+  type RotateOptions,
+  type SigningKeyInfo,
+} from '@fedbroker/minting';
 import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
 import { AdminCredentials } from './admin-credentials';
@@ -26,8 +31,11 @@ export interface BrokerRuntime {
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
   readonly auditEvents: AuditQuery;
-  /** Rotates the signing key and has every replica reload its keys. */
-  rotateSigningKey(): Promise<SigningKeyInfo>;
+  /**
+   * Publishes a new signing key that signs after `activateAfterSeconds` (default 0) and has every
+   * replica reload its keys; refused with `MintingError('rotation_pending')` while a key is pending.
+   */
+  rotateSigningKey(options?: RotateOptions): Promise<SigningKeyInfo>;
   readonly adminCredentials: AdminCredentials;
   /** Stop accepting work, flush the audit writer, release the database. */
   close(): Promise<void>;
@@ -105,8 +113,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     policies: new PolicyAdmin(dataSource, catalog),
     auditEvents: new AuditQuery(dataSource),
     adminCredentials: credentials,
-    async rotateSigningKey() {
-      const key = await signingKeys.rotate(config.maxTtlSeconds);
+    async rotateSigningKey(rotateOptions) {
+      const key = await signingKeys.rotate(config.maxTtlSeconds, rotateOptions);
       await catalog.announce();
       return key;
     },
