@@ -87,10 +87,17 @@ describe('admin API', () => {
       'if-match': '"1"',
     });
     expect(stale.status).toBe(412);
+    const weak = await broker.admin('PUT', '/admin/v1/platforms/prod-cluster', PLATFORM, {
+      'if-match': 'W/"2"',
+    });
+    expect(weak.status).toBe(412);
 
     expect(
-      (await broker.admin('DELETE', '/admin/v1/platforms/prod-cluster', undefined, { 'if-match': '"2"' }))
-        .status,
+      (
+        await broker.admin('DELETE', '/admin/v1/platforms/prod-cluster', undefined, {
+          'if-match': '"7", "2"',
+        })
+      ).status,
     ).toBe(204);
     expect((await broker.admin('GET', '/admin/v1/platforms/prod-cluster')).status).toBe(404);
   });
@@ -191,6 +198,11 @@ describe('admin API', () => {
         "identity.namespace == 'payments' &&",
       );
       expect((await broker.admin('GET', '/admin/v1/policies/broken')).status).toBe(404);
+    });
+
+    it('refuses an ambiguous platform filter instead of ignoring it', async () => {
+      const response = await broker.admin('GET', '/admin/v1/policies?platform=a&platform=b');
+      expect(response.status).toBe(400);
     });
 
     it('refuses a policy for an unknown platform', async () => {

@@ -168,6 +168,16 @@ describe('POST /token refuses malformed and disallowed requests', () => {
     expect(response.headers.get('allow')).toBe('POST');
   });
 
+  it('treats a percent-encoded path to the token endpoint as the token endpoint', async () => {
+    const denied = await fetch(`${broker.url}/%74oken`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: JWT_BEARER, assertion: 'not.a.jwt' }),
+    });
+    await expectError(denied, 400, 'invalid_grant');
+    const wrongMethod = await fetch(`${broker.url}/%74oken`, { method: 'GET' });
+    expect(wrongMethod.status).toBe(405);
+  });
+
   it('refuses a request without an audience when the policy allows several (invalid_target)', async () => {
     await expectError(await broker.token(exchange()), 400, 'invalid_target', /several audiences/);
   });

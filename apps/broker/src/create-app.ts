@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { FormBody } from './token/form-body';
+import { isTokenRequest } from './token/token-path';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
 const FORM = 'application/x-www-form-urlencoded';
@@ -45,7 +46,7 @@ export async function createApp(
   );
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    if (request.url.split('?')[0] === '/token') {
+    if (isTokenRequest(request)) {
       if (request.method !== 'POST') {
         refuseToken(reply.header('Allow', 'POST'), 405, 'the token endpoint accepts POST only');
         return;

@@ -22,9 +22,12 @@ export interface CatalogOptions {
 export class Catalog {
   private current = CatalogSnapshot.empty();
   private loading: Promise<void> | undefined;
-  private reloadAgain = false;
+  private queued: Promise<void> | undefined;
   private listener: Client | undefined;
+  private listenUrl: string | undefined;
+  private reconnect: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -35,40 +38,77 @@ export class Catalog {
     return this.current;
   }
 
-  /** Reloads from the database; concurrent calls coalesce into at most one more load. */
+  /**
+   * Reloads from the database. A call made while a load runs gets the next load, which starts once
+   * the running one ends (that one may have read rows older than the caller's write); any number of
+   * such calls share that one next load.
+   */
   reload(): Promise<void> {
-    if (this.loading) {
-      this.reloadAgain = true;
+    if (!this.loading) {
+      this.loading = this.loadOnce().finally(() => {
+        this.loading = undefined;
+      });
       return this.loading;
     }
-    this.loading = this.loadOnce().finally(() => {
-      this.loading = undefined;
-      if (this.reloadAgain) {
-        this.reloadAgain = false;
-        void this.reload();
-      }
-    });
-    return this.loading;
+    this.queued ??= this.loading
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.reload();
+      });
+    return this.queued;
   }
 
   /** Follows other replicas' writes: LISTEN on `connectionUrl` (when given) plus the periodic check. */
   async watch(connectionUrl: string | undefined): Promise<void> {
-    if (connectionUrl) {
-      const client = new Client({ connectionString: connectionUrl });
-      client.on('notification', () => void this.followRemoteChange());
-      client.on('error', (error) => this.options.logger?.warn(`catalog listener: ${error.message}`));
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      this.listener = client;
-    }
+    this.listenUrl = connectionUrl;
+    if (connectionUrl) await this.listen(connectionUrl);
     this.poller = setInterval(() => void this.checkVersion(), (this.options.pollSeconds ?? 30) * 1000);
     this.poller.unref();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.poller) clearInterval(this.poller);
-    await this.listener?.end();
+    if (this.reconnect) clearTimeout(this.reconnect);
+    const listener = this.listener;
     this.listener = undefined;
+    await listener?.end();
+  }
+
+  private async listen(url: string): Promise<void> {
+    const client = new Client({ connectionString: url });
+    client.on('notification', () => void this.followRemoteChange());
+    client.on('error', (error) => {
+      this.options.logger?.warn(`catalog listener: ${error.message}`);
+      this.relisten(client);
+    });
+    client.on('end', () => this.relisten(client));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.listener = client;
+  }
+
+  /** A lost LISTEN connection is replaced; the reload after it catches up on what it missed. */
+  private relisten(lost: Client): void {
+    if (this.closed || this.listener !== lost) return;
+    this.listener = undefined;
+    void lost.end().catch(() => undefined);
+    this.scheduleListen();
+  }
+
+  private scheduleListen(): void {
+    const url = this.listenUrl;
+    if (this.closed || !url) return;
+    this.reconnect = setTimeout(() => {
+      this.listen(url)
+        .then(() => this.followRemoteChange())
+        .catch((error: unknown) => {
+          this.options.logger?.warn(`catalog listener: ${(error as Error).message}`);
+          this.scheduleListen();
+        });
+    }, 1_000);
+    this.reconnect.unref();
   }
 
   /** Tells every replica that broker state outside the catalog (signing keys) changed. */
@@ -84,11 +124,16 @@ export class Catalog {
   }
 
   private async loadOnce(): Promise<void> {
-    const [[state], platformRows, policyRows] = await Promise.all([
-      this.dataSource.query<{ version: string }[]>(`SELECT version FROM catalog_state WHERE id = 1`),
-      this.dataSource.getRepository(PlatformEntity).find(),
-      this.dataSource.getRepository(PolicyEntity).find(),
-    ]);
+    const { state, platformRows, policyRows } = await this.dataSource.transaction(
+      'REPEATABLE READ',
+      async (manager) => ({
+        state: (
+          await manager.query<{ version: string }[]>(`SELECT version FROM catalog_state WHERE id = 1`)
+        )[0],
+        platformRows: await manager.getRepository(PlatformEntity).find(),
+        policyRows: await manager.getRepository(PolicyEntity).find(),
+      }),
+    );
     const platforms = platformRows.map(toPlatformRecord);
     const nameById = new Map(platforms.map((p) => [p.id, p.name]));
     const policies = new Map<string, CompiledPolicy[]>();

@@ -52,7 +52,7 @@ export class PlatformAdmin {
   async update(
     name: string,
     input: unknown,
-    expectedVersion?: number,
+    expectedVersions?: readonly number[],
   ): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
     const body = this.validate(input);
     if (body.name !== name) {
@@ -63,18 +63,18 @@ export class PlatformAdmin {
     const row = await this.write(async (repository) => {
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
       if (!existing) throw new CatalogError('not_found', `platform ${name} does not exist`);
-      checkVersion(existing.version, expectedVersion);
+      checkVersion(existing.version, expectedVersions);
       return repository.save(repository.merge(existing, this.toColumns(body)));
     });
     this.options.forgetKeys(row.id);
     return this.afterWrite(row);
   }
 
-  async delete(name: string, expectedVersion?: number): Promise<void> {
+  async delete(name: string, expectedVersions?: readonly number[]): Promise<void> {
     const id = await this.write(async (repository) => {
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
       if (!existing) throw new CatalogError('not_found', `platform ${name} does not exist`);
-      checkVersion(existing.version, expectedVersion);
+      checkVersion(existing.version, expectedVersions);
       await repository.delete({ id: existing.id });
       return existing.id;
     });

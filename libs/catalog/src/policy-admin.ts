@@ -41,7 +41,7 @@ export class PolicyAdmin {
     });
   }
 
-  async update(name: string, input: unknown, expectedVersion?: number): Promise<PolicyRecord> {
+  async update(name: string, input: unknown, expectedVersions?: readonly number[]): Promise<PolicyRecord> {
     const body = validate(input);
     if (body.name !== name) {
       throw new CatalogError('validation_failed', 'the body does not match the resource', [
@@ -52,19 +52,19 @@ export class PolicyAdmin {
       const repository = manager.getRepository(PolicyEntity);
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
       if (!existing) throw new CatalogError('not_found', `policy ${name} does not exist`);
-      checkVersion(existing.version, expectedVersion);
+      checkVersion(existing.version, expectedVersions);
       const platform = await findPlatform(manager, body.platform);
       const row = await repository.save(repository.merge(existing, toColumns(body, platform.id)));
       return toPolicyRecord(row, platform.name);
     });
   }
 
-  async delete(name: string, expectedVersion?: number): Promise<void> {
+  async delete(name: string, expectedVersions?: readonly number[]): Promise<void> {
     await this.write(async (manager) => {
       const repository = manager.getRepository(PolicyEntity);
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
       if (!existing) throw new CatalogError('not_found', `policy ${name} does not exist`);
-      checkVersion(existing.version, expectedVersion);
+      checkVersion(existing.version, expectedVersions);
       await repository.delete({ id: existing.id });
     });
   }

@@ -1,10 +1,10 @@
 import { CatalogError } from './catalog.error';
 import { REFERENCED_ROW_VIOLATIONS, UNIQUE_VIOLATION, violatedConstraint } from './database-errors';
 
-/** Refuses a write made against a version other than the stored one (`If-Match`). */
-export function checkVersion(actual: number, expected: number | undefined): void {
-  if (expected !== undefined && expected !== actual) {
-    throw new CatalogError('precondition_failed', `the resource is at version ${actual}, not ${expected}`);
+/** Refuses a write made against versions other than the stored one (`If-Match`); undefined: any. */
+export function checkVersion(actual: number, accepted: readonly number[] | undefined): void {
+  if (accepted !== undefined && !accepted.includes(actual)) {
+    throw new CatalogError('precondition_failed', `the resource is at version ${actual}`);
   }
 }
 

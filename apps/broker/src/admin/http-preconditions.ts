@@ -1,15 +1,17 @@
-import { CatalogError } from '@fedbroker/catalog';
-
 /** A strong ETag for a versioned resource. */
 export function etagOf(version: number): string {
   return `"${version}"`;
 }
 
-/** The version an `If-Match` header demands; undefined when absent or `*`. */
-export function expectedVersion(ifMatch: string | undefined): number | undefined {
+/**
+ * The versions an `If-Match` header accepts (RFC 9110 §13.1.1: a list, compared strongly, so a
+ * weak tag never matches); undefined when the header is absent or `*`.
+ */
+export function acceptedVersions(ifMatch: string | undefined): readonly number[] | undefined {
   if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(ifMatch);
-  if (!match?.[1])
-    throw new CatalogError('precondition_failed', 'If-Match does not name a version of this resource');
-  return Number(match[1]);
+  return ifMatch
+    .split(',')
+    .map((tag) => /^\s*"(\d{1,9})"\s*$/.exec(tag)?.[1])
+    .filter((version): version is string => version !== undefined)
+    .map(Number);
 }

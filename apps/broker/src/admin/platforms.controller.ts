@@ -16,7 +16,7 @@ import type { FastifyReply } from 'fastify';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
-import { etagOf, expectedVersion } from './http-preconditions';
+import { acceptedVersions, etagOf } from './http-preconditions';
 import { platformView } from './resource-views';
 
 /** `/admin/v1/platforms`: the platforms whose workloads may exchange tokens. */
@@ -54,7 +54,7 @@ export class PlatformsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { platform, keys } = await this.runtime.platforms.update(name, body, expectedVersion(ifMatch));
+    const { platform, keys } = await this.runtime.platforms.update(name, body, acceptedVersions(ifMatch));
     void reply.header('ETag', etagOf(platform.version));
     return { ...platformView(platform), keys };
   }
@@ -62,6 +62,6 @@ export class PlatformsController {
   @Delete(':name')
   @HttpCode(204)
   async remove(@Param('name') name: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
-    await this.runtime.platforms.delete(name, expectedVersion(ifMatch));
+    await this.runtime.platforms.delete(name, acceptedVersions(ifMatch));
   }
 }

@@ -14,11 +14,15 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
-import { etagOf, expectedVersion } from './http-preconditions';
+import { acceptedVersions, etagOf } from './http-preconditions';
+import { parseRequest } from './invalid-request.error';
 import { policyView } from './resource-views';
+
+const listQuerySchema = z.strictObject({ platform: z.string().min(1).optional() });
 
 /** `/admin/v1/policies`: the CEL trust policies deciding who gets which token. */
 @Controller('admin/v1/policies')
@@ -27,8 +31,8 @@ export class PoliciesController {
   constructor(@Inject(BROKER_RUNTIME) private readonly runtime: BrokerRuntime) {}
 
   @Get()
-  async list(@Query('platform') platform: string | undefined): Promise<{ items: Record<string, unknown>[] }> {
-    const policies = await this.runtime.policies.list(typeof platform === 'string' ? { platform } : {});
+  async list(@Query() query: unknown): Promise<{ items: Record<string, unknown>[] }> {
+    const policies = await this.runtime.policies.list(parseRequest(listQuerySchema, query, 'query'));
     return { items: policies.map(policyView) };
   }
 
@@ -54,7 +58,7 @@ export class PoliciesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const policy = await this.runtime.policies.update(name, body, expectedVersion(ifMatch));
+    const policy = await this.runtime.policies.update(name, body, acceptedVersions(ifMatch));
     void reply.header('ETag', etagOf(policy.version));
     return policyView(policy);
   }
@@ -62,6 +66,6 @@ export class PoliciesController {
   @Delete(':name')
   @HttpCode(204)
   async remove(@Param('name') name: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
-    await this.runtime.policies.delete(name, expectedVersion(ifMatch));
+    await this.runtime.policies.delete(name, acceptedVersions(ifMatch));
   }
 }

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ExchangeError, oauthErrorFor } from '@fedbroker/exchange';
+import { isTokenRequest } from '../token/token-path';
 import { adminProblem } from './admin-problems';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
 
@@ -22,13 +23,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (request.url.split('?')[0] === '/token') {
+    if (error instanceof ExchangeError || isTokenRequest(request)) {
       this.sendOAuth(error, reply);
       return;
     }
     const known = adminProblem(error) ?? this.frameworkProblem(error);
     if (!known)
-      this.logger.error(`unexpected error on ${request.method} ${request.url.split('?')[0]}`, error);
+      this.logger.error(`unexpected error on ${request.method} ${request.url.split('?')[0]}`, stackOf(error));
     const body = known ?? problem(500, 'Internal server error');
     if (body.status === 401) void reply.header('WWW-Authenticate', 'Bearer');
     void reply.status(body.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
@@ -42,7 +43,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       status = wire.status;
       body = { error: wire.error, error_description: error.message };
       if (error.code === 'internal' || error.code === 'unavailable') {
-        this.logger.error(`token request failed: ${error.code}`, error.cause);
+        this.logger.error(`token request failed: ${error.code}`, stackOf(error.cause));
       }
     } else {
       const framework = frameworkStatus(error);
@@ -51,7 +52,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         framework === undefined
           ? { error: 'server_error', error_description: 'the request could not be completed' }
           : { error: 'invalid_request', error_description: describeFramework(framework) };
-      if (framework === undefined) this.logger.error('unexpected error on /token', error);
+      if (framework === undefined) this.logger.error('unexpected error on /token', stackOf(error));
     }
     if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
     void reply.status(status).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(body);
@@ -62,6 +63,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (status === undefined) return undefined;
     return problem(status, describeFramework(status));
   }
+}
+
+/** The stack only: an error's own properties (a JWT library's `payload`, say) may carry claims. */
+function stackOf(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : typeof error;
 }
 
 function describeFramework(status: number): string {

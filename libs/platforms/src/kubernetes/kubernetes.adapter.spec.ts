@@ -192,6 +192,16 @@ describe('kubernetesAdapter.verify', () => {
       'malformed',
     ],
     [
+      'an access token (typ at+jwt) passed off as an identity token',
+      (k) => signToken(k.rsa, projectedClaims(), { typ: 'at+jwt' }),
+      'malformed',
+    ],
+    [
+      'an access token typed application/at+jwt',
+      (k) => signToken(k.rsa, projectedClaims(), { typ: 'application/AT+JWT' }),
+      'malformed',
+    ],
+    [
       'a wrong issuer',
       (k) => signToken(k.rsa, projectedClaims({ iss: 'https://other-cluster.example' })),
       'issuer_not_trusted',

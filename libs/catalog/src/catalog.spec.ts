@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '@fedbroker/persistence';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { Catalog } from './catalog';
+
+const insertPlatform = (name: string) =>
+  `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
+   VALUES ('${name}', 'kubernetes', 'https://${name}.example', '["https://broker.example/token"]', 60, 1)`;
+
+describe('Catalog', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDatabase({ url: db.url, poolSize: 1 });
+  });
+
+  afterAll(async () => {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await db.drop();
+  });
+
+  it('serves what was committed before a reload called during another load', async () => {
+    const catalog = new Catalog(dataSource);
+    const running = catalog.reload();
+    await dataSource.transaction(async (manager) => {
+      await manager.query(insertPlatform('late'));
+      await Catalog.bumpVersion(manager);
+    });
+    const queued = catalog.reload();
+    await Promise.all([running, queued]);
+    expect(catalog.snapshot().platformByIssuer('https://late.example')?.name).toBe('late');
+  });
+
+  it('shares one queued load among every caller that arrives during a load', async () => {
+    const catalog = new Catalog(dataSource);
+    const running = catalog.reload();
+    const [a, b] = [catalog.reload(), catalog.reload()];
+    expect(a).toBe(b);
+    await Promise.all([running, a]);
+  });
+
+  it('rejects its callers, and leaves nothing unhandled, when the database is gone', async () => {
+    const other = await openDatabase({ url: db.url, poolSize: 1 });
+    const catalog = new Catalog(other);
+    await catalog.reload();
+    await other.destroy();
+    const results = await Promise.allSettled([catalog.reload(), catalog.reload(), catalog.reload()]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(catalog.snapshot().version).toBeGreaterThanOrEqual(0);
+  });
+});
