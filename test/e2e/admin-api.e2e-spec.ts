@@ -200,6 +200,33 @@ describe('admin API', () => {
       expect((await broker.admin('GET', '/admin/v1/policies/broken')).status).toBe(404);
     });
 
+    it('stores an actorCondition, shows it, and clears it when a PUT leaves it out', async () => {
+      const withActor = { ...POLICY, name: 'delegating', actorCondition: "actor.namespace == 'ci'" };
+      const created = await broker.admin('POST', '/admin/v1/policies', withActor);
+      expect(created.status).toBe(201);
+      expect(await created.json()).toMatchObject({ actorCondition: "actor.namespace == 'ci'" });
+      const updated = await broker.admin('PUT', '/admin/v1/policies/delegating', {
+        ...POLICY,
+        name: 'delegating',
+      });
+      expect(updated.status).toBe(200);
+      expect(await updated.json()).not.toHaveProperty('actorCondition');
+      await broker.admin('DELETE', '/admin/v1/policies/delegating');
+    });
+
+    it('refuses an actorCondition that does not compile, naming the field', async () => {
+      const response = await broker.admin('POST', '/admin/v1/policies', {
+        ...POLICY,
+        name: 'broken-actor',
+        actorCondition: "actr.namespace == 'ci'",
+      });
+      expect(response.status).toBe(400);
+      const problem = (await response.json()) as { errors: { field: string; message: string }[] };
+      expect(problem.errors).toEqual([
+        { field: 'actorCondition', message: expect.stringContaining("unknown variable 'actr'") as unknown },
+      ]);
+    });
+
     it('refuses an ambiguous platform filter instead of ignoring it', async () => {
       const response = await broker.admin('GET', '/admin/v1/policies?platform=a&platform=b');
       expect(response.status).toBe(400);

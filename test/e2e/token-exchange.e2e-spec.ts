@@ -28,6 +28,7 @@ describe('POST /token with a Kubernetes projected token', () => {
       name: 'payments-deployer',
       platform: 'prod-cluster',
       condition: "identity.namespace == 'payments' && identity.serviceAccount == 'deployer'",
+      actorCondition: "actor.namespace == 'ci'",
       subject: "'k8s:' + identity.namespace + ':' + identity.serviceAccount",
       audiences: [API],
       scopes: ['payments.read', 'payments.write'],
@@ -35,6 +36,13 @@ describe('POST /token with a Kubernetes projected token', () => {
       claims: { ns: 'identity.namespace', pod: 'identity.podName' },
     });
     expect(policy.status).toBe(201);
+    const withoutDelegation = await broker.admin('POST', '/admin/v1/policies', {
+      name: 'billing-reader',
+      platform: 'prod-cluster',
+      condition: "identity.namespace == 'billing'",
+      audiences: [API],
+    });
+    expect(withoutDelegation.status).toBe(201);
   });
 
   afterAll(async () => {
@@ -141,6 +149,65 @@ describe('POST /token with a Kubernetes projected token', () => {
       ((await response.json()) as { access_token: string }).access_token,
     );
     expect(payload.act).toEqual({ sub: 'system:serviceaccount:ci:pipeline', iss: cluster.issuer });
+  });
+
+  describe('refuses an actor the winning policy does not allow (RFC 8693 §4.1)', () => {
+    const ciToken = () =>
+      cluster.mint({ namespace: 'ci', serviceAccount: 'pipeline', aud: ['https://broker.test/token'] });
+    const billingToken = () =>
+      cluster.mint({ namespace: 'billing', serviceAccount: 'reader', aud: ['https://broker.test/token'] });
+    const webToken = () =>
+      cluster.mint({ namespace: 'web', serviceAccount: 'frontend', aud: ['https://broker.test/token'] });
+
+    it.each<[string, () => Promise<string>, () => Promise<string>]>([
+      ['any actor under a policy without actorCondition', billingToken, ciToken],
+      ['an actor the actorCondition rejects', deployerToken, webToken],
+      ['the subject token presented again as its own actor', deployerToken, deployerToken],
+    ])('%s', async (_case, subjectToken, actorToken) => {
+      const token = await subjectToken();
+      const response = await broker.token({
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: token,
+        subject_token_type: JWT_TYPE,
+        actor_token: actorToken === subjectToken ? token : await actorToken(),
+        actor_token_type: JWT_TYPE,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'the policy does not allow this actor',
+      });
+    });
+
+    it('still grants the subject of a policy without actorCondition when no actor is sent', async () => {
+      const response = await broker.token({
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: await billingToken(),
+        subject_token_type: JWT_TYPE,
+      });
+      expect(response.status).toBe(200);
+    });
+
+    it('audits the refused actor as credential_rejected, with the policy and the reason', async () => {
+      const response = await broker.token({
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: await deployerToken(),
+        subject_token_type: JWT_TYPE,
+        actor_token: await webToken(),
+        actor_token_type: JWT_TYPE,
+      });
+      expect(response.status).toBe(400);
+      const events = await broker.admin('GET', '/admin/v1/audit-events?outcome=denied&limit=1');
+      const [event] = ((await events.json()) as { items: Record<string, unknown>[] }).items;
+      expect(event).toMatchObject({
+        outcome: 'denied',
+        error: 'credential_rejected',
+        subject: 'system:serviceaccount:payments:deployer',
+        actorSubject: 'system:serviceaccount:web:frontend',
+        policy: 'payments-deployer',
+        reason: 'actor_token: policy payments-deployer: actorCondition is false',
+      });
+    });
   });
 
   it('audits the issued token with a hash of the subject token, never the token', async () => {

@@ -42,6 +42,7 @@ export function toPolicyRecord(row: PolicyEntity, platformName: string): PolicyR
     name: row.name,
     platform: platformName,
     condition: row.condition,
+    actorCondition: row.actorCondition ?? undefined,
     subject: row.subject ?? undefined,
     claims: row.claims,
     audiences: row.audiences,

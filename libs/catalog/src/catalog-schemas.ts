@@ -30,6 +30,7 @@ export const policyBodySchema = z.strictObject({
   name: resourceName,
   platform: resourceName,
   condition: z.string().min(1),
+  actorCondition: z.string().min(1).optional(),
   subject: z.string().min(1).optional(),
   audiences: uniqueStrings.min(1),
   scopes: z

@@ -117,6 +117,7 @@ function toColumns(body: PolicyBody, platformId: string): Partial<PolicyEntity> 
     name: body.name,
     platformId,
     condition: body.condition,
+    actorCondition: body.actorCondition ?? null,
     subject: body.subject ?? null,
     claims: body.claims,
     audiences: body.audiences,

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '@fedbroker/audit';
 import type { PlatformConfig } from '@fedbroker/platforms';
-import { evaluatePolicies, type PolicyMatch } from '@fedbroker/policy';
+import {
+  actorAllowed,
+  evaluatePolicies,
+  type CompiledPolicy,
+  type PolicyInput,
+  type PolicyMatch,
+} from '@fedbroker/policy';
 import { ExchangeError } from './exchange.error';
 import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
-import { GRANTS, TOKEN_TYPE, type GrantKind, type GrantRequest } from './grants';
+import { GRANTS, TOKEN_TYPE, type GrantKind } from './grants';
 import { selectScopes, selectTargets } from './select-targets';
 import { parseTokenForm, type TokenForm } from './token-form';
 import { verifyCredential, type VerifiedPresentation } from './verify-credential';
@@ -99,8 +105,16 @@ export class TokenService {
       : undefined;
     if (actor) trail.actorSubject = actor.credential.identity.subject;
 
-    const match = this.decide(subject, request);
+    const policies = this.deps.catalog.snapshot().policiesFor(subject.platform.id);
+    const input: PolicyInput = {
+      claims: subject.credential.claims,
+      identity: subject.credential.identity,
+      request: { audience: request.targets, scopes: request.scopes ?? [], grantType: request.grantType },
+      actor: actor?.credential.identity,
+    };
+    const match = decide(policies, input);
     trail.policy = match.policy;
+    if (actor) authorizeActor(policies, match, input);
     const audience = selectTargets(request.targets, match);
     const scopes = selectScopes(request.scopes, match);
     trail.audience = audience;
@@ -143,23 +157,6 @@ export class TokenService {
     }
   }
 
-  private decide(subject: VerifiedPresentation, request: GrantRequest): PolicyMatch {
-    const decision = evaluatePolicies(this.deps.catalog.snapshot().policiesFor(subject.platform.id), {
-      claims: subject.credential.claims,
-      identity: subject.credential.identity,
-      request: { audience: request.targets, scopes: request.scopes ?? [], grantType: request.grantType },
-    });
-    if (!decision.match) {
-      const detail = decision.evaluations.map(
-        (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
-      );
-      throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
-        reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
-      });
-    }
-    return decision.match;
-  }
-
   private async audit(record: AuditRecord, grant?: GrantKind): Promise<void> {
     try {
       await this.deps.audit.write(record);
@@ -170,6 +167,32 @@ export class TokenService {
       unavailable.grant = grant;
       throw unavailable;
     }
+  }
+}
+
+function decide(policies: readonly CompiledPolicy[], input: PolicyInput): PolicyMatch {
+  const decision = evaluatePolicies(policies, input);
+  if (!decision.match) {
+    const detail = decision.evaluations.map(
+      (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
+    );
+    throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
+      reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
+    });
+  }
+  return decision.match;
+}
+
+/** RFC 8693 §4.1: the winning policy decides whether the actor may act for the subject. */
+function authorizeActor(policies: readonly CompiledPolicy[], match: PolicyMatch, input: PolicyInput): void {
+  const winner = policies.find((policy) => policy.definition.name === match.policy);
+  const decision = winner
+    ? actorAllowed(winner, input)
+    : { allowed: false as const, reason: `policy ${match.policy} is no longer loaded` };
+  if (!decision.allowed) {
+    throw new ExchangeError('credential_rejected', 'the policy does not allow this actor', {
+      reason: `actor_token: ${decision.reason}`,
+    });
   }
 }
 

@@ -8,6 +8,7 @@ import {
   SigningKeyEntity,
 } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { PolicyActorCondition1764100000000 } from './migrations/1764100000000-policy-actor-condition';
 
 export const ENTITIES = [
   PlatformEntity,
@@ -17,7 +18,7 @@ export const ENTITIES = [
   ReplayGuardEntity,
   AdminCredentialEntity,
 ];
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, PolicyActorCondition1764100000000];
 
 export interface DataSourceOptions {
   url: string;

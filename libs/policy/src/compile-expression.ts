@@ -10,7 +10,12 @@ export const MAX_EXPRESSION_BYTES = 4096;
 /** A compiled expression, or every reason it is not one. */
 export type CompiledExpression = { program: CelProgram } | { problems: string[] };
 
-const NO_BINDINGS: PolicyBindings = { claims: new Map(), identity: new Map(), request: new Map() };
+const NO_BINDINGS: PolicyBindings = {
+  claims: new Map(),
+  identity: new Map(),
+  request: new Map(),
+  actor: new Map(),
+};
 
 /**
  * Parses, inspects and plans one expression. An expression that reads no variable is also run

@@ -45,6 +45,8 @@ describe('compilePolicy', () => {
       definition({ condition: 'claims.groups.exists(g, [g].exists(h, h == g))' }),
     ],
     ['a type name', definition({ condition: 'type(claims.exp) == int' })],
+    ['an actorCondition over actor', definition({ actorCondition: "actor.namespace == 'ci'" })],
+    ['the actor variable in a condition', definition({ condition: '!has(actor.subject)' })],
     [
       'a strings extension function',
       definition({ condition: "identity.repository.lowerAscii() == 'acme/app'" }),
@@ -95,6 +97,20 @@ describe('compilePolicy', () => {
       /invalid regular expression/,
     ],
     ['a string condition', { condition: "'true'" }, 'condition', /must evaluate to a bool, not string/],
+    [
+      'an unknown variable in the actorCondition',
+      { actorCondition: "actr.namespace == 'ci'" },
+      'actorCondition',
+      /unknown variable 'actr' \(known: claims, identity, request, actor\)/,
+    ],
+    ['a syntax error in the actorCondition', { actorCondition: 'actor.' }, 'actorCondition', /syntax error/],
+    [
+      'a string actorCondition',
+      { actorCondition: "'ci'" },
+      'actorCondition',
+      /must evaluate to a bool, not string/,
+    ],
+    ['an empty actorCondition', { actorCondition: ' ' }, 'actorCondition', /must not be empty/],
     [
       'a list condition',
       { condition: '[identity.namespace]' },

@@ -15,6 +15,7 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   'client_id',
   'scope',
   'act',
+  'may_act',
   'cnf',
 ]);
 
@@ -27,6 +28,8 @@ const SHOWN_EXPRESSION_LENGTH = 200;
 export interface CompiledPolicy<Definition extends PolicyDefinition = PolicyDefinition> {
   readonly definition: Readonly<Definition>;
   readonly condition: CelProgram;
+  /** Present when the policy allows an RFC 8693 actor; see {@link actorAllowed}. */
+  readonly actorCondition: CelProgram | undefined;
   readonly subject: CelProgram | undefined;
   readonly claims: readonly (readonly [name: string, program: CelProgram])[];
 }
@@ -54,6 +57,10 @@ export function compilePolicy<Definition extends PolicyDefinition>(
   };
 
   const condition = compile('condition', 'condition', definition.condition);
+  const actorCondition =
+    definition.actorCondition === undefined
+      ? undefined
+      : compile('condition', 'actorCondition', definition.actorCondition);
   const subject =
     definition.subject === undefined ? undefined : compile('subject', 'subject', definition.subject);
   const claims: (readonly [string, CelProgram])[] = [];
@@ -76,6 +83,7 @@ export function compilePolicy<Definition extends PolicyDefinition>(
       scopes: Object.freeze([...definition.scopes]),
     }),
     condition,
+    actorCondition,
     subject,
     claims: Object.freeze(claims),
   });

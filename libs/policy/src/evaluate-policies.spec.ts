@@ -311,18 +311,18 @@ describe('evaluatePolicies', () => {
   });
 
   describe('runtime error isolation', () => {
-    it('falls back to the next matched policy when the winner cannot build its grant', () => {
+    it('denies when the winner cannot build its grant, rather than fall back to a lower policy', () => {
       const decision = evaluatePolicies(
         [
           policy({ name: 'broken', priority: 10, claims: { env: 'identity.environment' } }),
-          policy({ name: 'fallback', priority: 1 }),
+          policy({ name: 'lower', priority: 1 }),
         ],
         input,
       );
-      expect(decision.match?.policy).toBe('fallback');
+      expect(decision.match).toBeUndefined();
       expect(decision.evaluations).toEqual([
         { policy: 'broken', result: 'error', reason: expect.stringMatching(/^claims.env: /) as unknown },
-        { policy: 'fallback', result: 'matched' },
+        { policy: 'lower', result: 'matched' },
       ]);
     });
 

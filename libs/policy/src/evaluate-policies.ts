@@ -11,21 +11,21 @@ import { toCelMap } from './to-cel-value';
  *
  * Each policy is evaluated (for explain and audit), and `evaluations` lists them ranked: highest
  * `priority` first, then by name ascending. A policy whose condition is true is `matched`; the
- * first ranked `matched` policy then has its subject and claims evaluated and wins. If that fails
- * at run time (missing field, wrong type), the policy is reported as `error` and the next matched
- * policy is tried, so one broken mapping denies nothing another policy grants. Only the winner's
- * subject and claims are evaluated. No winner: `match` is undefined, which means deny.
+ * first ranked `matched` policy wins and has its subject and claims evaluated. If that fails at run
+ * time (missing field, wrong type), the policy is reported as `error` and the request is denied: a
+ * lower-priority policy never stands in for a higher one that matched. A condition that fails is
+ * an `error` that does not match. No winner: `match` is undefined, which means deny.
  */
 export function evaluatePolicies(policies: readonly CompiledPolicy[], input: PolicyInput): PolicyDecision {
   const bindings = toBindings(input);
   const ranked = [...policies].sort(byRank);
   const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings));
-  for (const [index, policy] of ranked.entries()) {
-    if (evaluations[index]?.result !== 'matched') continue;
-    const outcome = grant(policy, bindings, input.identity);
-    if ('match' in outcome) return { match: outcome.match, evaluations };
-    evaluations[index] = { policy: policy.definition.name, result: 'error', reason: outcome.reason };
-  }
+  const index = evaluations.findIndex((evaluation) => evaluation.result === 'matched');
+  const winner = ranked[index];
+  if (!winner) return { evaluations };
+  const outcome = grant(winner, bindings, input.identity);
+  if ('match' in outcome) return { match: outcome.match, evaluations };
+  evaluations[index] = { policy: winner.definition.name, result: 'error', reason: outcome.reason };
   return { evaluations };
 }
 
@@ -37,10 +37,11 @@ function byRank(a: CompiledPolicy, b: CompiledPolicy): number {
 }
 
 /** Each variable is converted on first use: most policies never read `claims` or `request`. */
-function toBindings(input: PolicyInput): PolicyBindings {
+export function toBindings(input: PolicyInput): PolicyBindings {
   let claims: ReadonlyMap<string, CelInput> | undefined;
   let identity: ReadonlyMap<string, CelInput> | undefined;
   let request: ReadonlyMap<string, CelInput> | undefined;
+  let actor: ReadonlyMap<string, CelInput> | undefined;
   return {
     get claims() {
       return (claims ??= toCelMap(input.claims));
@@ -50,6 +51,9 @@ function toBindings(input: PolicyInput): PolicyBindings {
     },
     get request() {
       return (request ??= toCelMap(input.request));
+    },
+    get actor() {
+      return (actor ??= toCelMap(input.actor ?? {}));
     },
   };
 }

@@ -1,3 +1,4 @@
+export { actorAllowed, type ActorDecision } from './actor-allowed';
 export { MAX_EXPRESSION_BYTES } from './compile-expression';
 export { compilePolicy, RESERVED_CLAIMS, type CompiledPolicy } from './compile-policy';
 export { evaluatePolicies } from './evaluate-policies';

@@ -57,7 +57,7 @@ const BOOL_FUNCTIONS: ReadonlySet<string> = new Set([
 
 /**
  * Walks an expression for what the planner only finds at run time: unknown variables (anything
- * but `claims`, `identity`, `request`, comprehension variables and type names), unknown functions or
+ * but `claims`, `identity`, `request`, `actor`, comprehension variables and type names), unknown functions or
  * overloads of the wrong arity, invalid constant regular expressions. Also infers the result kind
  * where it is evident from the top-level node.
  */

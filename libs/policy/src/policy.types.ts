@@ -6,6 +6,11 @@ export interface PolicyDefinition {
   name: string;
   /** CEL expression that must evaluate to a bool; `true` grants. Required. */
   condition: string;
+  /**
+   * CEL expression over `actor` (and the other variables) that must evaluate to true for a request
+   * with an RFC 8693 `actor_token`; when absent, the policy allows no actor.
+   */
+  actorCondition?: string | undefined;
   /** CEL expression yielding the access token's `sub`; when absent, `identity.subject` is used. */
   subject?: string | undefined;
   /** Extra token claims: claim name to CEL expression. Registered JWT claims are reserved. */
@@ -31,6 +36,8 @@ export interface PolicyInput {
   /** The normalized identity; an absent field is absent (`has(identity.environment)` is false). */
   identity: Record<string, unknown>;
   request: { audience: string[]; scopes: string[]; grantType: string };
+  /** The RFC 8693 actor's normalized identity; absent (bound as an empty map) without an actor token. */
+  actor?: Record<string, unknown> | undefined;
 }
 
 /** How one policy fared against one input; `reason` says why, for audit and explain. */

@@ -26,6 +26,7 @@ export function policyView(p: PolicyRecord): Record<string, unknown> {
     name: p.name,
     platform: p.platform,
     condition: p.condition,
+    ...(p.actorCondition !== undefined ? { actorCondition: p.actorCondition } : {}),
     ...(p.subject !== undefined ? { subject: p.subject } : {}),
     audiences: p.audiences,
     scopes: p.scopes,

@@ -29,6 +29,9 @@ export class PolicyEntity {
   @Column({ type: 'text' })
   condition!: string;
 
+  @Column({ name: 'actor_condition', type: 'text', nullable: true })
+  actorCondition!: string | null;
+
   @Column({ type: 'text', nullable: true })
   subject!: string | null;
 
