@@ -252,12 +252,18 @@ describe('POST /token refuses malformed and disallowed requests', () => {
           body: '{"grant_type":"client_credentials"}',
         }),
     ],
-  ])('audits a malformed request (%s) as a denial', async (_name, send) => {
+    ['a GET', () => fetch(`${broker.url}/token`), 'method_not_allowed'],
+    [
+      'a body over the cap',
+      () => broker.token({ grant_type: JWT_BEARER, padding: 'x'.repeat(70 * 1024) }),
+      'body_too_large',
+    ],
+  ])('audits a malformed request (%s) as a denial', async (_name, send, error = 'malformed_request') => {
     const response = await send();
     const requestId = response.headers.get('x-request-id');
     const events = await broker.admin('GET', '/admin/v1/audit-events?outcome=denied&limit=20');
     const { items } = (await events.json()) as { items: Record<string, unknown>[] };
-    expect(items.find((e) => e.requestId === requestId)).toMatchObject({ error: 'malformed_request' });
+    expect(items.find((e) => e.requestId === requestId)).toMatchObject({ error });
   });
 
   it('changes nothing but the audit log when it refuses', async () => {

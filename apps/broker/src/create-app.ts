@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import { MAX_BODY_BYTES } from '@fedbroker/exchange';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ExchangeError, MAX_BODY_BYTES, oauthErrorFor } from '@fedbroker/exchange';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
 import type { BrokerRuntime } from './runtime/broker-runtime';
@@ -14,11 +14,27 @@ import { isTokenRequest } from './token/token-path';
 const ADMIN_BODY_LIMIT = 1024 * 1024;
 const FORM = 'application/x-www-form-urlencoded';
 
-function refuseToken(reply: FastifyReply, status: number, description: string): void {
+/** What the token endpoint refuses before reading the body: another method, a body over the cap. */
+function refusalBeforeBody(request: FastifyRequest): ExchangeError | undefined {
+  if (request.method !== 'POST') {
+    return new ExchangeError('method_not_allowed', 'the token endpoint accepts POST only', {
+      reason: `method ${request.method}`,
+    });
+  }
+  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    return new ExchangeError('body_too_large', 'the request body is too large');
+  }
+  return undefined;
+}
+
+function sendTokenError(reply: FastifyReply, error: ExchangeError): void {
+  const { status, error: code } = oauthErrorFor(error.code, undefined);
+  if (status === 405) void reply.header('Allow', 'POST');
   void reply
     .status(status)
     .header('Cache-Control', 'no-store')
-    .send({ error: 'invalid_request', error_description: description });
+    .header('Pragma', 'no-cache')
+    .send({ error: code, error_description: error.message });
 }
 
 export interface AppOptions {
@@ -46,17 +62,18 @@ export async function createApp(
   );
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    if (isTokenRequest(request)) {
-      if (request.method !== 'POST') {
-        refuseToken(reply.header('Allow', 'POST'), 405, 'the token endpoint accepts POST only');
-        return;
-      }
-      if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-        refuseToken(reply, 413, 'the request body is too large');
-        return;
-      }
+    const refusal = isTokenRequest(request) ? refusalBeforeBody(request) : undefined;
+    if (refusal === undefined) {
+      done();
+      return;
     }
-    done();
+    void runtime.tokens
+      .refuse(refusal, {
+        requestId: request.id,
+        clientIp: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+      })
+      .then((error) => sendTokenError(reply, error));
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],

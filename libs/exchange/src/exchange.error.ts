@@ -6,6 +6,8 @@ import type { GrantKind } from './grants/grant';
  */
 export type ExchangeErrorCode =
   | 'malformed_request'
+  | 'method_not_allowed'
+  | 'body_too_large'
   | 'unsupported_grant_type'
   | 'unsupported_token_type'
   | 'credential_rejected'

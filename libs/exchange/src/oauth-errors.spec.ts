@@ -7,6 +7,8 @@ import { oauthErrorFor } from './oauth-errors';
 
 const CODES: ExchangeErrorCode[] = [
   'malformed_request',
+  'method_not_allowed',
+  'body_too_large',
   'unsupported_grant_type',
   'unsupported_token_type',
   'credential_rejected',
@@ -28,6 +30,8 @@ describe('oauthErrorFor', () => {
 
   it.each<[ExchangeErrorCode, number, string]>([
     ['malformed_request', 400, 'invalid_request'],
+    ['method_not_allowed', 405, 'invalid_request'],
+    ['body_too_large', 413, 'invalid_request'],
     ['unsupported_grant_type', 400, 'unsupported_grant_type'],
     ['target_not_allowed', 400, 'invalid_target'],
     ['scope_not_allowed', 400, 'invalid_scope'],

@@ -18,6 +18,8 @@ const CREDENTIAL_REJECTED: CredentialErrors = {
 
 const OAUTH_ERRORS: Record<ExchangeErrorCode, OAuthError | CredentialErrors> = {
   malformed_request: { status: 400, error: 'invalid_request' },
+  method_not_allowed: { status: 405, error: 'invalid_request' },
+  body_too_large: { status: 413, error: 'invalid_request' },
   unsupported_grant_type: { status: 400, error: 'unsupported_grant_type' },
   unsupported_token_type: { status: 400, error: 'invalid_request' },
   credential_rejected: CREDENTIAL_REJECTED,

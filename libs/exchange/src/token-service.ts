@@ -157,6 +157,28 @@ export class TokenService {
     }
   }
 
+  /**
+   * Audits a request the HTTP layer refused before reading it (wrong method, body over the cap) and
+   * returns the error to answer with: `refusal`, or `unavailable` when the audit row cannot be written.
+   */
+  async refuse(refusal: ExchangeError, context: RequestContext): Promise<ExchangeError> {
+    try {
+      await this.audit({
+        requestId: context.requestId,
+        clientIp: context.clientIp,
+        userAgent: context.userAgent,
+        grantType: null,
+        time: this.deps.now(),
+        outcome: 'denied',
+        error: refusal.code,
+        reason: refusal.reason,
+      });
+      return refusal;
+    } catch (error) {
+      return error instanceof ExchangeError ? error : refusal;
+    }
+  }
+
   private async audit(record: AuditRecord, grant?: GrantKind): Promise<void> {
     try {
       await this.deps.audit.write(record);
