@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from '@fedbroker/persistence';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll } from 'vitest';
+import { openDatabase, startEmbeddedPostgres } from '@fedbroker/persistence';
 
 export interface TestDatabase {
   readonly url: string;
@@ -43,4 +45,31 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A fresh database with the real migrations applied, for the suite it is called in (at the top of a
+ * `describe`): the data source is opened before the suite's tests and dropped after them.
+ */
+export function useMigratedDatabase(): { readonly dataSource: DataSource; readonly database: TestDatabase } {
+  let database: TestDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await openDatabase({ url: database.url, poolSize: 1 });
+  });
+  afterAll(async () => {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await database?.drop();
+  });
+  return {
+    get dataSource() {
+      if (!dataSource) throw new Error('the database is opened in beforeAll');
+      return dataSource;
+    },
+    get database() {
+      if (!database) throw new Error('the database is opened in beforeAll');
+      return database;
+    },
+  };
 }

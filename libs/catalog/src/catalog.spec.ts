@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataSource } from 'typeorm';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '@fedbroker/persistence';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { useMigratedDatabase } from '../../../test/support/test-database';
 import { Catalog } from './catalog';
 
 const insertPlatform = (name: string) =>
@@ -9,23 +8,12 @@ const insertPlatform = (name: string) =>
    VALUES ('${name}', 'kubernetes', 'https://${name}.example', '["https://broker.example/token"]', 60, 1)`;
 
 describe('Catalog', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = await openDatabase({ url: db.url, poolSize: 1 });
-  });
-
-  afterAll(async () => {
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await db.drop();
-  });
+  const db = useMigratedDatabase();
 
   it('serves what was committed before a reload called during another load', async () => {
-    const catalog = new Catalog(dataSource);
+    const catalog = new Catalog(db.dataSource);
     const running = catalog.reload();
-    await dataSource.transaction(async (manager) => {
+    await db.dataSource.transaction(async (manager) => {
       await manager.query(insertPlatform('late'));
       await Catalog.bumpVersion(manager);
     });
@@ -35,7 +23,7 @@ describe('Catalog', () => {
   });
 
   it('shares one queued load among every caller that arrives during a load', async () => {
-    const catalog = new Catalog(dataSource);
+    const catalog = new Catalog(db.dataSource);
     const running = catalog.reload();
     const [a, b] = [catalog.reload(), catalog.reload()];
     expect(a).toBe(b);
@@ -43,7 +31,7 @@ describe('Catalog', () => {
   });
 
   it('rejects its callers, and leaves nothing unhandled, when the database is gone', async () => {
-    const other = await openDatabase({ url: db.url, poolSize: 1 });
+    const other = await openDatabase({ url: db.database.url, poolSize: 1 });
     const catalog = new Catalog(other);
     await catalog.reload();
     await other.destroy();
