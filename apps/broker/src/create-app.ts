@@ -3,39 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ExchangeError, MAX_BODY_BYTES, oauthErrorFor } from '@fedbroker/exchange';
+import { MAX_BODY_BYTES, oauthErrorFor } from '@fedbroker/exchange';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { FormBody } from './token/form-body';
+import { sendOAuthError } from './token/oauth-error-response';
+import { refusalBeforeBody } from './token/refusal-before-body';
 import { isTokenRequest } from './token/token-path';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
 const FORM = 'application/x-www-form-urlencoded';
-
-/** What the token endpoint refuses before reading the body: another method, a body over the cap. */
-function refusalBeforeBody(request: FastifyRequest): ExchangeError | undefined {
-  if (request.method !== 'POST') {
-    return new ExchangeError('method_not_allowed', 'the token endpoint accepts POST only', {
-      reason: `method ${request.method}`,
-    });
-  }
-  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-    return new ExchangeError('body_too_large', 'the request body is too large');
-  }
-  return undefined;
-}
-
-function sendTokenError(reply: FastifyReply, error: ExchangeError): void {
-  const { status, error: code } = oauthErrorFor(error.code, undefined);
-  if (status === 405) void reply.header('Allow', 'POST');
-  void reply
-    .status(status)
-    .header('Cache-Control', 'no-store')
-    .header('Pragma', 'no-cache')
-    .send({ error: code, error_description: error.message });
-}
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -73,7 +51,7 @@ export async function createApp(
         clientIp: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
       })
-      .then((error) => sendTokenError(reply, error));
+      .then((error) => sendOAuthError(reply, oauthErrorFor(error.code, undefined), error.message));
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],

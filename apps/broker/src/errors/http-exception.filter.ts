@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ExchangeError, oauthErrorFor } from '@fedbroker/exchange';
+import { sendOAuthError } from '../token/oauth-error-response';
 import { isTokenRequest } from '../token/token-path';
 import { adminProblem } from './admin-problems';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
@@ -36,26 +37,21 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private sendOAuth(error: unknown, reply: FastifyReply): void {
-    let status: number;
-    let body: { error: string; error_description: string };
     if (error instanceof ExchangeError) {
-      const wire = oauthErrorFor(error.code, error.grant);
-      status = wire.status;
-      body = { error: wire.error, error_description: error.message };
       if (error.code === 'internal' || error.code === 'unavailable') {
         this.logger.error(`token request failed: ${error.code}`, stackOf(error.cause));
       }
-    } else {
-      const framework = frameworkStatus(error);
-      status = framework === 413 ? 413 : framework === undefined ? 500 : 400;
-      body =
-        framework === undefined
-          ? { error: 'server_error', error_description: 'the request could not be completed' }
-          : { error: 'invalid_request', error_description: describeFramework(framework) };
-      if (framework === undefined) this.logger.error('unexpected error on /token', stackOf(error));
+      sendOAuthError(reply, oauthErrorFor(error.code, error.grant), error.message);
+      return;
     }
-    if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
-    void reply.status(status).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(body);
+    const framework = frameworkStatus(error);
+    if (framework === undefined) {
+      this.logger.error('unexpected error on /token', stackOf(error));
+      sendOAuthError(reply, { status: 500, error: 'server_error' }, 'the request could not be completed');
+      return;
+    }
+    const status = framework === 413 ? 413 : 400;
+    sendOAuthError(reply, { status, error: 'invalid_request' }, describeFramework(framework));
   }
 
   private frameworkProblem(error: unknown): ProblemDetails | undefined {
