@@ -35,7 +35,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'all',
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, query_timeout: 15_000 },
   });
 }
 
