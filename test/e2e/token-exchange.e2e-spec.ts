@@ -261,4 +261,72 @@ describe('POST /token with a Kubernetes projected token', () => {
     });
     expect(event?.reason).toContain('payments-deployer: not_matched');
   });
+
+  describe('POST /admin/v1/explain', () => {
+    const auditCount = async (): Promise<number> => {
+      const rows = await broker.runtime.dataSource.query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM audit_events`,
+      );
+      return Number(rows[0]?.n);
+    };
+
+    it('reports what /token would issue, and why, without issuing or auditing', async () => {
+      const before = await auditCount();
+      const response = await broker.admin('POST', '/admin/v1/explain', {
+        token: await deployerToken(),
+        audience: API,
+        scope: 'payments.read',
+      });
+      expect(response.status).toBe(200);
+      const report = (await response.json()) as Record<string, unknown>;
+      expect(report).toMatchObject({
+        platform: { name: 'prod-cluster', kind: 'kubernetes', issuer: cluster.issuer },
+        identity: { namespace: 'payments', serviceAccount: 'deployer' },
+        decision: {
+          outcome: 'issue',
+          policy: 'payments-deployer',
+          subject: 'k8s:payments:deployer',
+          audience: [API],
+          scopes: ['payments.read'],
+          ttlSeconds: 900,
+        },
+      });
+      expect(report.policies).toEqual(
+        expect.arrayContaining([{ policy: 'payments-deployer', result: 'matched' }]),
+      );
+      expect(await auditCount()).toBe(before);
+    });
+
+    it('names the policies that did not match', async () => {
+      const token = await cluster.mint({
+        namespace: 'web',
+        serviceAccount: 'frontend',
+        aud: ['https://broker.test/token'],
+      });
+      const report = (await (await broker.admin('POST', '/admin/v1/explain', { token })).json()) as {
+        policies: { policy: string; result: string }[];
+        decision: Record<string, unknown>;
+      };
+      expect(report.decision).toMatchObject({ outcome: 'deny', error: 'credential_rejected' });
+      expect(report.policies).toContainEqual(
+        expect.objectContaining({ policy: 'payments-deployer', result: 'not_matched' }),
+      );
+    });
+
+    it('stops at the platform step for a token no platform issued', async () => {
+      const report = (await (
+        await broker.admin('POST', '/admin/v1/explain', { token: 'not.a.jwt' })
+      ).json()) as {
+        platform: unknown;
+        steps: { step: string; ok: boolean }[];
+      };
+      expect(report.platform).toBeNull();
+      expect(report.steps).toEqual([expect.objectContaining({ step: 'platform', ok: false })]);
+    });
+
+    it('refuses a body without a token (400)', async () => {
+      const response = await broker.admin('POST', '/admin/v1/explain', { audience: API });
+      expect(response.status).toBe(400);
+    });
+  });
 });

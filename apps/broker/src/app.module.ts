@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditEventsController } from './admin/audit-events.controller';
+import { ExplainController } from './admin/explain.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { PlatformsController } from './admin/platforms.controller';
 import { PoliciesController } from './admin/policies.controller';
@@ -24,6 +25,7 @@ export class AppModule {
         PoliciesController,
         AuditEventsController,
         SigningKeysController,
+        ExplainController,
       ],
       providers: [{ provide: BROKER_RUNTIME, useValue: runtime }, AdminGuard],
     };

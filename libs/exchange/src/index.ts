@@ -4,3 +4,4 @@ export { GRANTS, TOKEN_TYPE, type GrantKind } from './grants';
 export { oauthErrorFor, type OAuthError } from './oauth-errors';
 export { MAX_BODY_BYTES, MAX_TOKEN_BYTES } from './token-form';
 export { TokenService, type TokenResponse } from './token-service';
+export { explain, type ExplainReport, type ExplainRequest, type ExplainStep } from './explain';

@@ -9,6 +9,7 @@ import {
   type PolicyMatch,
 } from '@fedbroker/policy';
 import { ExchangeError } from './exchange.error';
+import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
 import { GRANTS, TOKEN_TYPE, type GrantKind } from './grants';
 import { selectScopes, selectTargets } from './select-targets';
@@ -155,6 +156,11 @@ export class TokenService {
       }
       throw error;
     }
+  }
+
+  /** What `/token` would decide for a credential, step by step, issuing and auditing nothing. */
+  explain(request: ExplainRequest): Promise<ExplainReport> {
+    return explain(this.deps, request);
   }
 
   /**
