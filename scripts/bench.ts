@@ -4,7 +4,7 @@
 // what else the machine does falls on both alike. Environment: BENCH_ROUNDS (3), BENCH_SECONDS per
 // round and server (6), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (32), BENCH_TOKENS (5000),
 // BENCH_ALG (ES256 | RS256), DATABASE_URL (else a throwaway database on BENCH_POSTGRES_URL),
-// BENCH_BROKER_NODE_ARGS (e.g. profiling flags).
+// BENCH_BROKER_NODE_ARGS and BENCH_BASELINE_NODE_ARGS (e.g. profiling flags).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../test/support/fake-kubernetes-issuer';
@@ -46,6 +46,10 @@ function positiveInt(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
   return value;
+}
+
+function nodeArgsOf(variable: string): string[] {
+  return (process.env[variable] ?? '').split(' ').filter((arg) => arg !== '');
 }
 
 function log(line: string): void {
@@ -173,14 +177,19 @@ async function startBaseline(
   cycle: BodyCycle,
 ): Promise<Contender> {
   const port = await freePort();
-  const server = startChild('baseline', BASELINE_MAIN, {
-    BASELINE_PORT: String(port),
-    BASELINE_SUBJECT_ISSUER: cluster.issuer,
-    BASELINE_SUBJECT_AUDIENCE: SUBJECT_AUDIENCE,
-    BASELINE_SUBJECT_JWKS: JSON.stringify(jwks),
-    BASELINE_ISSUER: BROKER_ISSUER,
-    BASELINE_TOKEN_AUDIENCE: API_AUDIENCE,
-  });
+  const server = startChild(
+    'baseline',
+    BASELINE_MAIN,
+    {
+      BASELINE_PORT: String(port),
+      BASELINE_SUBJECT_ISSUER: cluster.issuer,
+      BASELINE_SUBJECT_AUDIENCE: SUBJECT_AUDIENCE,
+      BASELINE_SUBJECT_JWKS: JSON.stringify(jwks),
+      BASELINE_ISSUER: BROKER_ISSUER,
+      BASELINE_TOKEN_AUDIENCE: API_AUDIENCE,
+    },
+    nodeArgsOf('BENCH_BASELINE_NODE_ARGS'),
+  );
   cleanups.push(() => server.stop());
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/healthz`, server);
@@ -206,7 +215,7 @@ async function startBroker(
   if (database.created) cleanups.push(() => database.drop());
   const port = await freePort();
   const adminToken = randomBytes(24).toString('base64url');
-  const nodeArgs = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const nodeArgs = nodeArgsOf('BENCH_BROKER_NODE_ARGS');
   const broker = startChild(
     'broker',
     BROKER_MAIN,
