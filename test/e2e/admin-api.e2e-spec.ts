@@ -150,6 +150,22 @@ describe('admin API', () => {
     await broker.admin('DELETE', '/admin/v1/platforms/legacy-issuer');
   });
 
+  it('saves a platform with an empty inline key set, and says its keys are missing', async () => {
+    const response = await broker.admin('POST', '/admin/v1/platforms', {
+      ...PLATFORM,
+      name: 'no-keys-yet',
+      issuer: 'https://no-keys.example',
+      jwks: { keys: [] },
+    });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { keys: Json }).keys).toEqual({
+      ok: false,
+      keyCount: 0,
+      error: 'the key set is empty',
+    });
+    await broker.admin('DELETE', '/admin/v1/platforms/no-keys-yet');
+  });
+
   it('saves a platform whose keys cannot be fetched, and says so', async () => {
     const response = await broker.admin('POST', '/admin/v1/platforms', {
       ...PLATFORM,

@@ -40,8 +40,8 @@ function jwksProblems(p: PlatformRegistration): RegistrationProblem[] {
   if (p.jwks === undefined) {
     return [];
   }
-  if (!Array.isArray(p.jwks.keys) || p.jwks.keys.length === 0) {
-    return [{ field: 'jwks', message: 'must hold at least one key' }];
+  if (!Array.isArray(p.jwks.keys)) {
+    return [{ field: 'jwks', message: 'must be a JWK Set: {"keys": [...]}' }];
   }
   return p.jwks.keys.flatMap((key, index): RegistrationProblem[] => {
     const field = `jwks.keys.${index}`;

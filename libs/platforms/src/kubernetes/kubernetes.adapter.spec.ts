@@ -341,7 +341,8 @@ describe('kubernetesAdapter.registrationProblems', () => {
     ['an http non-loopback issuer', { issuer: 'http://cluster.internal' }, false, ['issuer']],
     ['an http non-loopback jwksUri', { jwksUri: 'http://10.0.0.1/openid/v1/jwks' }, false, ['jwksUri']],
     ['both jwks and jwksUri', { jwks, jwksUri: 'https://10.0.0.1/openid/v1/jwks' }, false, ['jwksUri']],
-    ['an empty jwks', { jwks: { keys: [] } }, false, ['jwks']],
+    ['an empty jwks, saved and reported by the key probe', { jwks: { keys: [] } }, false, []],
+    ['a jwks without a keys list', { jwks: { keys: 'none' } as never }, false, ['jwks']],
     ['a private key in jwks', { jwks: { keys: [{ ...jwks.keys[0], d: 'secret' }] } }, false, ['jwks.keys.0']],
     ['a symmetric key in jwks', { jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, false, ['jwks.keys.0']],
     [
