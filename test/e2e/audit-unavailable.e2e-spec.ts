@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker-harness';
+import { startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+import { JWT_BEARER } from '../support/oauth-urns';
 
 describe('no token without its audit row', () => {
   let broker: Broker;
@@ -9,14 +10,8 @@ describe('no token without its audit row', () => {
   beforeAll(async () => {
     cluster = await startFakeKubernetesIssuer();
     broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
-    await broker.admin('POST', '/admin/v1/platforms', {
-      name: 'cluster',
-      kind: 'kubernetes',
-      issuer: cluster.issuer,
-    });
-    await broker.admin('POST', '/admin/v1/policies', {
+    await trustCluster(broker, cluster, {
       name: 'all',
-      platform: 'cluster',
       condition: 'true',
       audiences: ['https://api.example'],
     });
@@ -32,7 +27,7 @@ describe('no token without its audit row', () => {
     await broker.runtime.dataSource.query(`ALTER TABLE audit_events RENAME TO audit_events_offline`);
     try {
       const response = await broker.token({
-        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        grant_type: JWT_BEARER,
         assertion,
       });
       expect(response.status).toBe(503);
@@ -43,7 +38,7 @@ describe('no token without its audit row', () => {
       await broker.runtime.dataSource.query(`ALTER TABLE audit_events_offline RENAME TO audit_events`);
     }
     const again = await broker.token({
-      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      grant_type: JWT_BEARER,
       assertion,
     });
     expect(again.status).toBe(200);

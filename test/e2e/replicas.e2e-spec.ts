@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBroker, type Broker } from '../support/broker-harness';
+import { startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+import { JWT_BEARER } from '../support/oauth-urns';
 
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
 
 describe.runIf(sharedServer)('two replicas on one PostgreSQL', () => {
@@ -23,14 +23,8 @@ describe.runIf(sharedServer)('two replicas on one PostgreSQL', () => {
   });
 
   it('a platform and policy written through one replica serve tokens on the other (LISTEN/NOTIFY)', async () => {
-    await first.admin('POST', '/admin/v1/platforms', {
-      name: 'cluster',
-      kind: 'kubernetes',
-      issuer: cluster.issuer,
-    });
-    await first.admin('POST', '/admin/v1/policies', {
+    await trustCluster(first, cluster, {
       name: 'all',
-      platform: 'cluster',
       condition: 'true',
       audiences: ['https://api.example'],
     });

@@ -2,12 +2,14 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+import {
+  ACCESS_TOKEN_TYPE,
+  CLIENT_ASSERTION,
+  JWT_BEARER,
+  JWT_TYPE,
+  TOKEN_EXCHANGE,
+} from '../support/oauth-urns';
 
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-const CLIENT_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const API = 'https://api.payments.example';
 
 describe('POST /token with a Kubernetes projected token', () => {

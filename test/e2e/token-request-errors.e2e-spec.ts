@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker-harness';
+import { startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
+import { CLIENT_ASSERTION, JWT_BEARER, JWT_TYPE, TOKEN_EXCHANGE } from '../support/oauth-urns';
 
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const CLIENT_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const BROKER_AUDIENCE = 'https://broker.test/token';
 
 describe('POST /token refuses malformed and disallowed requests', () => {
@@ -16,14 +13,8 @@ describe('POST /token refuses malformed and disallowed requests', () => {
   beforeAll(async () => {
     cluster = await startFakeKubernetesIssuer();
     broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
-    await broker.admin('POST', '/admin/v1/platforms', {
-      name: 'cluster',
-      kind: 'kubernetes',
-      issuer: cluster.issuer,
-    });
-    await broker.admin('POST', '/admin/v1/policies', {
+    await trustCluster(broker, cluster, {
       name: 'two-audiences',
-      platform: 'cluster',
       condition: "identity.namespace == 'apps'",
       audiences: ['https://a.example', 'https://b.example'],
       scopes: ['read'],

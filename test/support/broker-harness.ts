@@ -89,3 +89,23 @@ export function formOf(params: Record<string, string | string[]>): URLSearchPara
 }
 
 const silentLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * Registers `cluster` as the Kubernetes platform `cluster` (default audiences, keys by discovery)
+ * with one policy on it, and fails the suite's setup if the broker refuses either.
+ */
+export async function trustCluster(
+  broker: Broker,
+  cluster: { issuer: string },
+  policy: Record<string, unknown> & { name: string },
+): Promise<void> {
+  const writes: [string, Record<string, unknown>][] = [
+    ['/admin/v1/platforms', { name: 'cluster', kind: 'kubernetes', issuer: cluster.issuer }],
+    ['/admin/v1/policies', { platform: 'cluster', ...policy }],
+  ];
+  for (const [path, body] of writes) {
+    const response = await broker.admin('POST', path, body);
+    if (response.status !== 201)
+      throw new Error(`POST ${path} answered ${response.status}: ${await response.text()}`);
+  }
+}
