@@ -3,25 +3,29 @@ import type { CompiledPolicy } from '@fedbroker/policy';
 
 /** An immutable view of every platform and compiled policy: what `/token` reads, never the database. */
 export class CatalogSnapshot {
-  private readonly byIssuer: ReadonlyMap<string, PlatformConfig>;
   private readonly byName: ReadonlyMap<string, PlatformConfig>;
 
+  /** `routes`: every route key to the one platform that answers to it (see the platforms lib). */
   constructor(
     readonly version: number,
     platforms: readonly PlatformConfig[],
     private readonly policies: ReadonlyMap<string, readonly CompiledPolicy[]>,
+    private readonly routes: ReadonlyMap<string, PlatformConfig>,
   ) {
-    this.byIssuer = new Map(platforms.map((p) => [p.issuer, p]));
     this.byName = new Map(platforms.map((p) => [p.name, p]));
   }
 
   static empty(): CatalogSnapshot {
-    return new CatalogSnapshot(-1, [], new Map());
+    return new CatalogSnapshot(-1, [], new Map(), new Map());
   }
 
-  /** Exact, case-sensitive issuer match (RFC 8414 §3.3; no normalization). */
-  platformByIssuer(issuer: string): PlatformConfig | undefined {
-    return this.byIssuer.get(issuer);
+  /** The platform that answers to the first of `routeKeys` any platform answers to. */
+  platformByRoute(routeKeys: readonly string[]): PlatformConfig | undefined {
+    for (const key of routeKeys) {
+      const platform = this.routes.get(key);
+      if (platform !== undefined) return platform;
+    }
+    return undefined;
   }
 
   platformByName(name: string): PlatformConfig | undefined {

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
+import type { AdapterRegistry, PlatformConfig } from '@fedbroker/platforms';
 import { compilePolicy, type CompiledPolicy } from '@fedbroker/policy';
 import { toPlatformRecord, toPolicyRecord } from './catalog-records';
 import { CatalogSnapshot } from './catalog-snapshot';
@@ -8,6 +9,8 @@ import { CatalogSnapshot } from './catalog-snapshot';
 const CHANNEL = 'fedbroker_catalog';
 
 export interface CatalogOptions {
+  /** The platform kinds served: how each platform's settings and route keys are read. */
+  adapters: AdapterRegistry;
   /** Seconds between fallback checks of the stored version (when a NOTIFY was missed). */
   pollSeconds?: number;
   logger?: { warn(message: string): void };
@@ -31,7 +34,7 @@ export class Catalog {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly options: CatalogOptions = {},
+    private readonly options: CatalogOptions,
   ) {}
 
   snapshot(): CatalogSnapshot {
@@ -134,17 +137,57 @@ export class Catalog {
         policyRows: await manager.getRepository(PolicyEntity).find(),
       }),
     );
-    const platforms = platformRows.map(toPlatformRecord);
+    const platforms = platformRows.map(toPlatformRecord).filter((p) => this.isServable(p));
     const nameById = new Map(platforms.map((p) => [p.id, p.name]));
     const policies = new Map<string, CompiledPolicy[]>();
     for (const row of policyRows) {
-      const compiled = this.compileStored(toPolicyRecord(row, nameById.get(row.platformId) ?? ''));
+      const platformName = nameById.get(row.platformId);
+      if (platformName === undefined) continue;
+      const compiled = this.compileStored(toPolicyRecord(row, platformName));
       if (!compiled) continue;
       const list = policies.get(row.platformId) ?? [];
       list.push(compiled);
       policies.set(row.platformId, list);
     }
-    this.current = new CatalogSnapshot(Number(state?.version ?? 0), platforms, policies);
+    this.current = new CatalogSnapshot(
+      Number(state?.version ?? 0),
+      platforms,
+      policies,
+      this.routes(platforms),
+    );
+  }
+
+  /** Whether a stored platform has an adapter and settings it still accepts; else it is skipped. */
+  private isServable(platform: PlatformConfig): boolean {
+    const { adapters } = this.options;
+    if (!adapters.has(platform.kind)) {
+      this.options.logger?.warn(
+        `platform ${platform.name}: kind ${platform.kind} is not served and is ignored`,
+      );
+      return false;
+    }
+    try {
+      adapters.get(platform.kind).settings(platform);
+      return true;
+    } catch (error) {
+      this.options.logger?.warn(
+        `platform ${platform.name}: settings no longer valid, ignored: ${String(error)}`,
+      );
+      return false;
+    }
+  }
+
+  /** Route keys are unique by construction (refused at write); a racing duplicate keeps the first by name. */
+  private routes(platforms: readonly PlatformConfig[]): Map<string, PlatformConfig> {
+    const routes = new Map<string, PlatformConfig>();
+    for (const platform of [...platforms].sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const key of this.options.adapters.get(platform.kind).routeKeys(platform)) {
+        const holder = routes.get(key);
+        if (holder === undefined) routes.set(key, platform);
+        else this.options.logger?.warn(`platforms ${holder.name} and ${platform.name} cannot be told apart`);
+      }
+    }
+    return routes;
   }
 
   private compileStored(policy: ReturnType<typeof toPolicyRecord>): CompiledPolicy | undefined {

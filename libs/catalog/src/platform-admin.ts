@@ -19,8 +19,10 @@ export interface PlatformAdminOptions {
   defaultAudiences: string[];
   allowHttp: boolean;
   probeKeys: (platform: PlatformConfig) => Promise<KeyStatus>;
-  forgetKeys: (platformId: string) => void;
 }
+
+/** Serializes platform writes so that two registrations cannot claim one route at once. */
+const ROUTES_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1))';
 
 /** Create, read, update and delete platforms, validated per kind. */
 export class PlatformAdmin {
@@ -43,9 +45,10 @@ export class PlatformAdmin {
 
   async create(input: unknown): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
     const body = this.validate(input);
-    const row = await this.write(async (repository) =>
-      repository.save(repository.create(this.toColumns(body))),
-    );
+    const row = await this.write(async (repository) => {
+      await this.refuseAmbiguous(repository, body, undefined);
+      return repository.save(repository.create(this.toColumns(body)));
+    });
     return this.afterWrite(row);
   }
 
@@ -64,22 +67,49 @@ export class PlatformAdmin {
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
       if (!existing) throw new CatalogError('not_found', `platform ${name} does not exist`);
       checkVersion(existing.version, expectedVersions);
+      await this.refuseAmbiguous(repository, body, existing.id);
       return repository.save(repository.merge(existing, this.toColumns(body)));
     });
-    this.options.forgetKeys(row.id);
     return this.afterWrite(row);
   }
 
   async delete(name: string, expectedVersions?: readonly number[]): Promise<void> {
-    const id = await this.write(async (repository) => {
+    await this.write(async (repository) => {
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
       if (!existing) throw new CatalogError('not_found', `platform ${name} does not exist`);
       checkVersion(existing.version, expectedVersions);
       await repository.delete({ id: existing.id });
-      return existing.id;
     });
-    this.options.forgetKeys(id);
     await this.catalog.reload();
+  }
+
+  /**
+   * Refuses a platform the broker could not tell apart from another: one that answers to a route key
+   * (issuer, issuer and key id, trust domain, tenant, account) another platform answers to.
+   */
+  private async refuseAmbiguous(
+    repository: ReturnType<PlatformAdmin['repository']>,
+    body: PlatformBody,
+    ownId: string | undefined,
+  ): Promise<void> {
+    await repository.manager.query(ROUTES_LOCK, ['fedbroker_platform_routes']);
+    const { adapters } = this.options;
+    const routes = new Set(adapters.get(body.kind).routeKeys(this.toConfigShape(body)));
+    for (const other of await repository.find()) {
+      if (other.id === ownId || !adapters.has(other.kind as PlatformConfig['kind'])) continue;
+      const record = toPlatformRecord(other);
+      const shared = adapters
+        .get(record.kind)
+        .routeKeys(record)
+        .find((key) => routes.has(key));
+      if (shared !== undefined) {
+        throw new CatalogError(
+          'conflict',
+          `platform ${other.name} already answers to ${shared}: the broker could not tell the two apart`,
+          [{ field: 'issuer', message: `conflicts with platform ${other.name}` }],
+        );
+      }
+    }
   }
 
   private repository() {

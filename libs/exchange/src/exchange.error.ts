@@ -14,6 +14,7 @@ export type ExchangeErrorCode =
   | 'client_mismatch'
   | 'target_not_allowed'
   | 'scope_not_allowed'
+  | 'platform_unavailable'
   | 'unavailable'
   | 'internal';
 

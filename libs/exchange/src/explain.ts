@@ -1,31 +1,33 @@
-import type { Identity } from '@fedbroker/platforms';
-import { evaluatePolicies, type PolicyEvaluation } from '@fedbroker/policy';
+import { decodeCompactJws, type DecodedJwt, type Identity } from '@fedbroker/platforms';
+import type { PolicyEvaluation } from '@fedbroker/policy';
 import { ExchangeError } from './exchange.error';
 import type { ExchangeDependencies } from './exchange-dependencies';
-import { GRANTS, TOKEN_TYPE } from './grants';
-import { selectScopes, selectTargets } from './select-targets';
-import { verifyCredential } from './verify-credential';
+import { GRANTS, TOKEN_TYPE, type GrantRequest } from './grants';
+import { runDecision, type StepOutcome } from './pipeline/decision-steps';
+import type { ExchangeState } from './pipeline/exchange-state';
 
-/** What to explain: a credential and, as on `/token`, the audiences and scopes it would ask for. */
+/** What to explain: a credential and, as on `/token`, the grant, audiences, scopes and actor. */
 export interface ExplainRequest {
   token: string;
   tokenType?: string | undefined;
   audience: string[];
   scopes: string[] | undefined;
   grantType?: string | undefined;
+  actorToken?: string | undefined;
+  actorTokenType?: string | undefined;
+  clientId?: string | undefined;
 }
 
-export interface ExplainStep {
-  step: 'platform' | 'verification' | 'policy' | 'target' | 'scope';
-  ok: boolean;
-  detail: string;
-}
+export type ExplainStep = StepOutcome;
 
 /** What `/token` would decide for a credential, with the reasons; nothing is issued or audited. */
 export interface ExplainReport {
   platform: { name: string; kind: string; issuer: string } | null;
+  /** The credential's header and claims as presented, unverified: what the checks looked at. */
+  presented: DecodedJwt | null;
   steps: ExplainStep[];
   identity: Identity | null;
+  /** Every policy of the platform, ranked as `/token` ranks them (priority, then name). */
   policies: PolicyEvaluation[];
   decision:
     | {
@@ -40,73 +42,71 @@ export interface ExplainReport {
     | { outcome: 'deny'; error: string; reason: string };
 }
 
-/** Runs the `/token` decision for `request` at `deps.now()` and reports every step of it. */
+/** Runs the `/token` decision steps for `request` at `deps.now()`, reporting each; never mints or audits. */
 export async function explain(deps: ExchangeDependencies, request: ExplainRequest): Promise<ExplainReport> {
   const report: ExplainReport = {
     platform: null,
+    presented: readUnverified(request.token),
     steps: [],
     identity: null,
     policies: [],
-    decision: deny('', ''),
+    decision: { outcome: 'deny', error: '', reason: '' },
   };
   const grantType = request.grantType ?? GRANTS.keys().next().value ?? '';
-  try {
-    const verified = await verifyCredential(
-      deps,
-      request.token,
-      request.tokenType ?? TOKEN_TYPE.jwt,
-      deps.now(),
-      (p) => {
-        report.platform = { name: p.name, kind: p.kind, issuer: p.issuer };
-        report.steps.push({ step: 'platform', ok: true, detail: `issuer ${p.issuer} is platform ${p.name}` });
-      },
-    );
-    report.steps.push({
-      step: 'verification',
-      ok: true,
-      detail: 'signature, times, audience and claims verified',
-    });
-    report.identity = verified.credential.identity;
-    const decision = evaluatePolicies(deps.catalog.snapshot().policiesFor(verified.platform.id), {
-      claims: verified.credential.claims,
-      identity: verified.credential.identity,
-      request: { audience: request.audience, scopes: request.scopes ?? [], grantType },
-    });
-    report.policies = decision.evaluations;
-    const match = decision.match;
-    if (!match) {
-      report.steps.push({ step: 'policy', ok: false, detail: 'no policy matched' });
-      report.decision = deny('credential_rejected', 'no policy matched');
-      return report;
-    }
-    report.steps.push({ step: 'policy', ok: true, detail: `policy ${match.policy} matched` });
-    const audience = selectTargets(request.audience, match);
-    report.steps.push({ step: 'target', ok: true, detail: `audience ${audience.join(' ')}` });
-    const scopes = selectScopes(request.scopes, match);
-    report.steps.push({ step: 'scope', ok: true, detail: `scopes ${scopes.join(' ') || '(none)'}` });
+  const grant = GRANTS.get(grantType);
+  if (grant === undefined) {
     report.decision = {
-      outcome: 'issue',
-      policy: match.policy,
-      subject: match.subject,
-      audience,
-      scopes,
-      ttlSeconds: Math.min(match.ttlSeconds, deps.maxTtlSeconds),
-      claims: match.claims,
+      outcome: 'deny',
+      error: 'unsupported_grant_type',
+      reason: `${grantType} is not a grant`,
     };
+    return report;
+  }
+  const grantRequest: GrantRequest = {
+    kind: grant.kind,
+    grantType,
+    credential: request.token,
+    credentialType: request.tokenType ?? TOKEN_TYPE.jwt,
+    ...(request.actorToken === undefined
+      ? {}
+      : { actor: { token: request.actorToken, type: request.actorTokenType ?? TOKEN_TYPE.jwt } }),
+    targets: request.audience,
+    scopes: request.scopes,
+    clientId: request.clientId,
+    authenticatesClient: grant.kind === 'client-credentials',
+    issuedTokenType: TOKEN_TYPE.accessToken,
+  };
+  const state: ExchangeState = { now: deps.now(), request: grantRequest };
+  try {
+    await runDecision(state, deps, (outcome) => report.steps.push(outcome));
+    const { match } = state;
+    if (match !== undefined) {
+      report.decision = {
+        outcome: 'issue',
+        policy: match.policy,
+        subject: match.subject,
+        audience: state.audience ?? [],
+        scopes: state.scopes ?? [],
+        ttlSeconds: state.ttlSeconds ?? 0,
+        claims: match.claims,
+      };
+    }
   } catch (error) {
     if (!(error instanceof ExchangeError)) throw error;
-    report.steps.push({ step: stepOf(error, report), ok: false, detail: error.reason });
-    report.decision = deny(error.code, error.reason);
+    report.decision = { outcome: 'deny', error: error.code, reason: error.reason };
+  } finally {
+    const platform = state.platform;
+    report.platform = platform ? { name: platform.name, kind: platform.kind, issuer: platform.issuer } : null;
+    report.identity = state.subject?.credential.identity ?? null;
+    report.policies = state.evaluations ?? [];
   }
   return report;
 }
 
-function stepOf(error: ExchangeError, report: ExplainReport): ExplainStep['step'] {
-  if (error.code === 'target_not_allowed') return 'target';
-  if (error.code === 'scope_not_allowed') return 'scope';
-  return report.platform === null ? 'platform' : 'verification';
-}
-
-function deny(error: string, reason: string): ExplainReport['decision'] {
-  return { outcome: 'deny', error, reason };
+function readUnverified(token: string): DecodedJwt | null {
+  try {
+    return decodeCompactJws(token);
+  } catch {
+    return null;
+  }
 }

@@ -1,22 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '@fedbroker/audit';
-import type { PlatformConfig } from '@fedbroker/platforms';
-import {
-  actorAllowed,
-  evaluatePolicies,
-  type CompiledPolicy,
-  type PolicyInput,
-  type PolicyMatch,
-} from '@fedbroker/policy';
 import { ExchangeError } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
-import { GRANTS, TOKEN_TYPE, type GrantKind } from './grants';
-import { selectScopes, selectTargets } from './select-targets';
+import { GRANTS, type GrantKind } from './grants';
+import { runDecision } from './pipeline/decision-steps';
+import type { ExchangeState } from './pipeline/exchange-state';
 import { parseTokenForm, type TokenForm } from './token-form';
-import { verifyCredential, type VerifiedPresentation } from './verify-credential';
-
-const JWT_TOKEN_TYPES = [TOKEN_TYPE.jwt, TOKEN_TYPE.idToken, TOKEN_TYPE.accessToken];
 
 /** RFC 6749 §5.1 / RFC 8693 §2.2.1 success body. */
 export interface TokenResponse {
@@ -38,10 +28,7 @@ export class TokenService {
   private readonly subjectTokenTypes: ReadonlySet<string>;
 
   constructor(private readonly deps: ExchangeDependencies) {
-    this.subjectTokenTypes = new Set([
-      ...JWT_TOKEN_TYPES,
-      ...deps.adapters.kinds().flatMap((kind) => deps.adapters.get(kind).extraTokenTypes),
-    ]);
+    this.subjectTokenTypes = new Set(deps.adapters.tokenTypes());
   }
 
   /**
@@ -92,36 +79,16 @@ export class TokenService {
     trail.subjectTokenSha256 = sha256(request.credential);
     trail.clientId = request.clientId ?? null;
 
-    const subject = await verifyCredential(this.deps, request.credential, request.credentialType, now, (p) =>
-      recordPlatform(trail, p),
-    );
-    trail.subject = subject.credential.identity.subject;
-    if (request.authenticatesClient && request.clientId !== undefined && request.clientId !== trail.subject) {
-      throw new ExchangeError('client_mismatch', 'the client_id does not match the client assertion', {
-        reason: `client_id ${request.clientId} differs from the assertion's sub`,
-      });
+    const state: ExchangeState = { now, request };
+    try {
+      await runDecision(state, this.deps);
+    } finally {
+      recordDecision(trail, state);
     }
-    const actor = request.actor
-      ? await this.verifyActor(request.actor.token, request.actor.type, now)
-      : undefined;
-    if (actor) trail.actorSubject = actor.credential.identity.subject;
-
-    const policies = this.deps.catalog.snapshot().policiesFor(subject.platform.id);
-    const input: PolicyInput = {
-      claims: subject.credential.claims,
-      identity: subject.credential.identity,
-      request: { audience: request.targets, scopes: request.scopes ?? [], grantType: request.grantType },
-      actor: actor?.credential.identity,
-    };
-    const match = decide(policies, input);
-    trail.policy = match.policy;
-    if (actor) authorizeActor(policies, match, input);
-    const audience = selectTargets(request.targets, match);
-    const scopes = selectScopes(request.scopes, match);
-    trail.audience = audience;
-    trail.scopes = scopes;
-
-    const ttlSeconds = Math.min(match.ttlSeconds, this.deps.maxTtlSeconds);
+    const { match, subject, audience = [], scopes = [], ttlSeconds = 0 } = state;
+    if (match === undefined || subject === undefined) {
+      throw new ExchangeError('internal', 'the decision ended without a policy');
+    }
     const minted = await this.deps.minter.mint({
       issuer: this.deps.issuer,
       subject: match.subject,
@@ -131,7 +98,9 @@ export class TokenService {
       ttlSeconds,
       now,
       claims: match.claims,
-      act: actor ? { sub: actor.credential.identity.subject, iss: actor.platform.issuer } : undefined,
+      act: state.actor
+        ? { sub: state.actor.credential.identity.subject, iss: state.actor.platform.issuer }
+        : undefined,
     });
     trail.tokenId = minted.jti;
     trail.expiresAt = minted.expiresAt;
@@ -142,20 +111,6 @@ export class TokenService {
       expires_in: ttlSeconds,
       ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
     };
-  }
-
-  private async verifyActor(token: string, type: string, now: Date): Promise<VerifiedPresentation> {
-    try {
-      return await verifyCredential(this.deps, token, type, now);
-    } catch (error) {
-      if (error instanceof ExchangeError) {
-        throw new ExchangeError(error.code, `actor_token: ${error.message}`, {
-          reason: `actor_token: ${error.reason}`,
-          cause: error,
-        });
-      }
-      throw error;
-    }
   }
 
   /** What `/token` would decide for a credential, step by step, issuing and auditing nothing. */
@@ -198,35 +153,17 @@ export class TokenService {
   }
 }
 
-function decide(policies: readonly CompiledPolicy[], input: PolicyInput): PolicyMatch {
-  const decision = evaluatePolicies(policies, input);
-  if (!decision.match) {
-    const detail = decision.evaluations.map(
-      (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
-    );
-    throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
-      reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
-    });
+/** What the decision established, for the audit event: kept when a later step denies. */
+function recordDecision(trail: Trail, state: ExchangeState): void {
+  if (state.platform) {
+    trail.platform = state.platform.name;
+    trail.issuer = state.platform.issuer;
   }
-  return decision.match;
-}
-
-/** RFC 8693 §4.1: the winning policy decides whether the actor may act for the subject. */
-function authorizeActor(policies: readonly CompiledPolicy[], match: PolicyMatch, input: PolicyInput): void {
-  const winner = policies.find((policy) => policy.definition.name === match.policy);
-  const decision = winner
-    ? actorAllowed(winner, input)
-    : { allowed: false as const, reason: `policy ${match.policy} is no longer loaded` };
-  if (!decision.allowed) {
-    throw new ExchangeError('credential_rejected', 'the policy does not allow this actor', {
-      reason: `actor_token: ${decision.reason}`,
-    });
-  }
-}
-
-function recordPlatform(trail: Trail, platform: PlatformConfig): void {
-  trail.platform = platform.name;
-  trail.issuer = platform.issuer;
+  if (state.subject) trail.subject = state.subject.credential.identity.subject;
+  if (state.actor) trail.actorSubject = state.actor.credential.identity.subject;
+  if (state.match) trail.policy = state.match.policy;
+  if (state.audience) trail.audience = state.audience;
+  if (state.scopes) trail.scopes = state.scopes;
 }
 
 function sha256(value: string): string {

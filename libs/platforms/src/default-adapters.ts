@@ -1,5 +1,17 @@
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
 
-/** The adapters the broker runs with. Adding a kind is one folder and one line here. */
-export const defaultAdapters: PlatformAdapter[] = [kubernetesAdapter];
+/** What the adapters that call out or trust fixed roots need from the broker's configuration. */
+export interface DefaultAdapterOptions {
+  /** Transport for outbound verifications; default the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The adapters the broker runs with. Adding a kind is one folder and one line here. Kinds that
+ * route by their own keys (trust domain, tenant, account) come before those routed by issuer.
+ */
+export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
+  void options;
+  return [kubernetesAdapter];
+}

@@ -1,17 +1,24 @@
-export { defaultAdapters } from './default-adapters';
+export { defaultAdapters, type DefaultAdapterOptions } from './default-adapters';
+export { decodeCompactJws, isCanonicalBase64url } from './credential/decode-compact-jws';
+export { MAX_TOKEN_LENGTH, presentCredential } from './credential/present-credential';
+export type { DecodedJwt, PresentedCredential } from './credential/presented-credential';
+export { replayKey } from './credential/replay-key';
 export { mapJoseError } from './errors/map-jose-error';
 export {
   isVerificationError,
+  RETRYABLE_VERIFICATION_ERRORS,
   VERIFICATION_ERROR_CODES,
   VerificationError,
   type VerificationErrorCode,
 } from './errors/verification-error';
 export type { Identity, VerifiedCredential } from './identity';
+export { COMMON_IDENTITY_FIELDS, type IdentityFields, type IdentityFieldType } from './identity-fields';
 export { ALLOWED_ALGORITHMS } from './jwt/allowed-algorithms';
+export { checkAudience } from './jwt/check-audience';
+export { checkProtectedHeader } from './jwt/check-protected-header';
+export { checkTokenTimes, type TokenTimes } from './jwt/check-token-times';
 export { jwtRegistrationProblems, type JwtRegistrationRules } from './jwt/jwt-registration-problems';
-export { peekIssuer } from './jwt/peek-issuer';
 export {
-  MAX_TOKEN_LENGTH,
   verifyPlatformJwt,
   type PlatformJwtRules,
   type VerifiedPlatformJwt,
@@ -22,6 +29,8 @@ export {
   type KeyProbeResult,
   type KeyResolverOptions,
 } from './keys/key-resolver';
+export { jwtKeySource, keySourceId, type KeySource } from './keys/key-source';
+export { KeySourceError } from './keys/key-source-error';
 export { urlProblem } from './keys/url-policy';
 export { KubernetesAdapter, kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 export {
@@ -33,3 +42,11 @@ export type { PlatformAdapter, RegistrationProblem, VerifyContext } from './plat
 export type { PlatformConfig, PlatformRegistration } from './platform-config';
 export { isPlatformKind, PLATFORM_KINDS, type PlatformKind } from './platform-kind';
 export { AdapterRegistry, JWT_TOKEN_TYPES } from './registry/adapter-registry';
+export {
+  issuerKeyRoutes,
+  issuerRoutes,
+  locateByIssuer,
+  locateByIssuerAndKey,
+} from './routing/locate-by-issuer';
+export { issuerKeyRoute, issuerRoute, kindRoute } from './routing/route-keys';
+export { settingsReader } from './settings/settings-reader';

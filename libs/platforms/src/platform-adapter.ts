@@ -1,10 +1,13 @@
 import type { z } from 'zod';
+import type { PresentedCredential } from './credential/presented-credential';
 import type { VerifiedCredential } from './identity';
+import type { IdentityFields } from './identity-fields';
 import type { KeyResolver } from './keys/key-resolver';
+import type { KeySource } from './keys/key-source';
 import type { PlatformConfig, PlatformRegistration } from './platform-config';
 import type { PlatformKind } from './platform-kind';
 
-/** What a verification needs besides the token and the platform. */
+/** What locating and verifying a credential need besides the credential and the platform. */
 export interface VerifyContext {
   /** The clock for every time check. */
   now: Date;
@@ -20,19 +23,53 @@ export interface RegistrationProblem {
   message: string;
 }
 
-/** Everything fedbroker knows about one platform kind. One folder per kind implements it. */
-export interface PlatformAdapter {
+/**
+ * Everything fedbroker knows about one platform kind. One folder per kind implements it; the
+ * pipeline knows nothing of any kind.
+ *
+ * A credential finds its platform through route keys (see `routing/route-keys.ts`): a registered
+ * platform answers to {@link routeKeys}, a presented credential yields {@link locate}'s keys, most
+ * specific first. Keys are unique across platforms (a registration that repeats one is refused),
+ * so a credential is only ever verified against one platform's keys.
+ */
+export interface PlatformAdapter<Settings = unknown> {
   readonly kind: PlatformKind;
-  /** Validates `settings` on admin writes. */
-  readonly settingsSchema: z.ZodType<Record<string, unknown>>;
-  /** `subject_token_type` URNs accepted besides the JWT ones. */
+  /** Validates `settings` on admin writes (with their defaults). */
+  readonly settingsSchema: z.ZodType<Settings>;
+  /** Reads a loaded platform's settings, parsed once per loaded platform. */
+  settings(platform: PlatformConfig): Settings;
+  /** Token type URNs this kind accepts besides the JWT ones (RFC 8693 §3). */
   readonly extraTokenTypes: readonly string[];
+  /** Whether the kind's credentials include JWTs (`…:jwt`, `…:id_token`, `…:access_token`). */
+  readonly acceptsJwt: boolean;
+  /** The kind's own identity fields and their CEL types, beyond the common ones. */
+  readonly identityFields: IdentityFields;
+  /**
+   * The longest credential lifetime (`exp - iat`) or, for credentials that never expire, the
+   * longest age accepted by default; a platform may tighten it in its settings.
+   */
+  readonly defaultMaxCredentialAgeSeconds: number;
   /** Problems that refuse a registration at write time; empty when it is acceptable. */
   registrationProblems(platform: PlatformRegistration, allowHttp: boolean): RegistrationProblem[];
+  /** The route keys a registered platform answers to. */
+  routeKeys(platform: PlatformRegistration): string[];
   /**
-   * Verifies a credential issued by `platform` and normalizes its identity.
+   * The route keys to look a credential up by, most specific first; empty when the credential is not
+   * of this kind. May call out (AWS STS); a verifier that cannot be reached is `verifier_unavailable`.
+   *
+   * @throws {VerificationError} when the credential is malformed for this kind.
+   */
+  locate(credential: PresentedCredential, ctx: VerifyContext): string[] | Promise<string[]>;
+  /** Where the platform's keys come from, for verification and for the admin API's key status. */
+  keySource(platform: PlatformConfig): KeySource;
+  /**
+   * Verifies a credential that located `platform` and normalizes its identity.
    *
    * @throws {VerificationError} when the credential is refused.
    */
-  verify(token: string, platform: PlatformConfig, ctx: VerifyContext): Promise<VerifiedCredential>;
+  verify(
+    credential: PresentedCredential,
+    platform: PlatformConfig,
+    ctx: VerifyContext,
+  ): Promise<VerifiedCredential>;
 }

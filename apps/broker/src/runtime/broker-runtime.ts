@@ -73,13 +73,14 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
 
   const signingKeys = new SigningKeyStore(dataSource, { kek, now });
   await signingKeys.load();
-  const adapters = new AdapterRegistry(defaultAdapters);
+  const adapters = new AdapterRegistry(defaultAdapters(options.fetch ? { fetch: options.fetch } : {}));
   const keys = new KeyResolver({
     now: () => now().getTime(),
     allowHttp: config.allowHttpIssuers,
+    logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const catalog = new Catalog(dataSource, { logger, onRemoteChange: () => signingKeys.load() });
+  const catalog = new Catalog(dataSource, { adapters, logger, onRemoteChange: () => signingKeys.load() });
   await catalog.reload();
   await catalog.watch(singleSession ? undefined : url);
   const audit = new AuditWriter(dataSource, { logger, preparedStatement: !singleSession });
@@ -99,8 +100,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     adapters,
     defaultAudiences: [config.issuer, `${config.issuer}/token`],
     allowHttp: config.allowHttpIssuers,
-    probeKeys: (platform) => keys.probe(platform),
-    forgetKeys: (id) => keys.forget(id),
+    probeKeys: (platform) => keys.probe(adapters.get(platform.kind).keySource(platform)),
   });
 
   return {

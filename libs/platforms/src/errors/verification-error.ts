@@ -14,6 +14,7 @@ export const VERIFICATION_ERROR_CODES = [
   'missing_claim',
   'legacy_token',
   'claim_invalid',
+  'verifier_unavailable',
 ] as const;
 
 /** Why a platform credential was refused: a closed set. */
@@ -34,7 +35,14 @@ const DEFAULT_MESSAGES: Record<VerificationErrorCode, string> = {
   missing_claim: 'a required claim is missing',
   legacy_token: 'legacy tokens are not accepted',
   claim_invalid: 'a claim has an invalid value',
+  verifier_unavailable: "the platform's verifier cannot be reached",
 };
+
+/** Codes that say the credential could not be checked now, not that it is bad: retry later (503). */
+export const RETRYABLE_VERIFICATION_ERRORS: ReadonlySet<VerificationErrorCode> = new Set([
+  'keys_unavailable',
+  'verifier_unavailable',
+]);
 
 /**
  * A platform credential was refused. The message names the category (and at most a claim name),

@@ -1,66 +1,70 @@
-import { jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { jwtVerify, type JWTPayload, type JWSHeaderParameters } from 'jose';
+import type { PresentedCredential } from '../credential/presented-credential';
+import { mapJoseError } from '../errors/map-jose-error';
 import { VerificationError } from '../errors/verification-error';
+import { jwtKeySource, type KeySource } from '../keys/key-source';
 import type { VerifyContext } from '../platform-adapter';
 import type { PlatformConfig } from '../platform-config';
 import { ALLOWED_ALGORITHMS } from './allowed-algorithms';
 import { checkAudience } from './check-audience';
+import { checkProtectedHeader } from './check-protected-header';
 import { checkTokenTimes, type TokenTimes } from './check-token-times';
-import { mapJoseError } from '../errors/map-jose-error';
-import { peekIssuer } from './peek-issuer';
-import { readProtectedHeader } from './read-protected-header';
-
-/** Longest credential accepted, matching the `/token` limit. */
-export const MAX_TOKEN_LENGTH = 16 * 1024;
 
 /** What a platform kind adds to the shared JWT checks. */
 export interface PlatformJwtRules {
   /** Cap on `exp - iat` in seconds. */
   maxLifetimeSeconds: number;
+  /** Accepted `iss` values; default the platform's issuer; `null` when `iss` is not checked here. */
+  issuers?: readonly string[] | null;
+  /** Accepted algorithms, a subset of {@link ALLOWED_ALGORITHMS}. */
+  algorithms?: readonly string[];
+  /** Where the keys come from; default the platform's `jwks`, `jwksUri` or OIDC discovery. */
+  keySource?: KeySource;
   /**
    * Runs on the signature-verified claims before the standard claim checks, so that a kind can
    * refuse a shape it recognizes (a legacy token) with a precise code.
    */
-  inspect?: (claims: JWTPayload) => void;
+  inspect?: (claims: JWTPayload, header: JWSHeaderParameters) => void;
 }
 
 /** A signature-verified, time-checked and audience-checked platform JWT. */
 export interface VerifiedPlatformJwt extends TokenTimes {
-  header: ProtectedHeaderParameters;
+  header: JWSHeaderParameters;
   claims: JWTPayload;
   audience: string[];
 }
 
 /**
- * The JWT verification every JWT-based platform kind shares: the algorithm allow-list, exact
- * `iss`, the signature against the platform's keys, `exp` required, `nbf`/`iat` within the
+ * The JWT verification every JWT-based platform kind shares: the algorithm allow-list, the
+ * accepted `iss`, the signature against the platform's keys, `exp` required, `nbf`/`iat` within the
  * platform's clock skew, an accepted `aud`, and the kind's lifetime cap.
  *
  * @throws {VerificationError} when the token is refused.
  */
 export async function verifyPlatformJwt(
-  token: string,
+  credential: PresentedCredential,
   platform: PlatformConfig,
   ctx: VerifyContext,
   rules: PlatformJwtRules,
 ): Promise<VerifiedPlatformJwt> {
-  if (!platform.enabled) {
-    throw new VerificationError('issuer_not_trusted', 'the platform is disabled');
+  if (credential.jwt === undefined) {
+    throw new VerificationError('malformed', 'the credential is not a JWT');
   }
-  if (token.length > MAX_TOKEN_LENGTH) {
-    throw new VerificationError('malformed', 'the credential is too long');
-  }
-  const header = readProtectedHeader(token);
-  if (peekIssuer(token) !== platform.issuer) {
+  const algorithms = rules.algorithms ?? ALLOWED_ALGORITHMS;
+  const header = checkProtectedHeader(credential.jwt.header, algorithms);
+  const issuers = rules.issuers === undefined ? [platform.issuer] : rules.issuers;
+  if (issuers !== null && !issuers.includes(String(credential.jwt.claims.iss))) {
     throw new VerificationError('issuer_not_trusted');
   }
+  const source = rules.keySource ?? jwtKeySource(platform);
   let claims: JWTPayload;
   try {
     ({ payload: claims } = await jwtVerify(
-      token,
-      (protectedHeader) => ctx.keys.getKey(platform, protectedHeader, { allowHttp: ctx.allowHttp }),
+      credential.token,
+      (protectedHeader) => ctx.keys.getKey(source, protectedHeader, { allowHttp: ctx.allowHttp }),
       {
-        algorithms: [...ALLOWED_ALGORITHMS],
-        issuer: platform.issuer,
+        algorithms: [...algorithms],
+        ...(issuers === null ? {} : { issuer: [...issuers] }),
         currentDate: ctx.now,
         clockTolerance: platform.clockSkewSeconds,
       },
@@ -68,7 +72,7 @@ export async function verifyPlatformJwt(
   } catch (error) {
     throw mapJoseError(error);
   }
-  rules.inspect?.(claims);
+  rules.inspect?.(claims, header);
   const times = checkTokenTimes(claims, ctx.now, platform.clockSkewSeconds, rules.maxLifetimeSeconds);
   const audience = checkAudience(claims, platform.audiences);
   return { header, claims, audience, ...times };

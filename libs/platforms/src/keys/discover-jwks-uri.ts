@@ -1,4 +1,3 @@
-import type { PlatformConfig } from '../platform-config';
 import { getJson, type KeyFetchOptions } from './get-json';
 import { KeySourceError } from './key-source-error';
 
@@ -8,17 +7,21 @@ export function discoveryUrl(issuer: string): string {
 }
 
 /**
- * Reads `jwks_uri` from the platform's discovery document, which must name the platform's own
- * issuer (OpenID Connect Discovery 1.0 §4.3).
+ * Reads `jwks_uri` from the issuer's discovery document, which must name that same issuer
+ * (OpenID Connect Discovery 1.0 §4.3).
  */
-export async function discoverJwksUri(platform: PlatformConfig, options: KeyFetchOptions): Promise<string> {
-  const url = discoveryUrl(platform.issuer);
-  const document = await getJson(url, platform, options);
+export async function discoverJwksUri(
+  issuer: string,
+  caBundle: string | undefined,
+  options: KeyFetchOptions,
+): Promise<string> {
+  const url = discoveryUrl(issuer);
+  const document = await getJson(url, caBundle, options);
   if (typeof document !== 'object' || document === null) {
     throw new KeySourceError(`GET ${url}: not a discovery document`);
   }
-  const { issuer, jwks_uri: jwksUri } = document as Record<string, unknown>;
-  if (issuer !== platform.issuer) {
+  const { issuer: named, jwks_uri: jwksUri } = document as Record<string, unknown>;
+  if (named !== issuer) {
     throw new KeySourceError(`GET ${url}: the discovery document names another issuer`);
   }
   if (typeof jwksUri !== 'string' || jwksUri === '') {

@@ -1,4 +1,3 @@
-import type { PlatformConfig } from '../platform-config';
 import { fetchDocument } from './fetch-document';
 import { fetchDocumentWithCa } from './fetch-document-with-ca';
 import { KeySourceError } from './key-source-error';
@@ -13,12 +12,12 @@ export interface KeyFetchOptions {
 }
 
 /**
- * GETs a JSON document for `platform`: refuses a URL the URL policy refuses, uses the platform's
- * CA bundle for https URLs when it has one, and parses the body.
+ * GETs a JSON document: refuses a URL the URL policy refuses, trusts `caBundle` (instead of the
+ * system roots) for https URLs when given, and parses the body.
  */
 export async function getJson(
   url: string,
-  platform: PlatformConfig,
+  caBundle: string | undefined,
   options: KeyFetchOptions,
 ): Promise<unknown> {
   const problem = urlProblem(url, options.allowHttp);
@@ -26,9 +25,9 @@ export async function getJson(
     throw new KeySourceError(`${url}: ${problem}`);
   }
   const text =
-    platform.caBundle !== undefined && platform.caBundle !== '' && url.startsWith('https:')
+    caBundle !== undefined && caBundle !== '' && url.startsWith('https:')
       ? await fetchDocumentWithCa(url, {
-          ca: platform.caBundle,
+          ca: caBundle,
           timeoutMs: options.timeoutMs,
           maxBytes: options.maxBytes,
         })

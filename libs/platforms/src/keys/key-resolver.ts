@@ -1,16 +1,19 @@
+import { X509Certificate } from 'node:crypto';
 import {
   createLocalJWKSet,
   errors,
   type CryptoKey,
   type JSONWebKeySet,
+  type JWK,
   type JWSHeaderParameters,
   type KeyObject,
 } from 'jose';
 import { mapJoseError } from '../errors/map-jose-error';
 import { VerificationError } from '../errors/verification-error';
-import type { PlatformConfig } from '../platform-config';
 import type { KeyFetchOptions } from './get-json';
-import { loadRemoteJwks } from './load-remote-jwks';
+import { keySourceId, type KeySource } from './key-source';
+import { KeySourceError } from './key-source-error';
+import { loadKeySet } from './load-key-set';
 
 /** Tuning of a {@link KeyResolver}; every field has a safe default. */
 export interface KeyResolverOptions {
@@ -18,18 +21,22 @@ export interface KeyResolverOptions {
   fetch?: typeof fetch;
   /** Per request. Default 5 s. */
   timeoutMs?: number;
-  /** How long a fetched key set is used before it is refetched. Default 10 min. */
+  /** How long a fetched key set is used before it is refreshed, unless the source says. Default 10 min. */
   cacheTtlMs?: number;
-  /** Least time between two fetches for one platform, whether for an unknown `kid` or after a failure. Default 30 s. */
+  /** Least time between two fetches of one source, for an unknown `kid` or after a failure. Default 30 s. */
   cooldownMs?: number;
-  /** How long after its fetch a key set still serves while the endpoint fails. Default 24 h. */
+  /** How long after its fetch a key set still serves while its source fails. Default 24 h. */
   maxStaleMs?: number;
   /** Largest discovery or key document accepted. Default 512 KiB. */
   maxResponseBytes?: number;
+  /** Most keys accepted in one set. Default 100. */
+  maxKeys?: number;
   /** Accept `http://` URLs on non-loopback hosts. Default false. */
   allowHttp?: boolean;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
+  /** Told of every failed fetch; the message names the URL and the failure, never key material. */
+  logger?: { warn(message: string): void };
 }
 
 /** Per-call overrides of {@link KeyResolverOptions}. */
@@ -50,18 +57,30 @@ interface CachedKeys {
   lookup: LocalKeySet;
   count: number;
   fetchedAt: number;
+  refreshAfterMs: number;
 }
 
-interface PlatformKeyState {
-  version: number;
+interface SourceState {
   keys?: CachedKeys;
+  certificates?: X509Certificate[];
   lastAttemptAt?: number;
   lastError?: unknown;
   pending?: Promise<void>;
 }
 
-function cacheKeys(jwks: JSONWebKeySet, fetchedAt: number): CachedKeys {
-  return { lookup: createLocalJWKSet(jwks), count: jwks.keys.length, fetchedAt };
+/** Refresh in the background once this share of a key set's lifetime has passed. */
+const REFRESH_AHEAD = 0.8;
+
+const MIN_RSA_MODULUS_BYTES = 256;
+
+/**
+ * Keys a set may hold but that never verify a credential: keys for encryption (RFC 7517 §4.2) and
+ * RSA keys under 2048 bits (RFC 8725 §3.5), which jose refuses at verification time.
+ */
+function isSignatureKey(key: JWK): boolean {
+  if (key.use !== undefined && key.use !== 'sig') return false;
+  if (key.key_ops !== undefined && !key.key_ops.includes('verify')) return false;
+  return key.kty !== 'RSA' || Buffer.from(key.n ?? '', 'base64url').length >= MIN_RSA_MODULUS_BYTES;
 }
 
 function errorMessage(error: unknown): string {
@@ -69,24 +88,26 @@ function errorMessage(error: unknown): string {
 }
 
 /**
- * Finds the key that verifies a platform's token: from the platform's inline `jwks`, its
- * `jwksUri`, or the `jwks_uri` of its OIDC discovery document. One per process.
+ * Finds the key that verifies a platform credential, from any {@link KeySource}. One per process.
  *
- * Fetched sets are cached per platform `id` and `version`. An unknown `kid` triggers at most one
- * refetch per cooldown, and concurrent refetches share one request. While the endpoint fails, the
- * last set serves up to `maxStaleMs` after its fetch; then the platform's tokens are refused with
- * `keys_unavailable`.
+ * Remote sets are cached per source (not per platform), refreshed in the background before they
+ * expire and served stale while their source fails, up to `maxStaleMs` after their last fetch; a
+ * request never waits for a refresh while good keys are cached. One fetch per source is in flight
+ * at a time. An unknown `kid` triggers at most one refetch per cooldown; an unknown `kid` while the
+ * source is failing is `keys_unavailable` (retryable), not a bad signature.
  */
 export class KeyResolver {
-  private readonly states = new Map<string, PlatformKeyState>();
+  private readonly states = new Map<string, SourceState>();
   private readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly cacheTtlMs: number;
   private readonly cooldownMs: number;
   private readonly maxStaleMs: number;
   private readonly maxResponseBytes: number;
+  private readonly maxKeys: number;
   private readonly allowHttp: boolean;
   private readonly now: () => number;
+  private readonly logger: { warn(message: string): void } | undefined;
 
   constructor(options: KeyResolverOptions = {}) {
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -95,61 +116,77 @@ export class KeyResolver {
     this.cooldownMs = options.cooldownMs ?? 30_000;
     this.maxStaleMs = options.maxStaleMs ?? 24 * 60 * 60_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 512 * 1024;
+    this.maxKeys = options.maxKeys ?? 100;
     this.allowHttp = options.allowHttp ?? false;
     this.now = options.now ?? (() => Date.now());
+    this.logger = options.logger;
   }
 
   /**
-   * The platform key that matches a JWS header (by `kid`, `alg` and key type); usable as a jose
+   * The key of `source` that matches a JWS header (by `kid`, `alg` and key type); usable as a jose
    * key-getter.
    *
    * @throws {VerificationError} `key_not_found` or `keys_unavailable`.
    */
   async getKey(
-    platform: PlatformConfig,
+    source: KeySource,
     header: JWSHeaderParameters,
     options?: KeyLookupOptions,
   ): Promise<CryptoKey | KeyObject> {
-    const state = this.stateFor(platform);
-    if (platform.jwks !== undefined) {
-      return (await this.lookup(this.inlineKeys(platform.jwks, state), header)) ?? this.keyNotFound();
+    if (source.type === 'certificates') {
+      throw new VerificationError('keys_unavailable', 'certificates verify documents, not JWTs');
+    }
+    const state = this.stateFor(source);
+    if (source.type === 'inline') {
+      return (await this.lookup(this.inlineKeys(source.jwks, state), header)) ?? this.keyNotFound(state);
     }
     const fetchOptions = this.fetchOptions(options);
     const startedAt = this.now();
-    if (state.keys === undefined || startedAt - state.keys.fetchedAt >= this.cacheTtlMs) {
-      await this.refresh(platform, state, fetchOptions);
+    if (!this.isUsable(state.keys, startedAt)) {
+      await this.refresh(source, state, fetchOptions);
+    } else if (this.isDue(state.keys, startedAt)) {
+      void this.refresh(source, state, fetchOptions);
     }
     const key = await this.lookup(this.usableKeys(state), header);
-    if (key !== undefined) {
-      return key;
-    }
+    if (key !== undefined) return key;
     if (state.pending === undefined && startedAt - (state.lastAttemptAt ?? -Infinity) < this.cooldownMs) {
-      return this.keyNotFound();
+      return this.keyNotFound(state);
     }
-    await this.refresh(platform, state, fetchOptions);
-    return (await this.lookup(this.usableKeys(state), header)) ?? this.keyNotFound();
-  }
-
-  /** Drops what is cached for a platform; call it when the platform is updated or deleted. */
-  forget(platformId: string): void {
-    this.states.delete(platformId);
+    await this.refresh(source, state, fetchOptions);
+    return (await this.lookup(this.usableKeys(state), header)) ?? this.keyNotFound(state);
   }
 
   /**
-   * Fetches the platform's keys now, ignoring cache and cooldown, and caches them on success. For
-   * the admin API, to report a platform that is saved but whose keys cannot be fetched.
+   * The parsed certificates of a `certificates` source, parsed once.
+   *
+   * @throws {VerificationError} `keys_unavailable` when a certificate does not parse.
    */
-  async probe(platform: PlatformConfig, options?: KeyLookupOptions): Promise<KeyProbeResult> {
-    const state = this.stateFor(platform);
-    try {
-      if (platform.jwks !== undefined) {
-        return this.probeResult(this.inlineKeys(platform.jwks, state).count);
+  certificates(source: Extract<KeySource, { type: 'certificates' }>): readonly X509Certificate[] {
+    const state = this.stateFor(source);
+    if (state.certificates === undefined) {
+      try {
+        state.certificates = source.pems.map((pem) => new X509Certificate(pem));
+      } catch (cause) {
+        throw new VerificationError('keys_unavailable', 'a configured certificate does not parse', { cause });
       }
+    }
+    return state.certificates;
+  }
+
+  /**
+   * Fetches the source's keys now, ignoring cache and cooldown, and caches them on success. For the
+   * admin API, to report a platform that is saved but whose keys cannot be fetched.
+   */
+  async probe(source: KeySource, options?: KeyLookupOptions): Promise<KeyProbeResult> {
+    const state = this.stateFor(source);
+    try {
+      if (source.type === 'inline') return this.probeResult(this.inlineKeys(source.jwks, state).count);
+      if (source.type === 'certificates') return this.probeResult(this.certificates(source).length);
+      await state.pending;
       state.lastAttemptAt = this.now();
-      const jwks = await loadRemoteJwks(platform, this.fetchOptions(options));
-      state.keys = cacheKeys(jwks, this.now());
-      state.lastError = undefined;
-      return this.probeResult(jwks.keys.length);
+      await this.fetchInto(source, state, this.fetchOptions(options));
+      if (state.lastError !== undefined) throw state.lastError;
+      return this.probeResult(state.keys?.count ?? 0);
     } catch (error) {
       return { ok: false, keyCount: 0, error: errorMessage(error) };
     }
@@ -159,13 +196,13 @@ export class KeyResolver {
     return keyCount > 0 ? { ok: true, keyCount } : { ok: false, keyCount, error: 'the key set is empty' };
   }
 
-  private stateFor(platform: PlatformConfig): PlatformKeyState {
-    const existing = this.states.get(platform.id);
-    if (existing !== undefined && existing.version === platform.version) {
-      return existing;
+  private stateFor(source: KeySource): SourceState {
+    const id = keySourceId(source);
+    let state = this.states.get(id);
+    if (state === undefined) {
+      state = {};
+      this.states.set(id, state);
     }
-    const state: PlatformKeyState = { version: platform.version };
-    this.states.set(platform.id, state);
     return state;
   }
 
@@ -178,10 +215,18 @@ export class KeyResolver {
     };
   }
 
-  private inlineKeys(jwks: JSONWebKeySet, state: PlatformKeyState): CachedKeys {
+  private cache(jwks: JSONWebKeySet, refreshAfterMs: number): CachedKeys {
+    if (jwks.keys.length > this.maxKeys) {
+      throw new KeySourceError(`the key set has ${jwks.keys.length} keys; the limit is ${this.maxKeys}`);
+    }
+    const keys = jwks.keys.filter(isSignatureKey);
+    return { lookup: createLocalJWKSet({ keys }), count: keys.length, fetchedAt: this.now(), refreshAfterMs };
+  }
+
+  private inlineKeys(jwks: JSONWebKeySet, state: SourceState): CachedKeys {
     if (state.keys === undefined) {
       try {
-        state.keys = cacheKeys(jwks, this.now());
+        state.keys = this.cache(jwks, Infinity);
       } catch (cause) {
         throw new VerificationError('keys_unavailable', 'the inline key set is malformed', { cause });
       }
@@ -189,40 +234,40 @@ export class KeyResolver {
     return state.keys;
   }
 
-  private refresh(
-    platform: PlatformConfig,
-    state: PlatformKeyState,
-    options: KeyFetchOptions,
-  ): Promise<void> {
-    if (state.pending !== undefined) {
-      return state.pending;
-    }
+  private isUsable(keys: CachedKeys | undefined, now: number): keys is CachedKeys {
+    return keys !== undefined && now - keys.fetchedAt <= this.maxStaleMs;
+  }
+
+  private isDue(keys: CachedKeys, now: number): boolean {
+    return now - keys.fetchedAt >= keys.refreshAfterMs * REFRESH_AHEAD;
+  }
+
+  private refresh(source: KeySource, state: SourceState, options: KeyFetchOptions): Promise<void> {
+    if (state.pending !== undefined) return state.pending;
     const now = this.now();
     if (state.lastError !== undefined && now - (state.lastAttemptAt ?? -Infinity) < this.cooldownMs) {
       return Promise.resolve();
     }
     state.lastAttemptAt = now;
-    state.pending = this.fetchInto(platform, state, options);
+    state.pending = this.fetchInto(source, state, options).finally(() => {
+      state.pending = undefined;
+    });
     return state.pending;
   }
 
-  private async fetchInto(
-    platform: PlatformConfig,
-    state: PlatformKeyState,
-    options: KeyFetchOptions,
-  ): Promise<void> {
+  private async fetchInto(source: KeySource, state: SourceState, options: KeyFetchOptions): Promise<void> {
     try {
-      state.keys = cacheKeys(await loadRemoteJwks(platform, options), this.now());
+      const loaded = await loadKeySet(source, options);
+      state.keys = this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs);
       state.lastError = undefined;
     } catch (error) {
       state.lastError = error;
-    } finally {
-      state.pending = undefined;
+      this.logger?.warn(`key source ${keySourceId(source)}: ${errorMessage(error)}`);
     }
   }
 
-  private usableKeys(state: PlatformKeyState): CachedKeys {
-    if (state.keys === undefined || this.now() - state.keys.fetchedAt > this.maxStaleMs) {
+  private usableKeys(state: SourceState): CachedKeys {
+    if (!this.isUsable(state.keys, this.now())) {
       throw new VerificationError('keys_unavailable', undefined, { cause: state.lastError });
     }
     return state.keys;
@@ -232,14 +277,18 @@ export class KeyResolver {
     try {
       return await keys.lookup(header);
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey) {
-        return undefined;
-      }
+      if (error instanceof errors.JWKSNoMatchingKey) return undefined;
       throw mapJoseError(error);
     }
   }
 
-  private keyNotFound(): never {
+  /** A `kid` the set lacks: a bad credential, unless the source is failing and may have rotated. */
+  private keyNotFound(state: SourceState): never {
+    if (state.lastError !== undefined) {
+      throw new VerificationError('keys_unavailable', 'no cached key matches and the key source is failing', {
+        cause: state.lastError,
+      });
+    }
     throw new VerificationError('key_not_found');
   }
 }

@@ -1,13 +1,19 @@
+import { replayKey } from '../credential/replay-key';
+import type { PresentedCredential } from '../credential/presented-credential';
 import type { VerifiedCredential } from '../identity';
 import { jwtRegistrationProblems } from '../jwt/jwt-registration-problems';
 import { verifyPlatformJwt } from '../jwt/verify-platform-jwt';
+import { jwtKeySource, type KeySource } from '../keys/key-source';
 import type { PlatformAdapter, RegistrationProblem, VerifyContext } from '../platform-adapter';
 import type { PlatformConfig, PlatformRegistration } from '../platform-config';
+import { issuerKeyRoutes, locateByIssuerAndKey } from '../routing/locate-by-issuer';
+import { settingsReader } from '../settings/settings-reader';
 import {
   DEFAULT_KUBERNETES_MAX_TOKEN_LIFETIME_SECONDS,
   kubernetesSettingsSchema,
   type KubernetesSettings,
 } from './kubernetes-settings.schema';
+import { KUBERNETES_IDENTITY_FIELDS } from './kubernetes-identity-fields';
 import { normalizeKubernetesIdentity } from './normalize-kubernetes-identity';
 import { readKubernetesClaims } from './read-kubernetes-claims';
 import { rejectLegacyServiceAccountToken } from './reject-legacy-service-account-token';
@@ -15,21 +21,42 @@ import { rejectLegacyServiceAccountToken } from './reject-legacy-service-account
 /**
  * Kubernetes projected service-account tokens (the TokenRequest API): RS256/ES256 JWTs with the
  * nested `kubernetes.io` claim, keyed by the cluster's service-account issuer. Legacy Secret-based
- * tokens are refused.
+ * tokens are refused. Clusters that share an issuer string (every self-managed cluster's default)
+ * are told apart by the key ids of their inline key sets.
  */
-export class KubernetesAdapter implements PlatformAdapter {
+export class KubernetesAdapter implements PlatformAdapter<KubernetesSettings> {
   readonly kind = 'kubernetes' as const;
   readonly settingsSchema = kubernetesSettingsSchema;
+  readonly settings = settingsReader(kubernetesSettingsSchema);
   readonly extraTokenTypes: readonly string[] = [];
+  readonly acceptsJwt = true;
+  readonly identityFields = KUBERNETES_IDENTITY_FIELDS;
+  readonly defaultMaxCredentialAgeSeconds = DEFAULT_KUBERNETES_MAX_TOKEN_LIFETIME_SECONDS;
 
   registrationProblems(platform: PlatformRegistration, allowHttp: boolean): RegistrationProblem[] {
     return jwtRegistrationProblems(platform, allowHttp, { allowNonUrlIssuerWithInlineJwks: true });
   }
 
-  async verify(token: string, platform: PlatformConfig, ctx: VerifyContext): Promise<VerifiedCredential> {
-    const settings = settingsOf(platform);
-    const jwt = await verifyPlatformJwt(token, platform, ctx, {
-      maxLifetimeSeconds: settings.maxTokenLifetimeSeconds ?? DEFAULT_KUBERNETES_MAX_TOKEN_LIFETIME_SECONDS,
+  routeKeys(platform: PlatformRegistration): string[] {
+    return issuerKeyRoutes(platform);
+  }
+
+  locate(credential: PresentedCredential): string[] {
+    return locateByIssuerAndKey(credential);
+  }
+
+  keySource(platform: PlatformConfig): KeySource {
+    return jwtKeySource(platform);
+  }
+
+  async verify(
+    credential: PresentedCredential,
+    platform: PlatformConfig,
+    ctx: VerifyContext,
+  ): Promise<VerifiedCredential> {
+    const settings = this.settings(platform);
+    const jwt = await verifyPlatformJwt(credential, platform, ctx, {
+      maxLifetimeSeconds: settings.maxTokenLifetimeSeconds ?? this.defaultMaxCredentialAgeSeconds,
       inspect: rejectLegacyServiceAccountToken,
     });
     const identity = normalizeKubernetesIdentity(platform, jwt, readKubernetesClaims(jwt.claims));
@@ -38,20 +65,9 @@ export class KubernetesAdapter implements PlatformAdapter {
       identity,
       expiresAt: jwt.expiresAt,
       ...(identity.tokenId === undefined ? {} : { tokenId: identity.tokenId }),
+      replayKey: replayKey(platform.issuer, identity.tokenId, credential.token),
     };
   }
-}
-
-const parsedSettings = new WeakMap<PlatformConfig, KubernetesSettings>();
-
-/** Settings were validated when saved; parse them once per loaded platform, not per token. */
-function settingsOf(platform: PlatformConfig): KubernetesSettings {
-  let settings = parsedSettings.get(platform);
-  if (settings === undefined) {
-    settings = kubernetesSettingsSchema.parse(platform.settings);
-    parsedSettings.set(platform, settings);
-  }
-  return settings;
 }
 
 /** The Kubernetes adapter instance listed in `defaultAdapters`. */

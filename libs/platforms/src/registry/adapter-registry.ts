@@ -8,13 +8,13 @@ export const JWT_TOKEN_TYPES: readonly string[] = [
   'urn:ietf:params:oauth:token-type:access_token',
 ];
 
-/** The platform adapters a broker runs with, by kind and by the extra token types they declare. */
+/** The platform adapters a broker runs with, by kind and by the token types they accept. */
 export class AdapterRegistry {
   private readonly byKind = new Map<PlatformKind, PlatformAdapter>();
-  private readonly byTokenType = new Map<string, PlatformAdapter>();
+  private readonly byTokenType = new Map<string, PlatformAdapter[]>();
 
   /** @throws {Error} when two adapters claim the same kind or the same extra token type. */
-  constructor(adapters: PlatformAdapter[]) {
+  constructor(adapters: readonly PlatformAdapter[]) {
     for (const adapter of adapters) {
       if (this.byKind.has(adapter.kind)) {
         throw new Error(`two adapters for platform kind "${adapter.kind}"`);
@@ -24,9 +24,11 @@ export class AdapterRegistry {
         if (this.byTokenType.has(type) || JWT_TOKEN_TYPES.includes(type)) {
           throw new Error(`token type "${type}" is claimed twice`);
         }
-        this.byTokenType.set(type, adapter);
+        this.byTokenType.set(type, [adapter]);
       }
     }
+    const jwtAdapters = adapters.filter((adapter) => adapter.acceptsJwt);
+    for (const type of JWT_TOKEN_TYPES) this.byTokenType.set(type, jwtAdapters);
   }
 
   /** The kinds that have an adapter. */
@@ -48,11 +50,18 @@ export class AdapterRegistry {
     return adapter;
   }
 
-  /**
-   * The adapter that declared `type` among its extra token types. JWT token types resolve to no
-   * adapter here: their platform is found by issuer.
-   */
-  forTokenType(type: string): PlatformAdapter | undefined {
-    return this.byTokenType.get(type);
+  /** Every token type some adapter accepts: the JWT types and the kinds' own. */
+  tokenTypes(): string[] {
+    return [...this.byTokenType.keys()];
+  }
+
+  /** The adapters that accept `type`, in registration order; none for an unknown type. */
+  forTokenType(type: string): readonly PlatformAdapter[] {
+    return this.byTokenType.get(type) ?? [];
+  }
+
+  /** Whether `type` is one of the JWT token types. */
+  isJwtType(type: string): boolean {
+    return JWT_TOKEN_TYPES.includes(type);
   }
 }

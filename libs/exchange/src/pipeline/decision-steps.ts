@@ -1,0 +1,176 @@
+import { actorAllowed, evaluatePolicies } from '@fedbroker/policy';
+import { ExchangeError } from '../exchange.error';
+import type { ExchangeDependencies } from '../exchange-dependencies';
+import { selectScopes, selectTargets } from '../select-targets';
+import type { ExchangeState } from './exchange-state';
+import { locateAndVerify } from './locate-and-verify';
+
+/** The named steps of a decision, in order: `/token` runs them all, explain reports each. */
+export type DecisionStepName =
+  'verify' | 'authenticate-client' | 'verify-actor' | 'decide' | 'authorize-actor' | 'select-targets';
+
+/** One step: it reads and extends the state, or throws the {@link ExchangeError} that denies. */
+export interface DecisionStep {
+  name: DecisionStepName;
+  /** Whether the step has anything to do for this request (an actor step without an actor does not). */
+  applies(state: ExchangeState): boolean;
+  run(state: ExchangeState, deps: ExchangeDependencies): Promise<void> | void;
+  /** One line on what the step established, for explain. */
+  describe(state: ExchangeState): string;
+}
+
+const verify: DecisionStep = {
+  name: 'verify',
+  applies: () => true,
+  async run(state, deps) {
+    const { credential, credentialType } = state.request;
+    state.subject = await locateAndVerify(deps, credential, credentialType, state.now, (platform) => {
+      state.platform = platform;
+    });
+  },
+  describe: (state) =>
+    `platform ${state.subject?.platform.name} verified the credential of ${state.subject?.credential.identity.subject}`,
+};
+
+/** RFC 7523 §3.2: a client assertion authenticates the client its `sub` names. */
+const authenticateClient: DecisionStep = {
+  name: 'authenticate-client',
+  applies: (state) => state.request.authenticatesClient && state.request.clientId !== undefined,
+  run(state) {
+    const subject = state.subject?.credential.identity.subject;
+    if (state.request.clientId !== subject) {
+      throw new ExchangeError('client_mismatch', 'the client_id does not match the client assertion', {
+        reason: `client_id ${state.request.clientId} differs from the assertion's sub ${subject}`,
+      });
+    }
+  },
+  describe: (state) => `client_id ${state.request.clientId} is the assertion's sub`,
+};
+
+const verifyActor: DecisionStep = {
+  name: 'verify-actor',
+  applies: (state) => state.request.actor !== undefined,
+  async run(state, deps) {
+    const actor = state.request.actor;
+    if (actor === undefined) return;
+    try {
+      state.actor = await locateAndVerify(deps, actor.token, actor.type, state.now, (platform) => {
+        state.actorPlatform = platform;
+      });
+    } catch (error) {
+      if (!(error instanceof ExchangeError)) throw error;
+      throw new ExchangeError(error.code, `actor_token: ${error.message}`, {
+        reason: `actor_token: ${error.reason}`,
+        cause: error,
+      });
+    }
+  },
+  describe: (state) =>
+    `platform ${state.actor?.platform.name} verified the actor ${state.actor?.credential.identity.subject}`,
+};
+
+/** The highest-ranked matching policy of the subject's platform wins (priority, then name). */
+const decide: DecisionStep = {
+  name: 'decide',
+  applies: () => true,
+  run(state, deps) {
+    const subject = state.subject;
+    if (subject === undefined) return;
+    const input = {
+      claims: subject.credential.claims,
+      identity: subject.credential.identity,
+      request: {
+        audience: state.request.targets,
+        scopes: state.request.scopes ?? [],
+        grantType: state.request.grantType,
+      },
+      actor: state.actor?.credential.identity,
+    };
+    state.policyInput = input;
+    const decision = evaluatePolicies(deps.catalog.snapshot().policiesFor(subject.platform.id), input);
+    state.evaluations = decision.evaluations;
+    if (decision.match === undefined) {
+      const detail = decision.evaluations.map(
+        (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
+      );
+      throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
+        reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
+      });
+    }
+    state.match = decision.match;
+    state.ttlSeconds = Math.min(decision.match.ttlSeconds, deps.maxTtlSeconds);
+  },
+  describe: (state) => `policy ${state.match?.policy} matched`,
+};
+
+/** RFC 8693 §4.1: the winning policy decides whether the actor may act for the subject. */
+const authorizeActor: DecisionStep = {
+  name: 'authorize-actor',
+  applies: (state) => state.request.actor !== undefined,
+  run(state, deps) {
+    const { match, policyInput, subject } = state;
+    if (match === undefined || policyInput === undefined || subject === undefined) return;
+    const winner = deps.catalog
+      .snapshot()
+      .policiesFor(subject.platform.id)
+      .find((policy) => policy.definition.name === match.policy);
+    const decision = winner
+      ? actorAllowed(winner, policyInput)
+      : { allowed: false as const, reason: `policy ${match.policy} is no longer loaded` };
+    if (!decision.allowed) {
+      throw new ExchangeError('credential_rejected', 'the policy does not allow this actor', {
+        reason: `actor_token: ${decision.reason}`,
+      });
+    }
+  },
+  describe: (state) => `policy ${state.match?.policy} allows the actor`,
+};
+
+const selectTargetsStep: DecisionStep = {
+  name: 'select-targets',
+  applies: () => true,
+  run(state) {
+    if (state.match === undefined) return;
+    state.audience = selectTargets(state.request.targets, state.match);
+    state.scopes = selectScopes(state.request.scopes, state.match);
+  },
+  describe: (state) => `audience ${state.audience?.join(' ')}; scopes ${state.scopes?.join(' ') || '(none)'}`,
+};
+
+/** Every decision step, in the order `/token` and explain run them. */
+export const DECISION_STEPS: readonly DecisionStep[] = [
+  verify,
+  authenticateClient,
+  verifyActor,
+  decide,
+  authorizeActor,
+  selectTargetsStep,
+];
+
+/** What a step did, as explain shows it. */
+export interface StepOutcome {
+  step: DecisionStepName;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Runs the decision steps over `state`, telling `onStep` how each went. Stops at the first step
+ * that denies, rethrowing its error.
+ */
+export async function runDecision(
+  state: ExchangeState,
+  deps: ExchangeDependencies,
+  onStep: (outcome: StepOutcome) => void = () => undefined,
+): Promise<void> {
+  for (const step of DECISION_STEPS) {
+    if (!step.applies(state)) continue;
+    try {
+      await step.run(state, deps);
+    } catch (error) {
+      if (error instanceof ExchangeError) onStep({ step: step.name, ok: false, detail: error.reason });
+      throw error;
+    }
+    onStep({ step: step.name, ok: true, detail: step.describe(state) });
+  }
+}

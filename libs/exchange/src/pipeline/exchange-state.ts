@@ -1,0 +1,29 @@
+import type { PlatformConfig, VerifiedCredential } from '@fedbroker/platforms';
+import type { PolicyEvaluation, PolicyInput, PolicyMatch } from '@fedbroker/policy';
+import type { GrantRequest } from '../grants';
+
+/** A credential verified by the platform it located. */
+export interface VerifiedPresentation {
+  platform: PlatformConfig;
+  credential: VerifiedCredential;
+}
+
+/**
+ * What one request has established so far. The decision steps fill it in order; `/token` mints
+ * from it and audits it, explain reports it.
+ */
+export interface ExchangeState {
+  readonly now: Date;
+  readonly request: GrantRequest;
+  /** The subject credential's platform, once located (kept even when verification then fails). */
+  platform?: PlatformConfig;
+  subject?: VerifiedPresentation;
+  actorPlatform?: PlatformConfig;
+  actor?: VerifiedPresentation;
+  policyInput?: PolicyInput;
+  evaluations?: PolicyEvaluation[];
+  match?: PolicyMatch;
+  audience?: string[];
+  scopes?: string[];
+  ttlSeconds?: number;
+}

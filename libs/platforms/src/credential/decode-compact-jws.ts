@@ -1,0 +1,57 @@
+import type { JWSHeaderParameters } from 'jose';
+import { VerificationError } from '../errors/verification-error';
+import type { DecodedJwt } from './presented-credential';
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * RFC 7515 §2 base64url: the URL-safe alphabet, no padding, and canonical (the unused bits of the
+ * last character are zero), so one token has one spelling and so one audit digest.
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return false;
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
+}
+
+function decodeJsonObject(segment: string, part: string): Record<string, unknown> {
+  if (segment === '' || !isCanonicalBase64url(segment)) {
+    throw new VerificationError('malformed', `the JWS ${part} is not canonical base64url`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url')));
+  } catch (cause) {
+    throw new VerificationError('malformed', `the JWS ${part} is not UTF-8 JSON`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new VerificationError('malformed', `the JWS ${part} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Decodes a compact JWS (RFC 7515 §7.1) without verifying it. Refuses anything else: JWE (five
+ * parts or an `enc` header), JSON serialization, non-canonical or padded base64url, a header
+ * without `alg`, and a payload that is not a JSON object (an unencoded or nested payload).
+ *
+ * @throws {VerificationError} `malformed`.
+ */
+export function decodeCompactJws(token: string): DecodedJwt {
+  const parts = token.split('.');
+  if (parts.length !== 3) {
+    throw new VerificationError('malformed', 'the credential is not a compact JWS');
+  }
+  const [header = '', payload = '', signature = ''] = parts;
+  const protectedHeader = decodeJsonObject(header, 'header');
+  if (typeof protectedHeader.alg !== 'string' || 'enc' in protectedHeader) {
+    throw new VerificationError('malformed', 'the JWS header has no algorithm');
+  }
+  if (protectedHeader.b64 !== undefined) {
+    throw new VerificationError('malformed', 'unencoded JWS payloads are not accepted');
+  }
+  const claims = decodeJsonObject(payload, 'payload');
+  if (signature === '' || !isCanonicalBase64url(signature)) {
+    throw new VerificationError('malformed', 'the JWS signature is not canonical base64url');
+  }
+  return { header: protectedHeader as JWSHeaderParameters, claims };
+}

@@ -1,0 +1,20 @@
+/**
+ * Route keys say how a credential finds its platform. A registered platform answers to its keys;
+ * a credential yields the keys to look up, most specific first. Two platforms that answer to the
+ * same key could not be told apart, so that registration is refused.
+ */
+
+/** A platform found by the exact, case-sensitive `iss` (RFC 8414 §3.3; no normalization). */
+export function issuerRoute(issuer: string): string {
+  return `iss ${issuer}`;
+}
+
+/** A platform found by issuer and key id: clusters that share one issuer string, each with its keys. */
+export function issuerKeyRoute(issuer: string, kid: string): string {
+  return `iss ${issuer} kid ${kid}`;
+}
+
+/** A route of a kind's own namespace (`spiffe` trust domain, `azure` tenant, `aws` account…). */
+export function kindRoute(kind: string, value: string): string {
+  return `${kind} ${value}`;
+}
