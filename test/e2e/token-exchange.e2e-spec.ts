@@ -315,7 +315,7 @@ describe('POST /token with a Kubernetes projected token', () => {
       );
     });
 
-    it('stops at the platform step for a token no platform issued', async () => {
+    it('stops at the verify step for a token no platform issued', async () => {
       const report = (await (
         await broker.admin('POST', '/admin/v1/explain', { token: 'not.a.jwt' })
       ).json()) as {
@@ -323,7 +323,7 @@ describe('POST /token with a Kubernetes projected token', () => {
         steps: { step: string; ok: boolean }[];
       };
       expect(report.platform).toBeNull();
-      expect(report.steps).toEqual([expect.objectContaining({ step: 'platform', ok: false })]);
+      expect(report.steps).toEqual([expect.objectContaining({ step: 'verify', ok: false })]);
     });
 
     it('refuses a body without a token (400)', async () => {

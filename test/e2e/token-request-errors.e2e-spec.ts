@@ -199,7 +199,7 @@ describe('POST /token refuses malformed and disallowed requests', () => {
       await broker.token(exchange({ subject_token: garbage })),
       400,
       'invalid_request',
-      /not a well-formed JWT/,
+      /credential is malformed/,
     );
     await expectError(
       await broker.token({ grant_type: JWT_BEARER, assertion: garbage }),

@@ -1,4 +1,3 @@
-import type { JWSHeaderParameters } from 'jose';
 import { VerificationError } from '../errors/verification-error';
 import type { DecodedJwt } from './presented-credential';
 
@@ -54,5 +53,5 @@ export function decodeCompactJws(token: string): DecodedJwt {
   if (!isCanonicalBase64url(signature)) {
     throw new VerificationError('malformed', 'the JWS signature is not canonical base64url');
   }
-  return { header: protectedHeader as JWSHeaderParameters, claims };
+  return { header: protectedHeader, claims };
 }
