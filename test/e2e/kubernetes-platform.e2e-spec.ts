@@ -97,6 +97,36 @@ describe('Kubernetes platforms through /token', () => {
     },
   );
 
+  it('issues <platform>:<sub> when the policy maps no subject, so clusters never share a subject', async () => {
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion: await mint() });
+    const { access_token: accessToken } = (await response.json()) as { access_token: string };
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+      sub: string;
+      client_id: string;
+    };
+    expect(claims.sub).toBe('discovered:system:serviceaccount:apps:api');
+    expect(claims.client_id).toBe('system:serviceaccount:apps:api');
+  });
+
+  it.each([
+    ["identity.namespce == 'apps'", "a kubernetes identity has no field 'namespce'"],
+    ['identity.namespace', 'must evaluate to a bool, not string'],
+    ['has(identity.repositoryId)', "a kubernetes identity has no field 'repositoryId'"],
+  ])('refuses at save a policy whose condition %s does not fit the kind', async (condition, message) => {
+    const response = await broker.admin('POST', '/admin/v1/policies', {
+      name: 'mistyped',
+      platform: 'discovered',
+      condition,
+      audiences: ['https://api.example'],
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors).toEqual([
+      { field: 'condition', message: expect.stringContaining(message) as unknown },
+    ]);
+    expect(problem.errors[0]?.message).toContain(condition);
+  });
+
   it('refuses a token from an issuer no platform registers', async () => {
     const stranger = await startFakeKubernetesIssuer();
     try {
