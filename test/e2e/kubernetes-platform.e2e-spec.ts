@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker-harness';
+import { TestClock, startBroker, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
+
+/** The broker's clock, which the fake clusters mint at too. */
+const clock = new TestClock();
 
 const BROKER_AUDIENCE = 'https://broker.test/token';
 
@@ -34,8 +37,8 @@ describe('Kubernetes platforms through /token', () => {
   let cluster: FakeKubernetesIssuer;
 
   beforeAll(async () => {
-    cluster = await startFakeKubernetesIssuer();
-    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, clock);
     const created = await broker.admin('POST', '/admin/v1/platforms', {
       name: 'discovered',
       kind: 'kubernetes',
@@ -128,7 +131,7 @@ describe('Kubernetes platforms through /token', () => {
   });
 
   it('refuses a token from an issuer no platform registers', async () => {
-    const stranger = await startFakeKubernetesIssuer();
+    const stranger = await startFakeKubernetesIssuer({ clock });
     try {
       const { body } = await grant(broker, await stranger.mint({ aud: [BROKER_AUDIENCE] }));
       expect(body.error_description).toMatch(/issuer is not trusted/);
@@ -148,7 +151,7 @@ describe('Kubernetes platforms through /token', () => {
   });
 
   it('does not refetch for every token signed by an unknown key', async () => {
-    const forger = await startFakeKubernetesIssuer();
+    const forger = await startFakeKubernetesIssuer({ clock });
     try {
       const forged = await forger.mint({ iss: cluster.issuer, aud: [BROKER_AUDIENCE] });
       await grant(broker, forged);
@@ -221,8 +224,11 @@ describe('Kubernetes clusters that share one issuer string', () => {
     });
 
   beforeAll(async () => {
-    [east, west] = await Promise.all([startFakeKubernetesIssuer(), startFakeKubernetesIssuer()]);
-    broker = await startBroker();
+    [east, west] = await Promise.all([
+      startFakeKubernetesIssuer({ clock }),
+      startFakeKubernetesIssuer({ clock }),
+    ]);
+    broker = await startBroker({}, clock);
     for (const [name, cluster] of [
       ['east', east],
       ['west', west],
@@ -263,7 +269,7 @@ describe('Kubernetes clusters that share one issuer string', () => {
   });
 
   it('refuses a token whose key id neither cluster has, without trying either', async () => {
-    const stranger = await startFakeKubernetesIssuer();
+    const stranger = await startFakeKubernetesIssuer({ clock });
     try {
       const response = await broker.token({ grant_type: JWT_BEARER, assertion: await mintFrom(stranger) });
       expect(response.status).toBe(400);

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker-harness';
+import { TestClock, startBroker, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import {
   ACCESS_TOKEN_TYPE,
@@ -10,6 +10,9 @@ import {
   TOKEN_EXCHANGE,
 } from '../support/oauth-urns';
 
+/** The broker's clock, which the fake clusters mint at too. */
+const clock = new TestClock();
+
 const API = 'https://api.payments.example';
 
 describe('POST /token with a Kubernetes projected token', () => {
@@ -17,8 +20,8 @@ describe('POST /token with a Kubernetes projected token', () => {
   let cluster: FakeKubernetesIssuer;
 
   beforeAll(async () => {
-    cluster = await startFakeKubernetesIssuer();
-    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, clock);
     const platform = await broker.admin('POST', '/admin/v1/platforms', {
       name: 'prod-cluster',
       kind: 'kubernetes',
