@@ -7,15 +7,25 @@ export interface FieldProblem {
   message: string;
 }
 
+/** A stored resource a refused write collides with. */
+export interface ConflictingResource {
+  resource: 'platform' | 'policy';
+  name: string;
+}
+
 /** The one error the catalog throws; the admin API maps each code to a problem+json status. */
 export class CatalogError extends Error {
+  /** For `conflict` and `in_use`: the resources the write collides with. */
+  readonly conflicts: readonly ConflictingResource[];
+
   constructor(
     readonly code: CatalogErrorCode,
     message: string,
     readonly problems: FieldProblem[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; conflicts?: readonly ConflictingResource[] },
   ) {
     super(message, options);
     this.name = 'CatalogError';
+    this.conflicts = options?.conflicts ?? [];
   }
 }
