@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import {
+  AdminChangeEntity,
   AdminCredentialEntity,
   AuditEventEntity,
   PlatformEntity,
@@ -10,6 +11,7 @@ import {
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { PolicyActorCondition1764100000000 } from './migrations/1764100000000-policy-actor-condition';
 import { PlatformRoutes1764200000000 } from './migrations/1764200000000-platform-routes';
+import { AdminChanges1764400000000 } from './migrations/1764400000000-admin-changes';
 
 export const ENTITIES = [
   PlatformEntity,
@@ -18,11 +20,13 @@ export const ENTITIES = [
   AuditEventEntity,
   ReplayGuardEntity,
   AdminCredentialEntity,
+  AdminChangeEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1764000000000,
   PolicyActorCondition1764100000000,
   PlatformRoutes1764200000000,
+  AdminChanges1764400000000,
 ];
 
 export interface DataSourceOptions {

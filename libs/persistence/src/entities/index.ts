@@ -1,3 +1,4 @@
+export { AdminChangeEntity } from './admin-change.entity';
 export { AdminCredentialEntity } from './admin-credential.entity';
 export { AuditEventEntity } from './audit-event.entity';
 export { PlatformEntity } from './platform.entity';

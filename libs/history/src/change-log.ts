@@ -1,0 +1,30 @@
+import type { EntityManager } from 'typeorm';
+import { uuidv7 } from '@fedbroker/audit';
+import { AdminChangeEntity } from '@fedbroker/persistence';
+import type { AdminChange } from './admin-change';
+
+/** Records admin writes; each record joins the transaction of the write it describes. */
+export class ChangeLog {
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  /** Call inside the write's transaction: the record commits or rolls back with the write. */
+  async record(manager: EntityManager, change: AdminChange): Promise<void> {
+    const time = this.now();
+    await manager.getRepository(AdminChangeEntity).insert({
+      id: uuidv7(time),
+      time,
+      actor: change.actor,
+      action: change.action,
+      resource: change.resource,
+      name: change.name,
+      version: change.version,
+      before: jsonOrNull(change.before),
+      after: jsonOrNull(change.after),
+    });
+  }
+}
+
+/** The JSON object a view serializes to (dates as ISO strings), or null. */
+function jsonOrNull(value: object | null): Record<string, unknown> | null {
+  return value === null ? null : (JSON.parse(JSON.stringify(value)) as Record<string, unknown>);
+}
