@@ -10,4 +10,6 @@ export interface BrokerConfig {
   keyEncryptionKey: Buffer | undefined;
   maxTtlSeconds: number;
   allowHttpIssuers: boolean;
+  /** A separate listener for the operator endpoints (`/admin`, …); unset: they share the main one. */
+  adminListener: { port: number; host: string } | undefined;
 }

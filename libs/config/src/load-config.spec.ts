@@ -16,7 +16,18 @@ describe('loadConfig', () => {
       keyEncryptionKey: undefined,
       maxTtlSeconds: 3600,
       allowHttpIssuers: false,
+      adminListener: undefined,
     });
+  });
+
+  it('reads a separate admin listener, on HOST unless told otherwise', () => {
+    expect(loadConfig({ HOST: '10.0.0.5', FEDBROKER_ADMIN_PORT: '9090' }).adminListener).toEqual({
+      port: 9090,
+      host: '10.0.0.5',
+    });
+    expect(
+      loadConfig({ FEDBROKER_ADMIN_PORT: '9090', FEDBROKER_ADMIN_HOST: '127.0.0.1' }).adminListener,
+    ).toEqual({ port: 9090, host: '127.0.0.1' });
   });
 
   it('derives the default issuer from PORT', () => {
@@ -62,6 +73,10 @@ describe('loadConfig', () => {
     ['FEDBROKER_KEY_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
     ['FEDBROKER_MAX_TTL_SECONDS', '0'],
     ['FEDBROKER_ALLOW_HTTP_ISSUERS', 'maybe'],
+    ['FEDBROKER_ADMIN_PORT', 'admin'],
+    ['FEDBROKER_ADMIN_PORT', '65536'],
+    ['FEDBROKER_ADMIN_PORT', '8080'],
+    ['FEDBROKER_ADMIN_HOST', '127.0.0.1'],
   ])('refuses a bad %s in one line naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

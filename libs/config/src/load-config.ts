@@ -21,6 +21,7 @@ export function loadConfig(env: Env): BrokerConfig {
     keyEncryptionKey: kek,
     maxTtlSeconds: integer(env, 'FEDBROKER_MAX_TTL_SECONDS', 3600, 1, 86_400),
     allowHttpIssuers: boolean(env, 'FEDBROKER_ALLOW_HTTP_ISSUERS', false),
+    adminListener: adminListener(env, port, nonEmpty(env, 'HOST') ?? '0.0.0.0'),
   };
 }
 
@@ -84,4 +85,22 @@ function keyEncryptionKey(env: Env): Buffer | undefined {
     throw new ConfigError('FEDBROKER_KEY_ENCRYPTION_KEY', 'must be 32 bytes, base64-encoded');
   }
   return key;
+}
+
+/**
+ * `FEDBROKER_ADMIN_PORT` and `FEDBROKER_ADMIN_HOST`: where the operator endpoints listen when they
+ * do not share the main listener. The host defaults to `HOST`; port 0 picks a free port, as for `PORT`.
+ */
+function adminListener(env: Env, mainPort: number, mainHost: string): BrokerConfig['adminListener'] {
+  const host = nonEmpty(env, 'FEDBROKER_ADMIN_HOST');
+  if (nonEmpty(env, 'FEDBROKER_ADMIN_PORT') === undefined) {
+    if (host !== undefined) throw new ConfigError('FEDBROKER_ADMIN_HOST', 'needs FEDBROKER_ADMIN_PORT');
+    return undefined;
+  }
+  const port = integer(env, 'FEDBROKER_ADMIN_PORT', 0, 0, 65535);
+  if (port !== 0 && port === mainPort) throw new ConfigError('FEDBROKER_ADMIN_PORT', 'must differ from PORT');
+  if (host !== undefined && /[\s/]/.test(host)) {
+    throw new ConfigError('FEDBROKER_ADMIN_HOST', 'must be a host name or an IP address');
+  }
+  return { port, host: host ?? mainHost };
 }
