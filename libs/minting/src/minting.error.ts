@@ -14,12 +14,15 @@ export type MintingErrorCode =
  */
 export class MintingError extends Error {
   override readonly name = 'MintingError';
+  /** For `rotation_pending`: the pending key the rotation conflicts with. */
+  readonly kid: string | undefined;
 
   constructor(
     readonly code: MintingErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; kid?: string },
   ) {
     super(message, options);
+    this.kid = options?.kid;
   }
 }

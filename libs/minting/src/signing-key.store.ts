@@ -121,8 +121,14 @@ export class SigningKeyStore {
    * replacing it: the pending key may already sit in resource servers' `/jwks` caches, and
    * replacing it would silently restart the lead time (AWS KMS likewise refuses an on-demand
    * rotation while one is in progress). Rotate again once it is active.
+   *
+   * `within` runs inside the rotation's transaction (to record who rotated, say).
    */
-  async rotate(maxTokenTtlSeconds: number, options: RotateOptions = {}): Promise<SigningKeyInfo> {
+  async rotate(
+    maxTokenTtlSeconds: number,
+    options: RotateOptions = {},
+    within?: (manager: EntityManager, key: { kid: string; alg: string; activatesAt: Date }) => Promise<void>,
+  ): Promise<SigningKeyInfo> {
     const lead = options.activateAfterSeconds ?? 0;
     if (!Number.isInteger(maxTokenTtlSeconds) || maxTokenTtlSeconds < 0) {
       throw new MintingError('invalid_rotation', 'maxTokenTtlSeconds must be a non-negative integer');
@@ -140,6 +146,7 @@ export class SigningKeyStore {
         throw new MintingError(
           'rotation_pending',
           `signing key ${pending.kid} activates at ${pending.activatedAt.toISOString()}; rotate again after that`,
+          { kid: pending.kid },
         );
       }
       await manager
@@ -152,6 +159,7 @@ export class SigningKeyStore {
         .where('retired_at IS NULL')
         .execute();
       await this.insertKey(manager, key, now, activatesAt);
+      await within?.(manager, { kid: key.kid, alg: key.alg, activatesAt });
     });
     await this.load();
     const created = await this.dataSource.getRepository(SigningKeyEntity).findOneByOrFail({ kid: key.kid });
