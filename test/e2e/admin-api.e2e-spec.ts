@@ -112,7 +112,7 @@ describe('admin API', () => {
       issuer: 'https://other.example',
     });
     expect(sameName.status).toBe(409);
-    await broker.admin('DELETE', '/admin/v1/platforms/first');
+    await broker.admin('DELETE', '/admin/v1/platforms/first', undefined, { 'if-match': '*' });
   });
 
   it.each([
@@ -147,7 +147,7 @@ describe('admin API', () => {
       issuer: 'kubernetes/serviceaccount',
     });
     expect(response.status).toBe(201);
-    await broker.admin('DELETE', '/admin/v1/platforms/legacy-issuer');
+    await broker.admin('DELETE', '/admin/v1/platforms/legacy-issuer', undefined, { 'if-match': '*' });
   });
 
   it('saves a platform with an empty inline key set, and says its keys are missing', async () => {
@@ -163,7 +163,7 @@ describe('admin API', () => {
       keyCount: 0,
       error: 'the key set is empty',
     });
-    await broker.admin('DELETE', '/admin/v1/platforms/no-keys-yet');
+    await broker.admin('DELETE', '/admin/v1/platforms/no-keys-yet', undefined, { 'if-match': '*' });
   });
 
   it('saves a platform whose keys cannot be fetched, and says so', async () => {
@@ -175,7 +175,7 @@ describe('admin API', () => {
     });
     expect(response.status).toBe(201);
     expect(((await response.json()) as { keys: Json }).keys).toMatchObject({ ok: false });
-    await broker.admin('DELETE', '/admin/v1/platforms/unreachable');
+    await broker.admin('DELETE', '/admin/v1/platforms/unreachable', undefined, { 'if-match': '*' });
   });
 
   describe('policies', () => {
@@ -187,16 +187,21 @@ describe('admin API', () => {
       const created = await broker.admin('POST', '/admin/v1/policies', POLICY);
       expect(created.status).toBe(201);
       expect(await created.json()).toMatchObject({ ...POLICY, priority: 0, enabled: true, version: 1 });
-      const updated = await broker.admin('PUT', '/admin/v1/policies/payments-deployer', {
-        ...POLICY,
-        priority: 5,
-      });
+      const updated = await broker.admin(
+        'PUT',
+        '/admin/v1/policies/payments-deployer',
+        { ...POLICY, priority: 5 },
+        { 'if-match': '"1"' },
+      );
       expect(await updated.json()).toMatchObject({ priority: 5, version: 2 });
       const listed = (await (
         await broker.admin('GET', '/admin/v1/policies?platform=prod-cluster')
       ).json()) as { items: Json[] };
       expect(listed.items.map((p) => p.name)).toEqual(['payments-deployer']);
-      expect((await broker.admin('DELETE', '/admin/v1/policies/payments-deployer')).status).toBe(204);
+      expect(
+        (await broker.admin('DELETE', '/admin/v1/policies/payments-deployer', undefined, { 'if-match': '*' }))
+          .status,
+      ).toBe(204);
     });
 
     it('refuses a policy that does not compile, naming the expression and the error', async () => {
@@ -221,13 +226,15 @@ describe('admin API', () => {
       const created = await broker.admin('POST', '/admin/v1/policies', withActor);
       expect(created.status).toBe(201);
       expect(await created.json()).toMatchObject({ actorCondition: "actor.namespace == 'ci'" });
-      const updated = await broker.admin('PUT', '/admin/v1/policies/delegating', {
-        ...POLICY,
-        name: 'delegating',
-      });
+      const updated = await broker.admin(
+        'PUT',
+        '/admin/v1/policies/delegating',
+        { ...POLICY, name: 'delegating' },
+        { 'if-match': '"1"' },
+      );
       expect(updated.status).toBe(200);
       expect(await updated.json()).not.toHaveProperty('actorCondition');
-      await broker.admin('DELETE', '/admin/v1/policies/delegating');
+      await broker.admin('DELETE', '/admin/v1/policies/delegating', undefined, { 'if-match': '*' });
     });
 
     it('refuses an actorCondition that does not compile, naming the field', async () => {
@@ -259,8 +266,11 @@ describe('admin API', () => {
 
     it('refuses to delete a platform that policies still use (409)', async () => {
       await broker.admin('POST', '/admin/v1/policies', { ...POLICY, name: 'keeps-platform' });
-      expect((await broker.admin('DELETE', '/admin/v1/platforms/prod-cluster')).status).toBe(409);
-      await broker.admin('DELETE', '/admin/v1/policies/keeps-platform');
+      expect(
+        (await broker.admin('DELETE', '/admin/v1/platforms/prod-cluster', undefined, { 'if-match': '*' }))
+          .status,
+      ).toBe(409);
+      await broker.admin('DELETE', '/admin/v1/policies/keeps-platform', undefined, { 'if-match': '*' });
     });
 
     it('requires condition to be written out', async () => {

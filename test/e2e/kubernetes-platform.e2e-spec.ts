@@ -199,8 +199,8 @@ describe('real Kubernetes tokens, decided at their own fixed clock', () => {
       const { status } = await grant(broker, fixture.token);
       expect(status === 200 ? 'accept' : 'reject').toBe(fixture.expect);
     } finally {
-      await broker.admin('DELETE', '/admin/v1/policies/real-any');
-      await broker.admin('DELETE', '/admin/v1/platforms/real');
+      await broker.admin('DELETE', '/admin/v1/policies/real-any', undefined, { 'if-match': '*' });
+      await broker.admin('DELETE', '/admin/v1/platforms/real', undefined, { 'if-match': '*' });
     }
   });
 });

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditEventsController } from './admin/audit-events.controller';
+import { ChangesController } from './admin/changes.controller';
+import { CredentialsController } from './admin/credentials.controller';
 import { ExplainController } from './admin/explain.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { PlatformsController } from './admin/platforms.controller';
@@ -26,6 +28,8 @@ export class AppModule {
         AuditEventsController,
         SigningKeysController,
         ExplainController,
+        CredentialsController,
+        ChangesController,
       ],
       providers: [{ provide: BROKER_RUNTIME, useValue: runtime }, AdminGuard],
     };

@@ -1,4 +1,4 @@
-import type { PlatformRecord, PolicyRecord } from '@fedbroker/catalog';
+import type { PlatformRecord, PolicyRecord } from './catalog-records';
 
 /** A platform as the admin API returns it: undefined fields left out, times in ISO 8601. */
 export function platformView(p: PlatformRecord): Record<string, unknown> {
@@ -20,6 +20,7 @@ export function platformView(p: PlatformRecord): Record<string, unknown> {
   };
 }
 
+/** A trust policy as the admin API returns it: undefined fields left out, times in ISO 8601. */
 export function policyView(p: PolicyRecord): Record<string, unknown> {
   return {
     id: p.id,

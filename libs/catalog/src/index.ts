@@ -1,6 +1,17 @@
 export { Catalog, type CatalogOptions } from './catalog';
-export { CatalogError, type CatalogErrorCode, type FieldProblem } from './catalog.error';
+export {
+  CatalogError,
+  type CatalogErrorCode,
+  type ConflictingResource,
+  type FieldProblem,
+} from './catalog.error';
 export type { PlatformRecord, PolicyRecord } from './catalog-records';
 export { CatalogSnapshot } from './catalog-snapshot';
-export { PlatformAdmin, type KeyStatus, type PlatformAdminOptions } from './platform-admin';
+export { platformView, policyView } from './catalog-views';
+export {
+  PlatformAdmin,
+  type KeyStatus,
+  type PlatformAdminOptions,
+  type PlatformWrite,
+} from './platform-admin';
 export { PolicyAdmin } from './policy-admin';

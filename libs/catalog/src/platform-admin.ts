@@ -1,10 +1,14 @@
-import type { DataSource } from 'typeorm';
-import { PlatformEntity } from '@fedbroker/persistence';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import type { ChangeAction, ChangeLog } from '@fedbroker/history';
+import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import type { AdapterRegistry, PlatformConfig } from '@fedbroker/platforms';
 import { Catalog } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, type PlatformRecord } from './catalog-records';
 import { parseBody, platformBodySchema, type PlatformBody } from './catalog-schemas';
+import { platformView } from './catalog-views';
+import { applyMergePatch } from './json-merge-patch';
+import { withoutReadOnlyMembers } from './read-only-members';
 import { checkVersion, translateWriteError } from './write-rules';
 
 export interface KeyStatus {
@@ -19,12 +23,23 @@ export interface PlatformAdminOptions {
   defaultAudiences: string[];
   allowHttp: boolean;
   probeKeys: (platform: PlatformConfig) => Promise<KeyStatus>;
+  /** Where every write is recorded, in the write's transaction. */
+  changes: ChangeLog;
+}
+
+/** A platform write's answer: the platform as stored and whether its keys could be fetched. */
+export interface PlatformWrite {
+  platform: PlatformRecord;
+  keys: KeyStatus;
 }
 
 /** Serializes platform writes so that two registrations cannot claim one route at once. */
 const ROUTES_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1))';
 
-/** Create, read, update and delete platforms, validated per kind. */
+/** What a write's answer adds to the platform; sent back with PUT it is ignored. */
+const WRITE_REPORTS = ['keys'];
+
+/** Create, read, update and delete platforms, validated per kind; every write recorded with its actor. */
 export class PlatformAdmin {
   constructor(
     private readonly dataSource: DataSource,
@@ -33,54 +48,71 @@ export class PlatformAdmin {
   ) {}
 
   async list(): Promise<PlatformRecord[]> {
-    const rows = await this.repository().find({ order: { name: 'ASC' } });
+    const rows = await this.dataSource.getRepository(PlatformEntity).find({ order: { name: 'ASC' } });
     return rows.map(toPlatformRecord);
   }
 
   async get(name: string): Promise<PlatformRecord> {
-    const row = await this.repository().findOneBy({ name });
+    const row = await this.dataSource.getRepository(PlatformEntity).findOneBy({ name });
     if (!row) throw new CatalogError('not_found', `platform ${name} does not exist`);
     return toPlatformRecord(row);
   }
 
-  async create(input: unknown): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
+  async create(input: unknown, actor: string): Promise<PlatformWrite> {
     const body = this.validate(input);
-    const row = await this.write(async (repository) => {
+    const row = await this.write(body.name, async (manager, repository) => {
       await this.refuseAmbiguous(repository, body, undefined);
-      return repository.save(repository.create(this.toColumns(body)));
+      const saved = await repository.save(repository.create(this.toColumns(body)));
+      await this.record(manager, actor, 'create', undefined, saved);
+      return saved;
     });
     return this.afterWrite(row);
   }
 
-  async update(
-    name: string,
-    input: unknown,
-    expectedVersions?: readonly number[],
-  ): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
-    const body = this.validate(input);
-    if (body.name !== name) {
-      throw new CatalogError('validation_failed', 'the body does not match the resource', [
-        { field: 'name', message: `must be ${name}; platforms cannot be renamed` },
-      ]);
-    }
-    const row = await this.write(async (repository) => {
-      const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
-      if (!existing) throw new CatalogError('not_found', `platform ${name} does not exist`);
-      checkVersion(existing.version, expectedVersions);
-      await this.refuseAmbiguous(repository, body, existing.id);
-      return repository.save(repository.merge(existing, this.toColumns(body)));
-    });
-    return this.afterWrite(row);
+  /** Replaces the platform with `input`, which may carry the read-only members GET shows. */
+  update(name: string, input: unknown, expectedVersions: readonly number[] | undefined, actor: string) {
+    return this.replace(name, expectedVersions, actor, () => input);
   }
 
-  async delete(name: string, expectedVersions?: readonly number[]): Promise<void> {
-    await this.write(async (repository) => {
-      const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
-      if (!existing) throw new CatalogError('not_found', `platform ${name} does not exist`);
+  /** Applies a JSON merge patch (RFC 7396) to the platform as GET shows it. */
+  patch(name: string, patch: unknown, expectedVersions: readonly number[] | undefined, actor: string) {
+    return this.replace(name, expectedVersions, actor, (current) => applyMergePatch(current, patch));
+  }
+
+  async delete(name: string, expectedVersions: readonly number[] | undefined, actor: string): Promise<void> {
+    await this.write(name, async (manager, repository) => {
+      const existing = await lockByName(repository, name);
       checkVersion(existing.version, expectedVersions);
+      await refuseInUse(manager, existing);
       await repository.delete({ id: existing.id });
+      await this.record(manager, actor, 'delete', existing, undefined);
     });
     await this.catalog.reload();
+  }
+
+  private async replace(
+    name: string,
+    expectedVersions: readonly number[] | undefined,
+    actor: string,
+    bodyFor: (current: Record<string, unknown>) => unknown,
+  ): Promise<PlatformWrite> {
+    const row = await this.write(name, async (manager, repository) => {
+      const existing = await lockByName(repository, name);
+      checkVersion(existing.version, expectedVersions);
+      const before = structuredClone(existing);
+      const input = bodyFor(platformView(toPlatformRecord(existing)));
+      const body = this.validate(withoutReadOnlyMembers(input, existing, WRITE_REPORTS));
+      if (body.name !== name) {
+        throw new CatalogError('validation_failed', 'the body does not match the resource', [
+          { field: 'name', message: `must be ${name}; platforms cannot be renamed` },
+        ]);
+      }
+      await this.refuseAmbiguous(repository, body, existing.id);
+      const saved = await repository.save(repository.merge(existing, this.toColumns(body)));
+      if (saved.version !== before.version) await this.record(manager, actor, 'update', before, saved);
+      return saved;
+    });
+    return this.afterWrite(row);
   }
 
   /**
@@ -88,7 +120,7 @@ export class PlatformAdmin {
    * (issuer, issuer and key id, trust domain, tenant, account) another platform answers to.
    */
   private async refuseAmbiguous(
-    repository: ReturnType<PlatformAdmin['repository']>,
+    repository: Repository<PlatformEntity>,
     body: PlatformBody,
     ownId: string | undefined,
   ): Promise<void> {
@@ -107,30 +139,48 @@ export class PlatformAdmin {
           'conflict',
           `platform ${other.name} already answers to ${shared}: the broker could not tell the two apart`,
           [{ field: 'issuer', message: `conflicts with platform ${other.name}` }],
+          { conflicts: [{ resource: 'platform', name: other.name }] },
         );
       }
     }
   }
 
-  private repository() {
-    return this.dataSource.getRepository(PlatformEntity);
-  }
-
   private async write<T>(
-    work: (repository: ReturnType<PlatformAdmin['repository']>) => Promise<T>,
+    name: string,
+    work: (manager: EntityManager, repository: Repository<PlatformEntity>) => Promise<T>,
   ): Promise<T> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const result = await work(manager.getRepository(PlatformEntity));
+        const result = await work(manager, manager.getRepository(PlatformEntity));
         await Catalog.bumpVersion(manager);
         return result;
       });
     } catch (error) {
-      throw translateWriteError(error);
+      throw translateWriteError(error, { resource: 'platform', name });
     }
   }
 
-  private async afterWrite(row: PlatformEntity): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
+  private record(
+    manager: EntityManager,
+    actor: string,
+    action: ChangeAction,
+    before: PlatformEntity | undefined,
+    after: PlatformEntity | undefined,
+  ): Promise<void> {
+    const shown = (row: PlatformEntity | undefined) => (row ? platformView(toPlatformRecord(row)) : null);
+    const subject = after ?? before;
+    return this.options.changes.record(manager, {
+      actor,
+      action,
+      resource: 'platform',
+      name: subject?.name ?? '',
+      version: subject?.version ?? null,
+      before: shown(before),
+      after: shown(after),
+    });
+  }
+
+  private async afterWrite(row: PlatformEntity): Promise<PlatformWrite> {
     await this.catalog.reload();
     const platform = toPlatformRecord(row);
     return { platform, keys: await this.options.probeKeys(platform) };
@@ -183,4 +233,24 @@ export class PlatformAdmin {
       caBundle: shape.caBundle ?? null,
     };
   }
+}
+
+async function lockByName(repository: Repository<PlatformEntity>, name: string): Promise<PlatformEntity> {
+  const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
+  if (!existing) throw new CatalogError('not_found', `platform ${name} does not exist`);
+  return existing;
+}
+
+/** Refuses to delete a platform that policies still refer to, naming them. */
+async function refuseInUse(manager: EntityManager, platform: PlatformEntity): Promise<void> {
+  const users = await manager
+    .getRepository(PolicyEntity)
+    .find({ select: { name: true }, where: { platformId: platform.id }, order: { name: 'ASC' } });
+  if (users.length === 0) return;
+  throw new CatalogError(
+    'in_use',
+    `trust policies still refer to platform ${platform.name}; delete them first`,
+    [],
+    { conflicts: users.map((policy) => ({ resource: 'policy', name: policy.name })) },
+  );
 }

@@ -1,4 +1,4 @@
-import { CatalogError } from './catalog.error';
+import { CatalogError, type ConflictingResource } from './catalog.error';
 import { REFERENCED_ROW_VIOLATIONS, UNIQUE_VIOLATION, violatedConstraint } from './database-errors';
 
 /** Refuses a write made against versions other than the stored one (`If-Match`); undefined: any. */
@@ -8,14 +8,19 @@ export function checkVersion(actual: number, accepted: readonly number[] | undef
   }
 }
 
-/** Turns a constraint violation into the catalog error an admin can act on; anything else passes through. */
-export function translateWriteError(error: unknown): unknown {
+/**
+ * Turns a constraint violation of a write on `target` into the catalog error an admin can act on;
+ * anything else passes through.
+ */
+export function translateWriteError(error: unknown, target: ConflictingResource): unknown {
   const violation = violatedConstraint(error);
   if (violation?.code === UNIQUE_VIOLATION) {
-    const field = violation.constraint.endsWith('_issuer') ? 'issuer' : 'name';
-    return new CatalogError('conflict', `another resource has the same ${field}`, [
-      { field, message: 'already taken' },
-    ]);
+    return new CatalogError(
+      'conflict',
+      `a ${target.resource} named ${target.name} already exists`,
+      [{ field: 'name', message: 'already taken' }],
+      { conflicts: [target] },
+    );
   }
   if (violation && REFERENCED_ROW_VIOLATIONS.has(violation.code)) {
     return new CatalogError('in_use', 'trust policies still refer to this platform; delete them first');

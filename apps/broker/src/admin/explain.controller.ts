@@ -4,6 +4,7 @@ import { MAX_TOKEN_BYTES, type ExplainReport } from '@fedbroker/exchange';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
+import { AuditorAllowed } from './admin-access.decorators';
 import { parseRequest } from './invalid-request.error';
 
 const explainBodySchema = z.strictObject({
@@ -25,6 +26,7 @@ export class ExplainController {
 
   @Post()
   @HttpCode(200)
+  @AuditorAllowed()
   explain(@Body() body: unknown): Promise<ExplainReport> {
     const request = parseRequest(explainBodySchema, body, 'body');
     const scopes = request.scope?.split(' ').filter((s) => s !== '');

@@ -1,3 +1,5 @@
+import { PreconditionRequiredError } from './precondition-required.error';
+
 /** A strong ETag for a versioned resource. */
 export function etagOf(version: number): string {
   return `"${version}"`;
@@ -5,10 +7,16 @@ export function etagOf(version: number): string {
 
 /**
  * The versions an `If-Match` header accepts (RFC 9110 §13.1.1: a list, compared strongly, so a
- * weak tag never matches); undefined when the header is absent or `*`.
+ * weak tag never matches); undefined for `*`. A write without the header is refused (428), so that
+ * no edit silently overwrites one it did not see.
  */
-export function acceptedVersions(ifMatch: string | undefined): readonly number[] | undefined {
-  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+export function requiredVersions(ifMatch: string | undefined): readonly number[] | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '') {
+    throw new PreconditionRequiredError(
+      'If-Match is required: send the ETag of the version this write replaces (or * for any)',
+    );
+  }
+  if (ifMatch.trim() === '*') return undefined;
   return ifMatch
     .split(',')
     .map((tag) => /^\s*"(\d{1,9})"\s*$/.exec(tag)?.[1])

@@ -7,17 +7,19 @@ import {
   HttpCode,
   Inject,
   Param,
+  Patch,
   Post,
   Put,
   Res,
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { platformView, type PlatformWrite } from '@fedbroker/catalog';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
-import { acceptedVersions, etagOf } from './http-preconditions';
-import { platformView } from './resource-views';
+import { Actor } from './admin-principal';
+import { etagOf, requiredVersions } from './http-preconditions';
 
 /** `/admin/v1/platforms`: the platforms whose workloads may exchange tokens. */
 @Controller('admin/v1/platforms')
@@ -39,12 +41,14 @@ export class PlatformsController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { platform, keys } = await this.runtime.platforms.create(body);
-    void reply
-      .header('ETag', etagOf(platform.version))
-      .header('Location', `/admin/v1/platforms/${platform.name}`);
-    return { ...platformView(platform), keys };
+  async create(
+    @Body() body: unknown,
+    @Actor() actor: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const written = await this.runtime.platforms.create(body, actor);
+    void reply.header('Location', `/admin/v1/platforms/${written.platform.name}`);
+    return answer(written, reply);
   }
 
   @Put(':name')
@@ -52,16 +56,38 @@ export class PlatformsController {
     @Param('name') name: string,
     @Body() body: unknown,
     @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { platform, keys } = await this.runtime.platforms.update(name, body, acceptedVersions(ifMatch));
-    void reply.header('ETag', etagOf(platform.version));
-    return { ...platformView(platform), keys };
+    const versions = requiredVersions(ifMatch);
+    return answer(await this.runtime.platforms.update(name, body, versions, actor), reply);
+  }
+
+  /** A JSON merge patch (RFC 7396) of the platform as `GET` shows it. */
+  @Patch(':name')
+  async patch(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const versions = requiredVersions(ifMatch);
+    return answer(await this.runtime.platforms.patch(name, body, versions, actor), reply);
   }
 
   @Delete(':name')
   @HttpCode(204)
-  async remove(@Param('name') name: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
-    await this.runtime.platforms.delete(name, acceptedVersions(ifMatch));
+  async remove(
+    @Param('name') name: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: string,
+  ): Promise<void> {
+    await this.runtime.platforms.delete(name, requiredVersions(ifMatch), actor);
   }
+}
+
+function answer({ platform, keys }: PlatformWrite, reply: FastifyReply): Record<string, unknown> {
+  void reply.header('ETag', etagOf(platform.version));
+  return { ...platformView(platform), keys };
 }

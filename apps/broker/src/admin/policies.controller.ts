@@ -7,6 +7,7 @@ import {
   HttpCode,
   Inject,
   Param,
+  Patch,
   Post,
   Put,
   Query,
@@ -15,12 +16,13 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { policyView, type PolicyRecord } from '@fedbroker/catalog';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
-import { acceptedVersions, etagOf } from './http-preconditions';
+import { Actor } from './admin-principal';
+import { etagOf, requiredVersions } from './http-preconditions';
 import { parseRequest } from './invalid-request.error';
-import { policyView } from './resource-views';
 
 const listQuerySchema = z.strictObject({ platform: z.string().min(1).optional() });
 
@@ -38,17 +40,19 @@ export class PoliciesController {
 
   @Get(':name')
   async get(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const policy = await this.runtime.policies.get(name);
-    void reply.header('ETag', etagOf(policy.version));
-    return policyView(policy);
+    return answer(await this.runtime.policies.get(name), reply);
   }
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const policy = await this.runtime.policies.create(body);
-    void reply.header('ETag', etagOf(policy.version)).header('Location', `/admin/v1/policies/${policy.name}`);
-    return policyView(policy);
+  async create(
+    @Body() body: unknown,
+    @Actor() actor: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const policy = await this.runtime.policies.create(body, actor);
+    void reply.header('Location', `/admin/v1/policies/${policy.name}`);
+    return answer(policy, reply);
   }
 
   @Put(':name')
@@ -56,16 +60,38 @@ export class PoliciesController {
     @Param('name') name: string,
     @Body() body: unknown,
     @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const policy = await this.runtime.policies.update(name, body, acceptedVersions(ifMatch));
-    void reply.header('ETag', etagOf(policy.version));
-    return policyView(policy);
+    const versions = requiredVersions(ifMatch);
+    return answer(await this.runtime.policies.update(name, body, versions, actor), reply);
+  }
+
+  /** A JSON merge patch (RFC 7396) of the policy as `GET` shows it. */
+  @Patch(':name')
+  async patch(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const versions = requiredVersions(ifMatch);
+    return answer(await this.runtime.policies.patch(name, body, versions, actor), reply);
   }
 
   @Delete(':name')
   @HttpCode(204)
-  async remove(@Param('name') name: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
-    await this.runtime.policies.delete(name, acceptedVersions(ifMatch));
+  async remove(
+    @Param('name') name: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: string,
+  ): Promise<void> {
+    await this.runtime.policies.delete(name, requiredVersions(ifMatch), actor);
   }
+}
+
+function answer(policy: PolicyRecord, reply: FastifyReply): Record<string, unknown> {
+  void reply.header('ETag', etagOf(policy.version));
+  return policyView(policy);
 }

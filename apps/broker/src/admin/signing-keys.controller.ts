@@ -4,6 +4,7 @@ import type { SigningKeyInfo } from '@fedbroker/minting';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
+import { Actor } from './admin-principal';
 import { parseRequest } from './invalid-request.error';
 
 const rotateBodySchema = z
@@ -29,7 +30,7 @@ export class SigningKeysController {
    */
   @Post('rotate')
   @HttpCode(201)
-  rotate(@Body() body: unknown): Promise<SigningKeyInfo> {
-    return this.runtime.rotateSigningKey(parseRequest(rotateBodySchema, body, 'body'));
+  rotate(@Body() body: unknown, @Actor() actor: string): Promise<SigningKeyInfo> {
+    return this.runtime.rotateSigningKey(parseRequest(rotateBodySchema, body, 'body') ?? {}, actor);
   }
 }

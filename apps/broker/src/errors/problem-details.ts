@@ -1,5 +1,11 @@
 import type { FieldProblem } from '@fedbroker/catalog';
 
+/** A stored resource a refused write collides with (the `conflicts` member of a 409). */
+export interface ProblemConflict {
+  resource: string;
+  name: string;
+}
+
 /** RFC 9457 problem details. */
 export interface ProblemDetails {
   type: string;
@@ -7,6 +13,7 @@ export interface ProblemDetails {
   status: number;
   detail?: string;
   errors?: FieldProblem[];
+  conflicts?: ProblemConflict[];
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -16,6 +23,7 @@ export function problem(
   title: string,
   detail?: string,
   errors?: FieldProblem[],
+  conflicts?: readonly ProblemConflict[],
 ): ProblemDetails {
   return {
     type: 'about:blank',
@@ -23,5 +31,6 @@ export function problem(
     status,
     ...(detail !== undefined ? { detail } : {}),
     ...(errors !== undefined ? { errors } : {}),
+    ...(conflicts !== undefined && conflicts.length > 0 ? { conflicts: [...conflicts] } : {}),
   };
 }

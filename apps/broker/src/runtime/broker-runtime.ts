@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { CredentialStore } from '@fedbroker/admin-credentials';
 import { AuditQuery, AuditWriter } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
+import { ChangeLog, ChangeQuery } from '@fedbroker/history';
 import {
   AccessTokenMinter,
   SigningKeyStore,
@@ -12,8 +14,7 @@ import {
 } from '@fedbroker/minting';
 import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
-import { AdminCredentials } from './admin-credentials';
-import { embeddedKeyEncryptionKey, generateAdminCredential } from './embedded-secrets';
+import { embeddedKeyEncryptionKey } from './embedded-secrets';
 
 export interface RuntimeLogger {
   log(message: string): void;
@@ -31,12 +32,16 @@ export interface BrokerRuntime {
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
   readonly auditEvents: AuditQuery;
+  /** The history of admin writes. */
+  readonly changes: ChangeQuery;
   /**
    * Publishes a new signing key that signs after `activateAfterSeconds` (default 0) and has every
    * replica reload its keys; refused with `MintingError('rotation_pending')` while a key is pending.
+   * The rotation is recorded as `actor`'s.
    */
-  rotateSigningKey(options?: RotateOptions): Promise<SigningKeyInfo>;
-  readonly adminCredentials: AdminCredentials;
+  rotateSigningKey(options: RotateOptions, actor: string): Promise<SigningKeyInfo>;
+  /** Admin credentials; without a configured one, {@link CredentialStore.ensureBootstrap} makes one. */
+  readonly credentials: CredentialStore;
   /** Stop accepting work, flush the audit writer, release the database. */
   close(): Promise<void>;
 }
@@ -62,14 +67,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const dataSource = await openDatabase({ url, poolSize: singleSession ? 1 : 10 });
 
   const kek = config.keyEncryptionKey ?? (await embeddedKeyEncryptionKey(config.dataDir));
-  const { credentials, generated } = await AdminCredentials.load(
-    dataSource,
-    config.adminToken,
-    generateAdminCredential,
-  );
-  if (generated) {
-    logger.log(`generated the admin credential (shown once, stored hashed): ${generated}`);
-  }
+  const changeLog = new ChangeLog(now);
 
   const signingKeys = new SigningKeyStore(dataSource, { kek, now });
   await signingKeys.load();
@@ -101,6 +99,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     defaultAudiences: [config.issuer, `${config.issuer}/token`],
     allowHttp: config.allowHttpIssuers,
     probeKeys: (platform) => keys.probe(adapters.get(platform.kind).keySource(platform)),
+    changes: changeLog,
   });
 
   return {
@@ -110,11 +109,22 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeys,
     tokens,
     platforms,
-    policies: new PolicyAdmin(dataSource, catalog, adapters),
+    policies: new PolicyAdmin(dataSource, catalog, adapters, changeLog),
     auditEvents: new AuditQuery(dataSource),
-    adminCredentials: credentials,
-    async rotateSigningKey(rotateOptions) {
-      const key = await signingKeys.rotate(config.maxTtlSeconds, rotateOptions);
+    changes: new ChangeQuery(dataSource),
+    credentials: new CredentialStore(dataSource, { configured: config.adminToken, changes: changeLog }),
+    async rotateSigningKey(rotateOptions, actor) {
+      const key = await signingKeys.rotate(config.maxTtlSeconds, rotateOptions, (manager, created) =>
+        changeLog.record(manager, {
+          actor,
+          action: 'create',
+          resource: 'signing-key',
+          name: created.kid,
+          version: null,
+          before: null,
+          after: { kid: created.kid, alg: created.alg, activatesAt: created.activatesAt.toISOString() },
+        }),
+      );
       await catalog.announce();
       return key;
     },

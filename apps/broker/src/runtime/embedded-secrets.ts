@@ -18,8 +18,3 @@ export async function embeddedKeyEncryptionKey(dataDir: string): Promise<Buffer>
   await writeFile(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   return key;
 }
-
-/** A fresh admin bearer credential: 256 bits, base64url. */
-export function generateAdminCredential(): string {
-  return `fbk_${randomBytes(32).toString('base64url')}`;
-}
