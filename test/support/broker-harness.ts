@@ -1,7 +1,6 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@fedbroker/config';
-import { createApp } from '../../apps/broker/src/create-app';
-import { startRuntime, type BrokerRuntime } from '../../apps/broker/src/runtime/broker-runtime';
+import type { BrokerRuntime } from '../../apps/broker/src/runtime/broker-runtime';
+import { serveBroker } from '../../apps/broker/src/serve-broker';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const ADMIN_TOKEN = 'test-admin-credential-0123456789';
@@ -23,6 +22,8 @@ export class TestClock {
 
 export interface Broker {
   readonly url: string;
+  /** The admin listener's URL when `FEDBROKER_ADMIN_PORT` is set; `admin()` goes there. */
+  readonly adminUrl: string | undefined;
   readonly clock: TestClock;
   readonly runtime: BrokerRuntime;
   readonly database: TestDatabase;
@@ -44,26 +45,27 @@ export async function startBroker(
 ): Promise<Broker> {
   const database = shared ?? (await createTestDatabase());
   const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
     FEDBROKER_ADMIN_TOKEN: ADMIN_TOKEN,
     FEDBROKER_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     FEDBROKER_ISSUER: 'https://broker.test',
     ...env,
   });
-  const runtime = await startRuntime(config, {
+  const { app, runtime, url, adminUrl } = await serveBroker(config, {
     logger: silentLogger,
+    appLogger: false,
     now: clock.now,
     database: { url: database.url, singleSession: database.singleSession },
   });
-  const app: NestFastifyApplication = await createApp(runtime, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     url,
+    adminUrl,
     clock,
     runtime,
     database,
     admin: (method, path, body, headers = {}) =>
-      fetch(`${url}${path}`, {
+      fetch(`${adminUrl ?? url}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${ADMIN_TOKEN}`,

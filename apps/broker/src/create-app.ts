@@ -3,10 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BODY_BYTES, oauthErrorFor } from '@fedbroker/exchange';
 import { AppModule } from './app.module';
-import { HttpExceptionFilter } from './errors/http-exception.filter';
+import { frameworkProblem } from './errors/framework-problem';
+import { HttpExceptionFilter, sendProblem } from './errors/http-exception.filter';
+import { requireJsonAdminBodies } from './http/admin-body-type';
+import type { AdminListener } from './http/admin-listener';
+import { installJsonParsers } from './http/json-body-parsers';
+import { RouteTable } from './http/route-table';
 import type { BrokerRuntime } from './runtime/broker-runtime';
+import { problem } from './errors/problem-details';
 import { FormBody } from './token/form-body';
 import { sendOAuthError } from './token/oauth-error-response';
 import { refusalBeforeBody } from './token/refusal-before-body';
@@ -17,6 +24,8 @@ const FORM = 'application/x-www-form-urlencoded';
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
+  /** A separate listener for the operator endpoints, which the main listener then no longer serves. */
+  adminListener?: AdminListener;
 }
 
 /** Builds the Nest application on Fastify around a started runtime; the caller listens. */
@@ -24,13 +33,33 @@ export async function createApp(
   runtime: BrokerRuntime,
   options: AppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const routes = new RouteTable();
   const adapter = new FastifyAdapter({
     bodyLimit: ADMIN_BODY_LIMIT,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('X-Request-Id', request.id);
+      sendProblem(
+        reply,
+        frameworkProblem(error, request, routes) ?? { body: problem(400, 'Bad Request'), headers: {} },
+      );
+    },
   });
   const fastify = adapter.getInstance();
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  installJsonParsers(fastify);
+  const { adminListener } = options;
+  if (adminListener) {
+    adminListener.attach((request, response) => fastify.routing(request, response));
+    fastify.addHook('onRequest', adminListener.gate);
+    fastify.addHook('preClose', (done) => {
+      adminListener.stopAccepting();
+      done();
+    });
+    fastify.addHook('onClose', () => adminListener.close());
+  }
   fastify.addContentTypeParser(
     FORM,
     { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
@@ -53,11 +82,12 @@ export async function createApp(
       })
       .then((error) => sendOAuthError(reply, oauthErrorFor(error.code, undefined), error.message));
   });
+  fastify.addHook('onRequest', requireJsonAdminBodies);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bodyParser: false,
   });
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter(routes));
   app.enableShutdownHooks();
   app
     .getHttpAdapter()

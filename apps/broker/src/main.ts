@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@fedbroker/config';
-import { createApp } from './create-app';
-import { startRuntime, type RuntimeLogger } from './runtime/broker-runtime';
+import type { RuntimeLogger } from './runtime/broker-runtime';
+import { serveBroker } from './serve-broker';
 
 const logger: RuntimeLogger = {
   log: (message) => process.stdout.write(`fedbroker: ${message}\n`),
@@ -19,11 +19,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const runtime = await startRuntime(config, { logger });
-  const app = await createApp(runtime, { logger: ['warn', 'error'] });
-  await app.listen(config.port, config.host);
+  const broker = await serveBroker(config, { logger, appLogger: ['warn', 'error'] });
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`;
   logger.log(`listening on ${config.host}:${config.port} as ${config.issuer} (${storage})`);
+  if (config.adminListener) {
+    logger.log(`admin endpoints on ${config.adminListener.host}:${config.adminListener.port} only`);
+  }
+  if (broker.generatedCredential) {
+    logger.log(`generated the admin credential (shown once, stored hashed): ${broker.generatedCredential}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,16 +1,18 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ExchangeError, oauthErrorFor } from '@fedbroker/exchange';
+import { NotServedHereError } from '../http/not-served-here.error';
+import type { RouteTable } from '../http/route-table';
 import { sendOAuthError } from '../token/oauth-error-response';
 import { isTokenRequest } from '../token/token-path';
 import { adminProblem } from './admin-problems';
-import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
+import { frameworkProblem, frameworkStatus, type ProblemAnswer } from './framework-problem';
+import { problem, PROBLEM_CONTENT_TYPE } from './problem-details';
 
-/** Framework errors (body parsing, routing) carry an HTTP status; anything else is unexpected. */
-function frameworkStatus(error: unknown): number | undefined {
-  if (error instanceof HttpException) return error.getStatus();
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+/** Sends a problem+json answer (RFC 9457). */
+export function sendProblem(reply: FastifyReply, { body, headers }: ProblemAnswer): void {
+  if (body.status === 401) void reply.header('WWW-Authenticate', 'Bearer');
+  void reply.status(body.status).headers(headers).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
 }
 
 /**
@@ -21,19 +23,21 @@ function frameworkStatus(error: unknown): number | undefined {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
+  constructor(private readonly routes: RouteTable) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (error instanceof ExchangeError || isTokenRequest(request)) {
+    const servedHere = !(error instanceof NotServedHereError);
+    if (error instanceof ExchangeError || (servedHere && isTokenRequest(request))) {
       this.sendOAuth(error, reply);
       return;
     }
-    const known = adminProblem(error) ?? this.frameworkProblem(error);
-    if (!known)
+    const known = adminProblem(error);
+    const answer = known ? { body: known, headers: {} } : frameworkProblem(error, request, this.routes);
+    if (!answer)
       this.logger.error(`unexpected error on ${request.method} ${request.url.split('?')[0]}`, stackOf(error));
-    const body = known ?? problem(500, 'Internal server error');
-    if (body.status === 401) void reply.header('WWW-Authenticate', 'Bearer');
-    void reply.status(body.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
+    sendProblem(reply, answer ?? { body: problem(500, 'Internal server error'), headers: {} });
   }
 
   private sendOAuth(error: unknown, reply: FastifyReply): void {
@@ -52,12 +56,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const status = framework === 413 ? 413 : 400;
     sendOAuthError(reply, { status, error: 'invalid_request' }, describeFramework(framework));
-  }
-
-  private frameworkProblem(error: unknown): ProblemDetails | undefined {
-    const status = frameworkStatus(error);
-    if (status === undefined) return undefined;
-    return problem(status, describeFramework(status));
   }
 }
 

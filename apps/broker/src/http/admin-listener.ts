@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { onRequestHookHandler } from 'fastify';
+import { NotServedHereError } from './not-served-here.error';
+import { isOperatorPath } from './operator-paths';
+
+type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The separate listener of `FEDBROKER_ADMIN_PORT`: a second HTTP server handing its requests to the
+ * same application, which then serves the operator endpoints on it alone.
+ */
+export class AdminListener {
+  private readonly arrivedHere = new WeakSet<IncomingMessage>();
+  private readonly server: Server;
+  private handler: RequestHandler | undefined;
+  private closed: Promise<void> | undefined;
+
+  constructor() {
+    this.server = createServer((request, response) => {
+      this.arrivedHere.add(request);
+      if (this.handler) this.handler(request, response);
+      else response.writeHead(503).end();
+    });
+  }
+
+  /** Hands this listener's requests to `handler` (the application's router). */
+  attach(handler: RequestHandler): void {
+    this.handler = handler;
+  }
+
+  /** An `onRequest` hook answering 404 to a request that arrived on the listener not serving its path. */
+  readonly gate: onRequestHookHandler = (request, reply, done) => {
+    const onAdminListener = this.arrivedHere.has(request.raw);
+    if (onAdminListener === isOperatorPath(request.url)) {
+      done();
+      return;
+    }
+    void reply.header('X-Request-Id', request.id);
+    done(new NotServedHereError());
+  };
+
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return this.server.address() as AddressInfo;
+  }
+
+  /** Stops accepting connections; idle ones are closed, busy ones finish their request. */
+  stopAccepting(): void {
+    this.closed ??= new Promise((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+  }
+
+  /** Ends every connection left and resolves once the server is closed. */
+  async close(): Promise<void> {
+    this.stopAccepting();
+    this.server.closeAllConnections();
+    await this.closed;
+  }
+}
