@@ -28,6 +28,7 @@ describe('a separate admin listener (FEDBROKER_ADMIN_PORT)', () => {
     '/admin/v1/platforms',
     '/admin/v1/nothing-here',
     '/%61dmin/v1/platforms',
+    '/admin/v1/platforms/%E0%A4%A',
     '/admin',
     '/metrics',
     '/openapi.json',

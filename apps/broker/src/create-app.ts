@@ -11,6 +11,7 @@ import { HttpExceptionFilter, sendProblem } from './errors/http-exception.filter
 import { requireJsonAdminBodies } from './http/admin-body-type';
 import type { AdminListener } from './http/admin-listener';
 import { installJsonParsers } from './http/json-body-parsers';
+import { NotServedHereError } from './http/not-served-here.error';
 import { RouteTable } from './http/route-table';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { problem } from './errors/problem-details';
@@ -41,25 +42,17 @@ export async function createApp(
     return503OnClosing: true,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('X-Request-Id', request.id);
+      const refused = options.adminListener?.serves(request) === false ? new NotServedHereError() : error;
       sendProblem(
         reply,
-        frameworkProblem(error, request, routes) ?? { body: problem(400, 'Bad Request'), headers: {} },
+        frameworkProblem(refused, request, routes) ?? { body: problem(400, 'Bad Request'), headers: {} },
       );
     },
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   installJsonParsers(fastify);
-  const { adminListener } = options;
-  if (adminListener) {
-    adminListener.attach((request, response) => fastify.routing(request, response));
-    fastify.addHook('onRequest', adminListener.gate);
-    fastify.addHook('preClose', (done) => {
-      adminListener.stopAccepting();
-      done();
-    });
-    fastify.addHook('onClose', () => adminListener.close());
-  }
+  options.adminListener?.install(fastify);
   fastify.addContentTypeParser(
     FORM,
     { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { NotServedHereError } from './not-served-here.error';
 import { isOperatorPath } from './operator-paths';
 
@@ -24,15 +24,27 @@ export class AdminListener {
     });
   }
 
-  /** Hands this listener's requests to `handler` (the application's router). */
-  attach(handler: RequestHandler): void {
-    this.handler = handler;
+  /**
+   * Hands this listener's requests to `fastify`, whose every request is then refused (404) on the
+   * listener not serving its path; this listener closes with `fastify`.
+   */
+  install(fastify: FastifyInstance): void {
+    this.handler = (request, response) => fastify.routing(request, response);
+    fastify.addHook('onRequest', this.gate);
+    fastify.addHook('preClose', (done) => {
+      this.stopAccepting();
+      done();
+    });
+    fastify.addHook('onClose', () => this.close());
   }
 
-  /** An `onRequest` hook answering 404 to a request that arrived on the listener not serving its path. */
-  readonly gate: onRequestHookHandler = (request, reply, done) => {
-    const onAdminListener = this.arrivedHere.has(request.raw);
-    if (onAdminListener === isOperatorPath(request.url)) {
+  /** Whether the listener a request arrived on serves its path: operator paths here, the rest there. */
+  serves(request: { raw: IncomingMessage; url: string }): boolean {
+    return this.arrivedHere.has(request.raw) === isOperatorPath(request.url);
+  }
+
+  private readonly gate: onRequestHookHandler = (request, reply, done) => {
+    if (this.serves(request)) {
       done();
       return;
     }

@@ -48,11 +48,9 @@ export class RouteTable {
     return this.routes.filter(
       (route) =>
         route.segments.length === segments.length &&
-        route.segments.every((pattern, i) => {
-          const actual = decoded(segments[i] ?? '');
-          if (pattern.startsWith(':')) return segments[i] !== '';
-          return actual === pattern;
-        }),
+        route.segments.every((pattern, i) =>
+          pattern.startsWith(':') ? segments[i] !== '' : decoded(segments[i] ?? '') === pattern,
+        ),
     );
   }
 }
