@@ -51,5 +51,5 @@ export {
   locateByIssuer,
   locateByIssuerAndKey,
 } from './routing/locate-by-issuer';
-export { issuerKeyRoute, issuerRoute, kindRoute } from './routing/route-keys';
+export { issuerKeyRoute, issuerOfRoute, issuerRoute, kindRoute } from './routing/route-keys';
 export { settingsReader } from './settings/settings-reader';
