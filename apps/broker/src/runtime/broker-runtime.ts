@@ -110,7 +110,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeys,
     tokens,
     platforms,
-    policies: new PolicyAdmin(dataSource, catalog),
+    policies: new PolicyAdmin(dataSource, catalog, adapters),
     auditEvents: new AuditQuery(dataSource),
     adminCredentials: credentials,
     async rotateSigningKey(rotateOptions) {

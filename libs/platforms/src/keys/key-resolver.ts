@@ -185,7 +185,8 @@ export class KeyResolver {
       await state.pending;
       state.lastAttemptAt = this.now();
       await this.fetchInto(source, state, this.fetchOptions(options));
-      if (state.lastError !== undefined) throw state.lastError;
+      if (state.lastError !== undefined)
+        return { ok: false, keyCount: 0, error: errorMessage(state.lastError) };
       return this.probeResult(state.keys?.count ?? 0);
     } catch (error) {
       return { ok: false, keyCount: 0, error: errorMessage(error) };
