@@ -1,14 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fetchIdentityToken, startFakeGcp, type FakeGcp } from '../../../../test/support/fake-gcp';
-import { presentCredential } from '../credential/present-credential';
 import { KeyResolver } from '../keys/key-resolver';
 import type { PlatformConfig } from '../platform-config';
-import { JWT_TOKEN_TYPES } from '../registry/adapter-registry';
+import { verifyJwtWith } from '../testing/verify-token';
 import { gcpAdapter } from './gcp.adapter';
 
 const NOW = new Date('2026-01-15T10:00:00Z');
 const AUDIENCE = 'https://broker.example/token';
-const [JWT_TYPE = ''] = JWT_TOKEN_TYPES;
 
 describe('gcpAdapter with OIDC discovery against a fake Google', () => {
   let google: FakeGcp;
@@ -17,7 +15,7 @@ describe('gcpAdapter with OIDC discovery against a fake Google', () => {
   let platform: PlatformConfig;
 
   const verify = (token: string) =>
-    gcpAdapter.verify(presentCredential(token, JWT_TYPE, true), platform, {
+    verifyJwtWith(gcpAdapter, token, platform, {
       now: new Date(clock),
       keys,
       allowHttp: false,

@@ -2,11 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { presentCredential } from '../credential/present-credential';
 import { VerificationError } from '../errors/verification-error';
 import { KeyResolver } from '../keys/key-resolver';
 import type { PlatformConfig } from '../platform-config';
-import { JWT_TOKEN_TYPES } from '../registry/adapter-registry';
+import { verifyJwtWith } from '../testing/verify-token';
 import { gcpAdapter } from './gcp.adapter';
 
 interface JwtFixture {
@@ -46,8 +45,7 @@ function platformFor(fixture: JwtFixture, overrides: Partial<PlatformConfig> = {
 
 function decide(fixture: JwtFixture, platform: PlatformConfig, nowSeconds = fixture.now) {
   const ctx = { now: new Date(nowSeconds * 1000), keys: new KeyResolver(), allowHttp: false };
-  const credential = presentCredential(fixture.token, JWT_TOKEN_TYPES[0] ?? '', true);
-  return gcpAdapter.verify(credential, platform, ctx);
+  return verifyJwtWith(gcpAdapter, fixture.token, platform, ctx);
 }
 
 describe('real Google Cloud tokens', () => {

@@ -6,6 +6,7 @@ import { KeyResolver } from '../keys/key-resolver';
 import type { PlatformConfig } from '../platform-config';
 import { JWT_TOKEN_TYPES } from '../registry/adapter-registry';
 import { createSigningKey, signToken, unsignedToken, type TestSigningKey } from '../testing/signing-key';
+import { verifyJwtWith } from '../testing/verify-token';
 import { gcpAdapter } from './gcp.adapter';
 
 const NOW = 1_750_000_000;
@@ -90,9 +91,7 @@ function verify(token: string, platform: PlatformConfig) {
     keys: new KeyResolver({ fetch: () => Promise.reject(new Error('offline')) }),
     allowHttp: false,
   };
-  return Promise.resolve().then(() =>
-    gcpAdapter.verify(presentCredential(token, JWT_TYPE, true), platform, ctx),
-  );
+  return verifyJwtWith(gcpAdapter, token, platform, ctx);
 }
 
 describe('gcpAdapter.verify', () => {
