@@ -2,6 +2,7 @@ import type { JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { presentCredential } from '../credential/present-credential';
 import { VerificationError } from '../errors/verification-error';
+import { COMMON_IDENTITY_FIELDS } from '../identity-fields';
 import { KeyResolver } from '../keys/key-resolver';
 import type { PlatformConfig } from '../platform-config';
 import { JWT_TOKEN_TYPES } from '../registry/adapter-registry';
@@ -131,6 +132,22 @@ describe('gcpAdapter.verify', () => {
     expect(verified.tokenId).toBeUndefined();
     expect(verified.replayKey).toMatch(/^sha256 /);
     expect(verified.claims.google).toEqual({ compute_engine: computeEngine });
+  });
+
+  it('sets only declared identity fields, each of its declared CEL type', async () => {
+    const { identity } = await verify(await signToken(keys.google, metadataClaims()), platformFor(keys));
+    const declared = { ...COMMON_IDENTITY_FIELDS, ...gcpAdapter.identityFields };
+    const celType = (value: unknown) =>
+      Array.isArray(value)
+        ? 'list'
+        : Number.isInteger(value)
+          ? 'int'
+          : typeof value === 'string'
+            ? 'string'
+            : '?';
+    for (const [field, value] of Object.entries(identity))
+      expect([field, celType(value)]).toEqual([field, declared[field]]);
+    expect(Object.keys(gcpAdapter.identityFields).filter((field) => !(field in identity))).toEqual([]);
   });
 
   type Accepted = [name: string, claims: JWTPayload, expected: Record<string, unknown>, absent: string[]];
@@ -272,6 +289,12 @@ describe('gcpAdapter.verify', () => {
       sign(metadataClaims({ email: undefined, email_verified: undefined, google: undefined })),
       'missing_claim',
       /format=full/,
+    ],
+    [
+      'an email in a look-alike domain',
+      sign(metadataClaims({ email: 'deployer@evilgserviceaccount.com' })),
+      'claim_invalid',
+      /Google user ID tokens/,
     ],
     [
       'an email that only looks like a service account',
