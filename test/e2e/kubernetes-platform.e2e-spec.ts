@@ -283,3 +283,56 @@ describe('Kubernetes clusters that share one issuer string', () => {
     }
   });
 });
+
+describe('a platform whose key set holds a key too weak to use', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({}, clock);
+    const published = (await (await fetch(cluster.jwksUri)).json()) as { keys: Record<string, unknown>[] };
+    const weakened = published.keys.map((key) => ({
+      ...key,
+      n: Buffer.alloc(128, 0xc5).toString('base64url'),
+    }));
+    const server = await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'weak',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+      audiences: [BROKER_AUDIENCE],
+    });
+    expect(server.status).toBe(201);
+    // The inline check refuses weak keys at write time; a remote set can still serve one later.
+    await broker.runtime.dataSource.query(`UPDATE platforms SET jwks = $1 WHERE name = 'weak'`, [
+      JSON.stringify({ keys: weakened }),
+    ]);
+    await broker.runtime.catalog.reload();
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'weak-any',
+      platform: 'weak',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  it('refuses its tokens as a bad credential (400, audited), never a 500', async () => {
+    const assertion = await cluster.mint({
+      namespace: 'apps',
+      serviceAccount: 'api',
+      aud: [BROKER_AUDIENCE],
+    });
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_grant');
+    const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+      items: { error: string; platform: string }[];
+    };
+    expect(audit.items[0]).toMatchObject({ error: 'credential_rejected', platform: 'weak' });
+  });
+});
