@@ -1,5 +1,6 @@
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
+import { spiffeAdapter } from './spiffe/spiffe.adapter';
 
 /** What the adapters that call out or trust fixed roots need from the broker's configuration. */
 export interface DefaultAdapterOptions {
@@ -13,5 +14,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [kubernetesAdapter];
+  return [spiffeAdapter, kubernetesAdapter];
 }

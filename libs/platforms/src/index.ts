@@ -31,6 +31,7 @@ export {
 } from './keys/key-resolver';
 export { jwtKeySource, keySourceId, type KeySource } from './keys/key-source';
 export { KeySourceError } from './keys/key-source-error';
+export { isSpiffeBundle, jwtSvidKeys } from './keys/parse-spiffe-bundle';
 export { urlProblem } from './keys/url-policy';
 export { KubernetesAdapter, kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 export {
@@ -50,3 +51,11 @@ export {
 } from './routing/locate-by-issuer';
 export { issuerKeyRoute, issuerRoute, kindRoute } from './routing/route-keys';
 export { settingsReader } from './settings/settings-reader';
+export { SpiffeAdapter, spiffeAdapter } from './spiffe/spiffe.adapter';
+export { JWT_SVID_ALGORITHMS } from './spiffe/check-jwt-svid-header';
+export { parseSpiffeId, trustDomainId, type ParsedSpiffeId } from './spiffe/spiffe-id';
+export {
+  DEFAULT_SPIFFE_MAX_TOKEN_LIFETIME_SECONDS,
+  spiffeSettingsSchema,
+  type SpiffeSettings,
+} from './spiffe/spiffe-settings.schema';
