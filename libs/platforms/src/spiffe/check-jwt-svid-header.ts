@@ -20,7 +20,9 @@ const JWT_SVID_TYPES: ReadonlySet<unknown> = new Set(['JWT', 'JOSE']);
 
 /**
  * Refuses, before any key is looked up, a header a JWT-SVID cannot have: an algorithm outside
- * JWT-SVID §2.1, a `typ` other than `JWT` or `JOSE` (§2.3), or no `kid` (§2.2).
+ * JWT-SVID §2.1, a `typ` other than `JWT` or `JOSE` (§2.3), or no `kid`: a JWT-SVID is matched to
+ * the bundle key its `kid` names (every JWT-SVID key in a bundle has one, JWT-SVID §6), never by
+ * trying each key.
  *
  * @throws {VerificationError} `algorithm_not_allowed` or `malformed`.
  */

@@ -10,8 +10,8 @@ export function trustDomainRoute(trustDomain: string): string {
 }
 
 /**
- * The trust domain route of a JWT whose `sub` is written as a SPIFFE ID: JWT-SVID §4.2 verifies a
- * token with the bundle of its `sub`'s trust domain, so a token never meets another domain's keys.
+ * The trust domain route of a JWT whose `sub` is written as a SPIFFE ID: a JWT-SVID is verified with
+ * the bundle of its `sub`'s trust domain (JWT-SVID §4), so a token never meets another domain's keys.
  * None for any other credential, or a `sub` whose trust domain no platform could register. The rest
  * of the SPIFFE ID is checked once the token is verified.
  */

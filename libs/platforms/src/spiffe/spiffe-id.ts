@@ -1,6 +1,6 @@
 /** SPIFFE-ID §2.3: a SPIFFE ID is at most 2048 bytes long. */
 export const MAX_SPIFFE_ID_BYTES = 2048;
-/** SPIFFE-ID §2.1: a trust domain name is at most 255 bytes long. */
+/** A trust domain name is at most 255 bytes long (SPIFFE-ID §2), as a DNS name is. */
 export const MAX_TRUST_DOMAIN_BYTES = 255;
 
 const SCHEME = 'spiffe://';
@@ -13,7 +13,7 @@ export type ParsedSpiffeId =
 
 /**
  * Why `name` is not a trust domain name (SPIFFE-ID §2.1: lowercase letters, digits, `.`, `-` and
- * `_`, at most 255 bytes), or `undefined` when it is one.
+ * `_`; at most 255 bytes), or `undefined` when it is one.
  */
 export function trustDomainProblem(name: string): string | undefined {
   if (name === '') return 'the trust domain is missing';

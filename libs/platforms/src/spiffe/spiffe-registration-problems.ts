@@ -52,7 +52,7 @@ function bundleEndpointProblems(
   return problem === undefined ? [] : [{ field, message: problem }];
 }
 
-/** JWT-SVIDs always name their key (JWT-SVID §2.2), so a key without `kid` could never verify one. */
+/** A JWT-SVID is matched to its key by `kid` (JWT-SVID §6), so a key without one could never verify it. */
 function keyIdProblems(p: PlatformRegistration): RegistrationProblem[] {
   if (p.jwks === undefined || !Array.isArray(p.jwks.keys)) return [];
   const bundle = isSpiffeBundle(p.jwks);
