@@ -8,6 +8,7 @@ import { createTestCertificate } from '../../../../test/support/test-certificate
 import { presentCredential } from '../credential/present-credential';
 import { KeyResolver, type KeyResolverOptions } from '../keys/key-resolver';
 import type { PlatformConfig } from '../platform-config';
+import { verifyJwtWith } from '../testing/verify-token';
 import { spiffeAdapter } from './spiffe.adapter';
 
 const START = Date.parse('2026-01-15T10:00:00Z');
@@ -40,11 +41,7 @@ describe('SPIFFE key sources against a fake SPIRE trust domain', () => {
     ...overrides,
   });
   const verify = (token: string, platform: PlatformConfig) =>
-    spiffeAdapter.verify(presentCredential(token, JWT_TYPE, true), platform, {
-      now: now(),
-      keys,
-      allowHttp: false,
-    });
+    verifyJwtWith(spiffeAdapter, token, platform, { now: now(), keys, allowHttp: false });
 
   beforeEach(() => {
     clock = START;

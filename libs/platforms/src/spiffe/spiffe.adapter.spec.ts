@@ -8,6 +8,7 @@ import { KeyResolver } from '../keys/key-resolver';
 import type { VerifyContext } from '../platform-adapter';
 import type { PlatformConfig } from '../platform-config';
 import { unsignedToken } from '../testing/signing-key';
+import { verifyJwtWith } from '../testing/verify-token';
 import { JWT_SVID_ALGORITHMS } from './check-jwt-svid-header';
 import { spiffeAdapter } from './spiffe.adapter';
 
@@ -15,7 +16,6 @@ const NOW = 1_767_225_600;
 const AUDIENCE = 'https://broker.example/token';
 const SPIFFE_ID = 'spiffe://example.org/ns/payments/sa/deployer';
 const OIDC_ISSUER = 'https://oidc-discovery.example.org';
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const DAY = 24 * 60 * 60;
 
 interface SvidKey {
@@ -77,7 +77,7 @@ function context(): VerifyContext {
 }
 
 function verify(token: string, platform: PlatformConfig) {
-  return spiffeAdapter.verify(presentCredential(token, JWT_TYPE, true), platform, context());
+  return verifyJwtWith(spiffeAdapter, token, platform, context());
 }
 
 describe('spiffeAdapter.verify', () => {
