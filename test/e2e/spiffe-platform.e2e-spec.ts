@@ -262,6 +262,40 @@ describe('SPIFFE platforms through /token', () => {
     expect(mesh.requests.bundle).toBe(before + 2);
   });
 
+  it('accepts a static bundle pasted from the trust domain, SPIFFE members and all', async () => {
+    const bundle = other.bundle();
+    expect(bundle).toMatchObject({ spiffe_sequence: 1, spiffe_refresh_hint: 300 });
+    const platform = await created(
+      await broker.admin('POST', '/admin/v1/platforms', {
+        name: 'other-static',
+        kind: 'spiffe',
+        issuer: 'spiffe://other.org',
+        jwks: bundle,
+        audiences: [BROKER_AUDIENCE],
+        settings: { trustDomain: 'other.org', maxTokenLifetimeSeconds: 600 },
+      }),
+    );
+    expect(platform.keys).toEqual({ ok: true, keyCount: 1 });
+    await created(
+      await broker.admin('POST', '/admin/v1/policies', {
+        name: 'other-reporting',
+        platform: 'other-static',
+        condition: "identity.spiffeId == 'spiffe://other.org/reporting'",
+        audiences: [API],
+      }),
+    );
+    const before = other.requests.bundle;
+    const accepted = await bearer(broker, await other.mint({ path: '/reporting' }));
+    expect(accepted.status).toBe(200);
+    expect(accepted.event).toMatchObject({
+      platform: 'other-static',
+      subject: 'spiffe://other.org/reporting',
+    });
+    const tooLong = await bearer(broker, await other.mint({ path: '/reporting', lifetimeSeconds: 900 }));
+    expect(tooLong.event?.reason).toBe("the token's lifetime exceeds the platform's limit");
+    expect(other.requests.bundle).toBe(before);
+  });
+
   it('refuses a second platform for the same trust domain (409), naming the first', async () => {
     const response = await broker.admin('POST', '/admin/v1/platforms', {
       name: 'mesh-static',
