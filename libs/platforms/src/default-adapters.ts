@@ -1,3 +1,4 @@
+import { gcpAdapter } from './gcp/gcp.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
 import { spiffeAdapter } from './spiffe/spiffe.adapter';
@@ -14,5 +15,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [spiffeAdapter, kubernetesAdapter];
+  return [spiffeAdapter, kubernetesAdapter, gcpAdapter];
 }
