@@ -1,6 +1,7 @@
 import { gcpAdapter } from './gcp/gcp.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
+import { spiffeAdapter } from './spiffe/spiffe.adapter';
 
 /** What the adapters that call out or trust fixed roots need from the broker's configuration. */
 export interface DefaultAdapterOptions {
@@ -14,5 +15,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [kubernetesAdapter, gcpAdapter];
+  return [spiffeAdapter, kubernetesAdapter, gcpAdapter];
 }
