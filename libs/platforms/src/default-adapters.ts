@@ -1,3 +1,5 @@
+import { githubActionsAdapter } from './github-actions/github-actions.adapter';
+import { gitlabAdapter } from './gitlab/gitlab.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
 
@@ -13,5 +15,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [kubernetesAdapter];
+  return [kubernetesAdapter, githubActionsAdapter, gitlabAdapter];
 }
