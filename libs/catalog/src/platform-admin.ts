@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { PlatformEntity } from '@fedbroker/persistence';
-import type { AdapterRegistry, PlatformConfig } from '@fedbroker/platforms';
+import { keySourceAddressProblems, type AdapterRegistry, type PlatformConfig } from '@fedbroker/platforms';
 import { Catalog } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, type PlatformRecord } from './catalog-records';
@@ -18,6 +18,8 @@ export interface PlatformAdminOptions {
   /** Accepted audiences when a platform names none: the broker's issuer and token endpoint. */
   defaultAudiences: string[];
   allowHttp: boolean;
+  /** Accept key sources on private networks (link-local and metadata addresses never). */
+  allowPrivateKeySources: boolean;
   probeKeys: (platform: PlatformConfig) => Promise<KeyStatus>;
 }
 
@@ -44,7 +46,7 @@ export class PlatformAdmin {
   }
 
   async create(input: unknown): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
-    const body = this.validate(input);
+    const body = await this.validate(input);
     const row = await this.write(async (repository) => {
       await this.refuseAmbiguous(repository, body, undefined);
       return repository.save(repository.create(this.toColumns(body)));
@@ -57,7 +59,7 @@ export class PlatformAdmin {
     input: unknown,
     expectedVersions?: readonly number[],
   ): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
-    const body = this.validate(input);
+    const body = await this.validate(input);
     if (body.name !== name) {
       throw new CatalogError('validation_failed', 'the body does not match the resource', [
         { field: 'name', message: `must be ${name}; platforms cannot be renamed` },
@@ -136,7 +138,7 @@ export class PlatformAdmin {
     return { platform, keys: await this.options.probeKeys(platform) };
   }
 
-  private validate(input: unknown): PlatformBody {
+  private async validate(input: unknown): Promise<PlatformBody> {
     const parsed = parseBody(platformBodySchema, input);
     if (!parsed.ok) throw new CatalogError('validation_failed', 'the platform is not valid', parsed.problems);
     const body = parsed.value;
@@ -154,9 +156,19 @@ export class PlatformAdmin {
       }
     }
     problems.push(...adapter.registrationProblems(this.toConfigShape(body), this.options.allowHttp));
+    if (problems.length === 0) problems.push(...(await this.addressProblems(body)));
     if (problems.length > 0)
       throw new CatalogError('validation_failed', 'the platform is not valid', problems);
     return body;
+  }
+
+  private addressProblems(body: PlatformBody): Promise<FieldProblem[]> {
+    const source = this.options.adapters
+      .get(body.kind)
+      .keySource({ ...this.toConfigShape(body), id: '', version: 0 });
+    const field =
+      source.type === 'oidc-discovery' ? 'issuer' : body.jwksUri !== undefined ? 'jwksUri' : 'settings';
+    return keySourceAddressProblems(source, field, this.options.allowPrivateKeySources);
   }
 
   private toConfigShape(body: PlatformBody): Omit<PlatformConfig, 'id' | 'version'> {

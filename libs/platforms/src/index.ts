@@ -43,7 +43,10 @@ export {
   type KeyProbeResult,
   type KeyResolverOptions,
 } from './keys/key-resolver';
+export { forbiddenAddressReason } from './keys/address-policy';
+export { forbiddenHostReason, type HostLookup } from './keys/host-addresses';
 export { jwtKeySource, keySourceId, type KeySource } from './keys/key-source';
+export { keySourceAddressProblems } from './keys/key-source-address-problems';
 export { KeySourceError } from './keys/key-source-error';
 export { urlProblem } from './keys/url-policy';
 export { KubernetesAdapter, kubernetesAdapter } from './kubernetes/kubernetes.adapter';
