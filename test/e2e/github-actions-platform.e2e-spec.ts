@@ -277,6 +277,23 @@ describe('GitHub Actions platforms through /token', () => {
     expect(problem.errors.map((e) => e.field)).toEqual(['issuer']);
   });
 
+  it.each([
+    ['a misspelt field', "identity.repositoryID == '702334411'", /has no field 'repositoryID'/],
+    ['a flag compared with a string', "identity.refProtected == 'true'", /compares a bool with a string/],
+  ])(
+    'refuses a policy with %s, checked against the kind identity fields (400)',
+    async (_name, condition, problem) => {
+      const response = await broker.admin('POST', '/admin/v1/policies', {
+        name: 'mistyped',
+        platform: 'ghes',
+        condition,
+        audiences: [API],
+      });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).toMatch(problem);
+    },
+  );
+
   it('explains a decision on the identity fields of the kind', async () => {
     const response = await broker.admin('POST', '/admin/v1/explain', {
       token: await mint({ event: 'workflow_dispatch', refProtected: true }),

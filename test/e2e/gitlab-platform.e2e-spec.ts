@@ -228,6 +228,23 @@ describe('GitLab CI platforms through /token', () => {
     expect(problem.errors).toEqual([{ field: 'issuer', message: 'conflicts with platform gitlab-internal' }]);
   });
 
+  it.each([
+    ['a misspelt field', "identity.projectID == '48213307'", /has no field 'projectID'/],
+    ['an ID compared with a number', 'identity.projectId == 48213307', /compares a string with a int/],
+  ])(
+    'refuses a policy with %s, checked against the kind identity fields (400)',
+    async (_name, condition, problem) => {
+      const response = await broker.admin('POST', '/admin/v1/policies', {
+        name: 'mistyped',
+        platform: 'gitlab-internal',
+        condition,
+        audiences: [API],
+      });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).toMatch(problem);
+    },
+  );
+
   it('explains a fork merge request pipeline: the fork is the project, the parent the job project', async () => {
     const response = await broker.admin('POST', '/admin/v1/explain', {
       token: await mint({ project: FORK, jobProject: PAYMENTS, ref: 'fix' }),
