@@ -72,41 +72,13 @@ export interface FakeGitHubActions {
   close(): Promise<void>;
 }
 
-const CLAIMS_SUPPORTED = [
-  'sub',
-  'aud',
-  'exp',
-  'iat',
-  'iss',
-  'jti',
-  'nbf',
-  'ref',
-  'sha',
-  'repository',
-  'repository_id',
-  'repository_owner',
-  'repository_owner_id',
-  'enterprise',
-  'enterprise_id',
-  'run_id',
-  'run_number',
-  'run_attempt',
-  'actor',
-  'actor_id',
-  'workflow',
-  'workflow_ref',
-  'workflow_sha',
-  'head_ref',
-  'base_ref',
-  'event_name',
-  'ref_type',
-  'ref_protected',
-  'environment',
-  'job_workflow_ref',
-  'job_workflow_sha',
-  'repository_visibility',
-  'runner_environment',
-];
+/** The claims GitHub's discovery document lists. */
+const CLAIMS_SUPPORTED = (
+  'sub aud exp iat iss jti nbf ref sha repository repository_id repository_owner ' +
+  'repository_owner_id enterprise enterprise_id run_id run_number run_attempt actor actor_id ' +
+  'workflow workflow_ref workflow_sha head_ref base_ref event_name ref_type ref_protected ' +
+  'environment job_workflow_ref job_workflow_sha repository_visibility runner_environment'
+).split(' ');
 
 interface IssuerKey {
   kid: string;
