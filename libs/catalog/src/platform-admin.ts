@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { PlatformEntity } from '@fedbroker/persistence';
-import { keySourceAddressProblems, type AdapterRegistry, type PlatformConfig } from '@fedbroker/platforms';
+import {
+  issuerOfRoute,
+  keySourceAddressProblems,
+  type AdapterRegistry,
+  type PlatformConfig,
+} from '@fedbroker/platforms';
 import { Catalog } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, type PlatformRecord } from './catalog-records';
@@ -96,14 +101,15 @@ export class PlatformAdmin {
   ): Promise<void> {
     await repository.manager.query(ROUTES_LOCK, ['fedbroker_platform_routes']);
     const { adapters } = this.options;
-    const routes = new Set(adapters.get(body.kind).routeKeys(this.toConfigShape(body)));
+    const routes = adapters.get(body.kind).routeKeys(this.toConfigShape(body));
     for (const other of await repository.find()) {
       if (other.id === ownId || !adapters.has(other.kind as PlatformConfig['kind'])) continue;
       const record = toPlatformRecord(other);
-      const shared = adapters
-        .get(record.kind)
-        .routeKeys(record)
-        .find((key) => routes.has(key));
+      const shared = sharedRoute(
+        routes,
+        adapters.get(record.kind).routeKeys(record),
+        body.kind !== record.kind,
+      );
       if (shared !== undefined) {
         throw new CatalogError(
           'conflict',
@@ -195,4 +201,23 @@ export class PlatformAdmin {
       caBundle: shape.caBundle ?? null,
     };
   }
+}
+
+/**
+ * The route two platforms would both answer to. Platforms of different kinds may not share an issuer
+ * at all, even with distinct key ids: a key-id route is more specific than an issuer route, so it
+ * would take the other kind's credentials that carry that key id.
+ */
+function sharedRoute(
+  mine: readonly string[],
+  theirs: readonly string[],
+  otherKind: boolean,
+): string | undefined {
+  const exact = mine.find((key) => theirs.includes(key));
+  if (exact !== undefined || !otherKind) return exact;
+  const theirIssuers = new Set(theirs.map(issuerOfRoute).filter((issuer) => issuer !== undefined));
+  const issuer = mine
+    .map(issuerOfRoute)
+    .find((candidate) => candidate !== undefined && theirIssuers.has(candidate));
+  return issuer === undefined ? undefined : `the issuer ${issuer}`;
 }

@@ -1,3 +1,4 @@
+import { gcpAdapter } from './gcp/gcp.adapter';
 import { githubActionsAdapter } from './github-actions/github-actions.adapter';
 import { gitlabAdapter } from './gitlab/gitlab.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
@@ -15,5 +16,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [kubernetesAdapter, githubActionsAdapter, gitlabAdapter];
+  return [kubernetesAdapter, gcpAdapter, githubActionsAdapter, gitlabAdapter];
 }

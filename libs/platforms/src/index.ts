@@ -27,6 +27,14 @@ export {
 } from './gitlab/gitlab-settings.schema';
 export type { Identity, VerifiedCredential } from './identity';
 export { COMMON_IDENTITY_FIELDS, type IdentityFields, type IdentityFieldType } from './identity-fields';
+export { GcpAdapter, gcpAdapter } from './gcp/gcp.adapter';
+export { GCP_IDENTITY_FIELDS } from './gcp/gcp-identity-fields';
+export {
+  DEFAULT_GCP_MAX_TOKEN_LIFETIME_SECONDS,
+  gcpSettingsSchema,
+  type GcpSettings,
+} from './gcp/gcp-settings.schema';
+export { GOOGLE_ISSUER } from './gcp/google-id-token';
 export { ALLOWED_ALGORITHMS } from './jwt/allowed-algorithms';
 export { checkAudience } from './jwt/check-audience';
 export { checkProtectedHeader } from './jwt/check-protected-header';
@@ -65,5 +73,5 @@ export {
   locateByIssuer,
   locateByIssuerAndKey,
 } from './routing/locate-by-issuer';
-export { issuerKeyRoute, issuerRoute, kindRoute } from './routing/route-keys';
+export { issuerKeyRoute, issuerOfRoute, issuerRoute, kindRoute } from './routing/route-keys';
 export { settingsReader } from './settings/settings-reader';
