@@ -246,6 +246,31 @@ describe('Google Cloud platforms through /token', () => {
     expect(problem.errors).toEqual([{ field: 'issuer', message: 'conflicts with platform google' }]);
   });
 
+  it('refuses a Kubernetes platform on the same issuer even with inline keys of their own key id (409)', async () => {
+    const jwks = {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          kid: 'cluster-key',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        },
+      ],
+    };
+    const response = await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'lookalike-cluster',
+      kind: 'kubernetes',
+      issuer: google.issuer,
+      jwks,
+      audiences: [BROKER_AUDIENCE],
+    });
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { detail: string }).detail).toBe(
+      `platform google already answers to the issuer ${google.issuer}: the broker could not tell the two apart`,
+    );
+  });
+
   it("explains a decision on the kind's fields without issuing", async () => {
     const response = await broker.admin('POST', '/admin/v1/explain', {
       token: await mint(),
