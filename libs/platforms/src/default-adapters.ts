@@ -1,4 +1,6 @@
 import { gcpAdapter } from './gcp/gcp.adapter';
+import { githubActionsAdapter } from './github-actions/github-actions.adapter';
+import { gitlabAdapter } from './gitlab/gitlab.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
 import { spiffeAdapter } from './spiffe/spiffe.adapter';
@@ -15,5 +17,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [spiffeAdapter, kubernetesAdapter, gcpAdapter];
+  return [spiffeAdapter, kubernetesAdapter, gcpAdapter, githubActionsAdapter, gitlabAdapter];
 }
