@@ -4,7 +4,7 @@ import { compilePolicy, PolicyCompileError } from '@fedbroker/policy';
 import { Catalog } from './catalog';
 import { CatalogError } from './catalog.error';
 import { toPolicyRecord, type PolicyRecord } from './catalog-records';
-import { parseBody, policyBodySchema, type PolicyBody } from './catalog-schemas';
+import { parseBody, requirePossibleName, policyBodySchema, type PolicyBody } from './catalog-schemas';
 import { checkVersion, translateWriteError } from './write-rules';
 
 /** Create, read, update and delete trust policies; a policy that does not compile is never stored. */
@@ -24,6 +24,7 @@ export class PolicyAdmin {
   }
 
   async get(name: string): Promise<PolicyRecord> {
+    requirePossibleName('policy', name);
     const row = await this.dataSource
       .getRepository(PolicyEntity)
       .findOne({ where: { name }, relations: { platform: true } });
@@ -60,6 +61,7 @@ export class PolicyAdmin {
   }
 
   async delete(name: string, expectedVersions?: readonly number[]): Promise<void> {
+    requirePossibleName('policy', name);
     await this.write(async (manager) => {
       const repository = manager.getRepository(PolicyEntity);
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import type { AuditEventView } from '@fedbroker/audit';
+import { adminText } from '@fedbroker/catalog';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
@@ -8,9 +9,9 @@ import { parseRequest } from './invalid-request.error';
 
 const filtersSchema = z.strictObject({
   outcome: z.enum(['issued', 'denied']).optional(),
-  platform: z.string().min(1).optional(),
-  subject: z.string().min(1).optional(),
-  policy: z.string().min(1).optional(),
+  platform: adminText().min(1).optional(),
+  subject: adminText().min(1).optional(),
+  policy: adminText().min(1).optional(),
   from: z.iso
     .datetime({ offset: true })
     .transform((v) => new Date(v))
