@@ -10,4 +10,10 @@ export interface BrokerConfig {
   keyEncryptionKey: Buffer | undefined;
   maxTtlSeconds: number;
   allowHttpIssuers: boolean;
+  /** Addresses and CIDR ranges whose `X-Forwarded-For` is believed; empty: none. */
+  trustedProxies: readonly string[];
+  /** `/token` requests a minute from one client address (an IPv6 /64); 0: no limit. */
+  rateLimitPerClient: number;
+  /** `/token` requests a minute for one platform; 0: no limit. */
+  rateLimitPerPlatform: number;
 }
