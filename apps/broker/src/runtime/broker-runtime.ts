@@ -12,6 +12,7 @@ import {
 } from '@fedbroker/minting';
 import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
+import { RateLimiter } from '@fedbroker/rate-limit';
 import { AdminCredentials } from './admin-credentials';
 import { embeddedKeyEncryptionKey, generateAdminCredential } from './embedded-secrets';
 
@@ -31,6 +32,11 @@ export interface BrokerRuntime {
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
   readonly auditEvents: AuditQuery;
+  /** The audit writer, for the refusals the HTTP layer makes before the pipeline (rate limits). */
+  readonly audit: AuditWriter;
+  /** `/token` requests a minute per client address and per platform (`FEDBROKER_RATE_LIMIT_*`). */
+  readonly rateLimits: { readonly perClient: RateLimiter; readonly perPlatform: RateLimiter };
+  readonly now: () => Date;
   /**
    * Publishes a new signing key that signs after `activateAfterSeconds` (default 0) and has every
    * replica reload its keys; refused with `MintingError('rotation_pending')` while a key is pending.
@@ -112,6 +118,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     platforms,
     policies: new PolicyAdmin(dataSource, catalog),
     auditEvents: new AuditQuery(dataSource),
+    audit,
+    rateLimits: {
+      perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
+      perPlatform: new RateLimiter({ perMinute: config.rateLimitPerPlatform, now: () => now().getTime() }),
+    },
+    now,
     adminCredentials: credentials,
     async rotateSigningKey(rotateOptions) {
       const key = await signingKeys.rotate(config.maxTtlSeconds, rotateOptions);
