@@ -9,6 +9,7 @@ import {
 } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { PolicyActorCondition1764100000000 } from './migrations/1764100000000-policy-actor-condition';
+import { AuditChain1764200000000 } from './migrations/1764200000000-audit-chain';
 
 export const ENTITIES = [
   PlatformEntity,
@@ -18,7 +19,11 @@ export const ENTITIES = [
   ReplayGuardEntity,
   AdminCredentialEntity,
 ];
-export const MIGRATIONS = [InitialSchema1764000000000, PolicyActorCondition1764100000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  PolicyActorCondition1764100000000,
+  AuditChain1764200000000,
+];
 
 export interface DataSourceOptions {
   url: string;
