@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { AuditQuery, AuditWriter } from '@fedbroker/audit';
+import { AuditChainVerifier, AuditQuery, AuditWriter } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
@@ -32,6 +32,7 @@ export interface BrokerRuntime {
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
   readonly auditEvents: AuditQuery;
+  readonly auditChain: AuditChainVerifier;
   /** The audit writer, for the refusals the HTTP layer makes before the pipeline (rate limits). */
   readonly audit: AuditWriter;
   /** `/token` requests a minute per client address and per platform (`FEDBROKER_RATE_LIMIT_*`). */
@@ -118,6 +119,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     platforms,
     policies: new PolicyAdmin(dataSource, catalog),
     auditEvents: new AuditQuery(dataSource),
+    auditChain: new AuditChainVerifier(dataSource),
     audit,
     rateLimits: {
       perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
