@@ -5,7 +5,7 @@ import type { AuditRow, ChainColumns } from './insert-audit-events';
 /** The chain columns of one batch, and where the chain stands once the batch is committed. */
 export interface ChainLinks {
   columns: ChainColumns[];
-  last: { seq: number; hash: Buffer };
+  last: { seq: number; hash: string };
 }
 
 /**
@@ -17,7 +17,7 @@ export interface ChainLinks {
 export class AuditChain {
   private id = randomUUID();
   private seq = 0;
-  private head: Buffer = GENESIS_HASH;
+  private head = GENESIS_HASH;
 
   link(rows: readonly AuditRow[]): ChainLinks {
     let seq = this.seq;
@@ -25,7 +25,7 @@ export class AuditChain {
     const columns = rows.map((row): ChainColumns => {
       seq += 1;
       const hash = auditRowHash({ chainId: this.id, seq, prevHash }, canonicalContent(row));
-      const link: ChainColumns = [this.id, String(seq), hex(prevHash), hex(hash)];
+      const link: ChainColumns = [this.id, String(seq), `\\x${prevHash}`, `\\x${hash}`];
       prevHash = hash;
       return link;
     });
@@ -42,8 +42,4 @@ export class AuditChain {
     this.seq = 0;
     this.head = GENESIS_HASH;
   }
-}
-
-function hex(hash: Buffer): string {
-  return `\\x${hash.toString('hex')}`;
 }

@@ -29,15 +29,15 @@ export interface AuditChainVerifierOptions {
 interface ChainRow {
   chain_id: string;
   chain_seq: string;
-  prev_hash: Buffer | null;
-  row_hash: Buffer | null;
+  prev_hash: string | null;
+  row_hash: string | null;
   [content: `c${number}`]: string | null;
 }
 
 interface Link {
   chainId: string;
   seq: number;
-  hash: Buffer;
+  hash: string;
   id: string;
 }
 
@@ -82,7 +82,8 @@ export class AuditChainVerifier {
   private page(after: Link | undefined): Promise<ChainRow[]> {
     const keyset = after ? `AND (chain_id, chain_seq, id) > ($2::uuid, $3::bigint, $4::uuid)` : '';
     return this.dataSource.query<ChainRow[]>(
-      `SELECT chain_id::text AS chain_id, chain_seq::text AS chain_seq, prev_hash, row_hash, ${CONTENT_SQL}
+      `SELECT chain_id::text AS chain_id, chain_seq::text AS chain_seq,
+              encode(prev_hash, 'hex') AS prev_hash, encode(row_hash, 'hex') AS row_hash, ${CONTENT_SQL}
        FROM audit_events e
        WHERE chain_id IS NOT NULL ${keyset}
        ORDER BY e.chain_id, e.chain_seq, e.id
@@ -133,15 +134,15 @@ function checkRow(row: ChainRow, previous: Link | undefined): Link | AuditChainB
     return broken(`rows are missing before it: its sequence number ${seq} follows ${previous.seq}`);
   }
   const expectedPrev = sameChain ? previous.hash : GENESIS_HASH;
-  if (!row.prev_hash?.equals(expectedPrev)) {
+  if (row.prev_hash !== expectedPrev) {
     return broken(
       sameChain
         ? `it does not link to row ${previous.id} before it: one of the two was altered`
         : 'it starts its chain without the genesis link',
     );
   }
-  const hash = auditRowHash({ chainId: row.chain_id, seq, prevHash: row.prev_hash }, content);
-  if (!row.row_hash?.equals(hash)) return broken('its content does not match its hash: it was altered');
+  const hash = auditRowHash({ chainId: row.chain_id, seq, prevHash: expectedPrev }, content);
+  if (row.row_hash !== hash) return broken('its content does not match its hash: it was altered');
   return { chainId: row.chain_id, seq, hash, id };
 }
 

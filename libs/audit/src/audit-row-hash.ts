@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CONTENT_COLUMNS, type AuditRow } from './insert-audit-events';
 
-/** `prev_hash` of the first row of every chain. */
-export const GENESIS_HASH = Buffer.alloc(32);
+/** `prev_hash` of the first row of every chain (hex, like every hash here). */
+export const GENESIS_HASH = '0'.repeat(64);
 
 const ENCODING_VERSION = 'fedbroker.audit.v1';
 
@@ -10,24 +10,25 @@ const ENCODING_VERSION = 'fedbroker.audit.v1';
 export interface ChainPosition {
   chainId: string;
   seq: number;
-  prevHash: Buffer;
+  /** Hex. */
+  prevHash: string;
 }
 
 /**
- * SHA-256 over the canonical encoding of one audit row: a JSON array of the encoding version, the
+ * SHA-256 (hex) over the canonical encoding of one audit row: a JSON array of the encoding version, the
  * chain position and the row's content in {@link CONTENT_COLUMNS} order, each value a string or
  * null (times as integer microseconds since the epoch, `jsonb` as `JSON.stringify` of its value),
  * so the writer, from what it sends, and the verifier, from what PostgreSQL returns, agree.
  */
-export function auditRowHash(position: ChainPosition, content: readonly (string | null)[]): Buffer {
+export function auditRowHash(position: ChainPosition, content: readonly (string | null)[]): string {
   const encoded = JSON.stringify([
     ENCODING_VERSION,
     position.chainId,
     String(position.seq),
-    position.prevHash.toString('hex'),
+    position.prevHash,
     ...content,
   ]);
-  return createHash('sha256').update(encoded, 'utf8').digest();
+  return hash('sha256', encoded, 'hex');
 }
 
 /** The canonical content of a row as the writer holds it (times as ISO 8601 strings). */
