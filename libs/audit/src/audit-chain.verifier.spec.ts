@@ -7,6 +7,8 @@ import { AuditWriter } from './audit.writer';
 
 const BASE = Date.parse('2030-01-01T00:00:00Z');
 
+type Query = (config: { name?: string; text: string; values: unknown[] }) => Promise<unknown>;
+
 function record(i: number): AuditRecord {
   return {
     time: new Date(BASE + i * 1_000 + (i % 7)),
@@ -204,5 +206,31 @@ describe('AuditChainVerifier', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => writer.write(record(3000 + i))));
     await writer.close();
     expect(await verify(5)).toEqual({ ok: true, checked: written + 25, firstBroken: null, unchained: 0 });
+  });
+
+  it('starts a new chain after a write whose outcome is unknown: a lost acknowledgement breaks nothing', async () => {
+    const writer = new AuditWriter(db.dataSource, { maxInFlight: 1 });
+    const pool = (db.dataSource.driver as unknown as { master: { connect(): Promise<{ query: Query }> } })
+      .master;
+    const connect = pool.connect.bind(pool);
+    pool.connect = async () => {
+      pool.connect = connect;
+      const client = await connect();
+      const query: Query = client.query.bind(client);
+      client.query = async (config) => {
+        client.query = query;
+        await query(config);
+        throw new Error('Connection terminated unexpectedly');
+      };
+      return client;
+    };
+    await expect(writer.write(record(4000))).rejects.toThrow();
+    await Promise.all(Array.from({ length: 5 }, (_, i) => writer.write(record(4001 + i))));
+    await writer.close();
+    const { rows } = await observer.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE request_id = 'req-4000'`,
+    );
+    expect(rows[0]!.n).toBe(1);
+    expect(await verify()).toMatchObject({ ok: true, firstBroken: null });
   });
 });
