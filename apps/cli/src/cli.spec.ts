@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Client } from 'pg';
 import { AuditWriter } from '@fedbroker/audit';
 import { useMigratedDatabase } from '../../../test/support/test-database';
 import type { CliIo } from './cli-command';
@@ -58,6 +59,8 @@ describe('fedbroker audit verify', () => {
       ),
     );
     await writer.close();
+    // the command opens its own connection: embedded PostgreSQL serves very few at once
+    await db.dataSource.destroy();
   });
 
   const run = async (...args: string[]) => {
@@ -80,11 +83,14 @@ describe('fedbroker audit verify', () => {
 
   it('names the altered event and exits 1', async () => {
     const altered = ids[4]!;
-    await db.dataSource.query('ALTER TABLE audit_events DISABLE TRIGGER tg_audit_events_append_only');
+    const client = new Client({ connectionString: db.database.url });
+    await client.connect();
     try {
-      await db.dataSource.query(`UPDATE audit_events SET outcome = 'issued' WHERE id = $1`, [altered]);
+      await client.query('ALTER TABLE audit_events DISABLE TRIGGER tg_audit_events_append_only');
+      await client.query(`UPDATE audit_events SET outcome = 'issued' WHERE id = $1`, [altered]);
+      await client.query('ALTER TABLE audit_events ENABLE TRIGGER tg_audit_events_append_only');
     } finally {
-      await db.dataSource.query('ALTER TABLE audit_events ENABLE TRIGGER tg_audit_events_append_only');
+      await client.end();
     }
     const { code, out } = await run();
     expect(code).toBe(1);
