@@ -4,7 +4,7 @@ import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { sendOAuthError } from './oauth-error-response';
 
 /** The audit `error` of a request refused by a rate limit. */
-export const RATE_LIMITED = 'rate_limited';
+const RATE_LIMITED = 'rate_limited';
 
 /**
  * Spends one request of the client address's allowance; over it, audits the denial and answers
