@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES, oauthErrorFor } from '@fedbroker/exchange';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
 import type { BrokerRuntime } from './runtime/broker-runtime';
+import { refusedByClientLimit } from './token/client-rate-limit';
 import { FormBody } from './token/form-body';
 import { sendOAuthError } from './token/oauth-error-response';
 import { refusalBeforeBody } from './token/refusal-before-body';
@@ -29,6 +30,7 @@ export async function createApp(
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
+    trustProxy: runtime.config.trustedProxies.length > 0 ? [...runtime.config.trustedProxies] : false,
   });
   const fastify = adapter.getInstance();
   fastify.addContentTypeParser(
@@ -40,7 +42,9 @@ export async function createApp(
   );
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    const refusal = isTokenRequest(request) ? refusalBeforeBody(request) : undefined;
+    const tokenRequest = isTokenRequest(request);
+    if (tokenRequest && refusedByClientLimit(runtime, request, reply)) return;
+    const refusal = tokenRequest ? refusalBeforeBody(request) : undefined;
     if (refusal === undefined) {
       done();
       return;

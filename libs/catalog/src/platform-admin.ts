@@ -9,7 +9,7 @@ import {
 import { Catalog } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, type PlatformRecord } from './catalog-records';
-import { parseBody, platformBodySchema, type PlatformBody } from './catalog-schemas';
+import { parseBody, requirePossibleName, platformBodySchema, type PlatformBody } from './catalog-schemas';
 import { checkVersion, translateWriteError } from './write-rules';
 
 export interface KeyStatus {
@@ -45,6 +45,7 @@ export class PlatformAdmin {
   }
 
   async get(name: string): Promise<PlatformRecord> {
+    requirePossibleName('platform', name);
     const row = await this.repository().findOneBy({ name });
     if (!row) throw new CatalogError('not_found', `platform ${name} does not exist`);
     return toPlatformRecord(row);
@@ -81,6 +82,7 @@ export class PlatformAdmin {
   }
 
   async delete(name: string, expectedVersions?: readonly number[]): Promise<void> {
+    requirePossibleName('platform', name);
     await this.write(async (repository) => {
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
       if (!existing) throw new CatalogError('not_found', `platform ${name} does not exist`);

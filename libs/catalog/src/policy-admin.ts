@@ -5,7 +5,7 @@ import { compilePolicy, PolicyCompileError, type PolicySchema } from '@fedbroker
 import { Catalog } from './catalog';
 import { CatalogError } from './catalog.error';
 import { toPolicyRecord, type PolicyRecord } from './catalog-records';
-import { parseBody, policyBodySchema, type PolicyBody } from './catalog-schemas';
+import { parseBody, requirePossibleName, policyBodySchema, type PolicyBody } from './catalog-schemas';
 import { policySchemaFor } from './policy-schema-for';
 import { checkVersion, translateWriteError } from './write-rules';
 
@@ -27,6 +27,7 @@ export class PolicyAdmin {
   }
 
   async get(name: string): Promise<PolicyRecord> {
+    requirePossibleName('policy', name);
     const row = await this.dataSource
       .getRepository(PolicyEntity)
       .findOne({ where: { name }, relations: { platform: true } });
@@ -65,6 +66,7 @@ export class PolicyAdmin {
   }
 
   async delete(name: string, expectedVersions?: readonly number[]): Promise<void> {
+    requirePossibleName('policy', name);
     await this.write(async (manager) => {
       const repository = manager.getRepository(PolicyEntity);
       const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });

@@ -12,4 +12,10 @@ export interface BrokerConfig {
   allowHttpIssuers: boolean;
   /** Key sources on private networks are accepted; link-local and metadata addresses never are. */
   allowPrivateKeySources: boolean;
+  /** Addresses and CIDR ranges whose `X-Forwarded-For` is believed; empty: none. */
+  trustedProxies: readonly string[];
+  /** `/token` requests a minute from one client address (an IPv6 /64); 0: no limit. */
+  rateLimitPerClient: number;
+  /** `/token` requests a minute for one platform; 0: no limit. */
+  rateLimitPerPlatform: number;
 }

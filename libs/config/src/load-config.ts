@@ -1,5 +1,6 @@
 import type { BrokerConfig } from './broker-config';
 import { ConfigError } from './config.error';
+import { trustedProxies } from './trusted-proxies';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,6 +23,9 @@ export function loadConfig(env: Env): BrokerConfig {
     maxTtlSeconds: integer(env, 'FEDBROKER_MAX_TTL_SECONDS', 3600, 1, 86_400),
     allowHttpIssuers: boolean(env, 'FEDBROKER_ALLOW_HTTP_ISSUERS', false),
     allowPrivateKeySources: boolean(env, 'FEDBROKER_ALLOW_PRIVATE_KEY_SOURCES', false),
+    trustedProxies: trustedProxies(env.FEDBROKER_TRUSTED_PROXIES),
+    rateLimitPerClient: integer(env, 'FEDBROKER_RATE_LIMIT_PER_CLIENT', 1200, 0, 1_000_000),
+    rateLimitPerPlatform: integer(env, 'FEDBROKER_RATE_LIMIT_PER_PLATFORM', 12_000, 0, 10_000_000),
   };
 }
 

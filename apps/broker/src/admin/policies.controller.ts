@@ -15,6 +15,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { adminText } from '@fedbroker/catalog';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
@@ -22,7 +23,7 @@ import { acceptedVersions, etagOf } from './http-preconditions';
 import { parseRequest } from './invalid-request.error';
 import { policyView } from './resource-views';
 
-const listQuerySchema = z.strictObject({ platform: z.string().min(1).optional() });
+const listQuerySchema = z.strictObject({ platform: adminText().min(1).optional() });
 
 /** `/admin/v1/policies`: the CEL trust policies deciding who gets which token. */
 @Controller('admin/v1/policies')

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { AuditQuery, AuditWriter } from '@fedbroker/audit';
+import { AuditChainVerifier, AuditQuery, AuditWriter } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
@@ -12,6 +12,7 @@ import {
 } from '@fedbroker/minting';
 import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
+import { RateLimiter } from '@fedbroker/rate-limit';
 import { AdminCredentials } from './admin-credentials';
 import { embeddedKeyEncryptionKey, generateAdminCredential } from './embedded-secrets';
 
@@ -31,6 +32,12 @@ export interface BrokerRuntime {
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
   readonly auditEvents: AuditQuery;
+  readonly auditChain: AuditChainVerifier;
+  /** The audit writer, for the refusals the HTTP layer makes before the pipeline (rate limits). */
+  readonly audit: AuditWriter;
+  /** `/token` requests a minute per client address and per platform (`FEDBROKER_RATE_LIMIT_*`). */
+  readonly rateLimits: { readonly perClient: RateLimiter; readonly perPlatform: RateLimiter };
+  readonly now: () => Date;
   /**
    * Publishes a new signing key that signs after `activateAfterSeconds` (default 0) and has every
    * replica reload its keys; refused with `MintingError('rotation_pending')` while a key is pending.
@@ -86,6 +93,10 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   await catalog.watch(singleSession ? undefined : url);
   const audit = new AuditWriter(dataSource, { logger, preparedStatement: !singleSession });
 
+  const rateLimits = {
+    perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
+    perPlatform: new RateLimiter({ perMinute: config.rateLimitPerPlatform, now: () => now().getTime() }),
+  };
   const tokens = new TokenService({
     catalog,
     adapters,
@@ -96,6 +107,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     maxTtlSeconds: config.maxTtlSeconds,
     allowHttp: config.allowHttpIssuers,
     now,
+    platformRateLimit: rateLimits.perPlatform,
   });
   const platforms = new PlatformAdmin(dataSource, catalog, {
     adapters,
@@ -114,6 +126,10 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     platforms,
     policies: new PolicyAdmin(dataSource, catalog, adapters),
     auditEvents: new AuditQuery(dataSource),
+    auditChain: new AuditChainVerifier(dataSource),
+    audit,
+    rateLimits,
+    now,
     adminCredentials: credentials,
     async rotateSigningKey(rotateOptions) {
       const key = await signingKeys.rotate(config.maxTtlSeconds, rotateOptions);
