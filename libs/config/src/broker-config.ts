@@ -10,4 +10,6 @@ export interface BrokerConfig {
   keyEncryptionKey: Buffer | undefined;
   maxTtlSeconds: number;
   allowHttpIssuers: boolean;
+  /** STS origins signed AWS requests may be forwarded to (`{region}`: any region); unset: AWS's own. */
+  awsStsEndpoints: string[] | undefined;
 }

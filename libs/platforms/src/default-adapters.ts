@@ -1,3 +1,4 @@
+import { AwsAdapter } from './aws/aws.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
 
@@ -5,6 +6,8 @@ import type { PlatformAdapter } from './platform-adapter';
 export interface DefaultAdapterOptions {
   /** Transport for outbound verifications; default the global `fetch`. */
   fetch?: typeof fetch;
+  /** STS origins signed AWS requests may be forwarded to (`{region}`: any region); default AWS's own. */
+  awsStsEndpoints?: readonly string[];
 }
 
 /**
@@ -12,6 +15,5 @@ export interface DefaultAdapterOptions {
  * route by their own keys (trust domain, tenant, account) come before those routed by issuer.
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
-  void options;
-  return [kubernetesAdapter];
+  return [new AwsAdapter({ fetch: options.fetch, stsEndpoints: options.awsStsEndpoints }), kubernetesAdapter];
 }
