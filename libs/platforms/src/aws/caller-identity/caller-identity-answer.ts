@@ -52,7 +52,7 @@ export function readCallerIdentityAnswer(body: string): CallerIdentityAnswer {
 
 /** The refusal an STS client error (4xx) stands for: an expired signature or session, else a bad one. */
 export function refusalFromSts(status: number, body: string): VerificationError {
-  let code = '';
+  let code: string;
   try {
     code = errorSchema.safeParse(JSON.parse(body)).data?.Error.Code ?? '';
   } catch {

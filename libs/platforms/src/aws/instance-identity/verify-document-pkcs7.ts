@@ -53,7 +53,7 @@ async function verifySignedData(signedData: SignedData): Promise<SignedDataVerif
 
 function signingTime(signedData: SignedData): Date | undefined {
   const attribute = signedData.signerInfos[0]?.signedAttrs?.attributes.find((a) => a.type === SIGNING_TIME);
-  const [value] = attribute?.values ?? [];
+  const value: unknown = attribute?.values[0];
   return value instanceof UTCTime ? value.toDate() : undefined;
 }
 
