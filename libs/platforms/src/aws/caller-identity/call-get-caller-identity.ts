@@ -48,7 +48,14 @@ export async function callGetCallerIdentity(
   options: StsCallOptions,
 ): Promise<CallerIdentityAnswer> {
   const origin = new URL(request.url).origin;
-  const headers = new Headers(request.headers);
+  let headers: Headers;
+  try {
+    headers = new Headers(request.headers);
+  } catch (cause) {
+    throw new VerificationError('malformed', 'the signed request has a header that cannot be sent', {
+      cause,
+    });
+  }
   if (!headers.has('accept')) headers.set('accept', 'application/json');
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);

@@ -50,14 +50,18 @@ export function readCallerIdentityAnswer(body: string): CallerIdentityAnswer {
   return { principal, raw };
 }
 
+/** STS's error code, from its JSON error or, should it answer XML anyway, its `<Code>` element. */
+function errorCode(body: string): string {
+  try {
+    return errorSchema.safeParse(JSON.parse(body)).data?.Error.Code ?? '';
+  } catch {
+    return /<Code>([A-Za-z.]{1,64})<\/Code>/.exec(body)?.[1] ?? '';
+  }
+}
+
 /** The refusal an STS client error (4xx) stands for: an expired signature or session, else a bad one. */
 export function refusalFromSts(status: number, body: string): VerificationError {
-  let code: string;
-  try {
-    code = errorSchema.safeParse(JSON.parse(body)).data?.Error.Code ?? '';
-  } catch {
-    code = '';
-  }
+  const code = errorCode(body);
   const detail = `STS refused the signed request (HTTP ${status}${code === '' ? '' : ` ${code}`})`;
   const expired = EXPIRED_CODES.has(code) || body.includes('Signature expired');
   return new VerificationError(expired ? 'expired' : 'signature_invalid', detail);
