@@ -74,14 +74,12 @@ function checkAction(url: URL, body: string | undefined, headers: Map<string, st
     }
     parameters.push(...new URLSearchParams(body));
   }
-  const names = parameters.map(([name]) => name).sort();
-  const expected = CALLER_IDENTITY_PARAMETERS.map(([name]) => name);
-  const same =
-    names.join('&') === expected.join('&') &&
+  const exact =
+    parameters.length === CALLER_IDENTITY_PARAMETERS.length &&
     CALLER_IDENTITY_PARAMETERS.every(([name, value]) =>
       parameters.some(([n, v]) => n === name && v === value),
     );
-  if (!same) {
+  if (!exact) {
     throw new VerificationError(
       'claim_invalid',
       'only Action=GetCallerIdentity&Version=2011-06-15 is accepted',
