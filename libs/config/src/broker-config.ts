@@ -12,4 +12,6 @@ export interface BrokerConfig {
   allowHttpIssuers: boolean;
   /** STS origins signed AWS requests may be forwarded to (`{region}`: any region); unset: AWS's own. */
   awsStsEndpoints: string[] | undefined;
+  /** Key sources on private networks are accepted; link-local and metadata addresses never are. */
+  allowPrivateKeySources: boolean;
 }

@@ -1,4 +1,5 @@
 import { AwsAdapter } from './aws/aws.adapter';
+import { gcpAdapter } from './gcp/gcp.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
 
@@ -15,5 +16,9 @@ export interface DefaultAdapterOptions {
  * route by their own keys (trust domain, tenant, account) come before those routed by issuer.
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
-  return [new AwsAdapter({ fetch: options.fetch, stsEndpoints: options.awsStsEndpoints }), kubernetesAdapter];
+  return [
+    new AwsAdapter({ fetch: options.fetch, stsEndpoints: options.awsStsEndpoints }),
+    kubernetesAdapter,
+    gcpAdapter,
+  ];
 }

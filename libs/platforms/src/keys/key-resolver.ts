@@ -33,6 +33,8 @@ export interface KeyResolverOptions {
   maxKeys?: number;
   /** Accept `http://` URLs on non-loopback hosts. Default false. */
   allowHttp?: boolean;
+  /** Fetch keys from private networks; link-local and metadata addresses never. Default false. */
+  allowPrivateNetworks?: boolean;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
   /** Told of every failed fetch; the message names the URL and the failure, never key material. */
@@ -106,6 +108,7 @@ export class KeyResolver {
   private readonly maxResponseBytes: number;
   private readonly maxKeys: number;
   private readonly allowHttp: boolean;
+  private readonly allowPrivateNetworks: boolean;
   private readonly now: () => number;
   private readonly logger: { warn(message: string): void } | undefined;
 
@@ -118,6 +121,7 @@ export class KeyResolver {
     this.maxResponseBytes = options.maxResponseBytes ?? 512 * 1024;
     this.maxKeys = options.maxKeys ?? 100;
     this.allowHttp = options.allowHttp ?? false;
+    this.allowPrivateNetworks = options.allowPrivateNetworks ?? false;
     this.now = options.now ?? (() => Date.now());
     this.logger = options.logger;
   }
@@ -185,7 +189,8 @@ export class KeyResolver {
       await state.pending;
       state.lastAttemptAt = this.now();
       await this.fetchInto(source, state, this.fetchOptions(options));
-      if (state.lastError !== undefined) throw state.lastError;
+      if (state.lastError !== undefined)
+        return { ok: false, keyCount: 0, error: errorMessage(state.lastError) };
       return this.probeResult(state.keys?.count ?? 0);
     } catch (error) {
       return { ok: false, keyCount: 0, error: errorMessage(error) };
@@ -212,6 +217,7 @@ export class KeyResolver {
       timeoutMs: this.timeoutMs,
       maxBytes: this.maxResponseBytes,
       allowHttp: options?.allowHttp ?? this.allowHttp,
+      allowPrivateNetworks: this.allowPrivateNetworks,
     };
   }
 
