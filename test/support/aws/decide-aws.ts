@@ -1,8 +1,10 @@
 import {
   AdapterRegistry,
+  COMMON_IDENTITY_FIELDS,
   KeyResolver,
   presentCredential,
   VerificationError,
+  type Identity,
   type PlatformAdapter,
   type PlatformConfig,
   type VerifiedCredential,
@@ -67,4 +69,20 @@ export async function refusalOf(decision: Promise<unknown>): Promise<Verificatio
     if (error instanceof VerificationError) return error;
     throw error;
   }
+}
+
+function celType(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'boolean') return 'bool';
+  if (Number.isInteger(value)) return 'int';
+  if (typeof value === 'string') return 'string';
+  return typeof value === 'object' && value !== null ? 'map' : typeof value;
+}
+
+/** The identity's fields the adapter does not declare, or declares with another CEL type (`field: type`). */
+export function undeclaredFields(identity: Identity, adapter: PlatformAdapter): string[] {
+  const declared = { ...COMMON_IDENTITY_FIELDS, ...adapter.identityFields };
+  return Object.entries(identity)
+    .filter(([field, value]) => declared[field] !== celType(value))
+    .map(([field, value]) => `${field}: ${celType(value)}`);
 }

@@ -50,7 +50,7 @@ export async function createRegionCertificate(): Promise<RegionCertificate> {
   const certificate = new Certificate();
   certificate.version = 2;
   const serial = randomBytes(8);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40; // positive and minimal (DER, X.690 §8.3.2)
   certificate.serialNumber = new asn1js.Integer({ valueHex: serial });
   for (const [type, value] of AWS_NAME) {
     certificate.issuer.typesAndValues.push(

@@ -1,5 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { awsPlatform, decideAws, refusalOf } from '../../../../../test/support/aws/decide-aws';
+import {
+  awsPlatform,
+  decideAws,
+  refusalOf,
+  undeclaredFields,
+} from '../../../../../test/support/aws/decide-aws';
 import {
   startFakeAws,
   type CallerIdentityOptions,
@@ -73,6 +78,7 @@ describe('AWS signed GetCallerIdentity requests, against a fake STS', () => {
       UserId: `${aws.account(ACCOUNT).roleId('deployer')}:ci-run-42`,
     });
     expect(verified.replayKey).toMatch(/^sha256 /);
+    expect(undeclaredFields(verified.identity, adapter)).toEqual([]);
   });
 
   it('accepts an IAM user, with its unique ID and no role', async () => {

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsPlatform, decideAws, refusalOf } from '../../../../../test/support/aws/decide-aws';
+import {
+  awsPlatform,
+  decideAws,
+  refusalOf,
+  undeclaredFields,
+} from '../../../../../test/support/aws/decide-aws';
 import { fetchInstanceIdentity, startFakeAws, type FakeAws } from '../../../../../test/support/fake-aws';
 import { INSTANCE_IDENTITY_DOCUMENT_TOKEN_TYPE } from '../aws-credential-forms';
 import { AwsAdapter } from '../aws.adapter';
@@ -86,6 +91,7 @@ describe('AWS instance identity documents, from a fake EC2 metadata service', ()
         replayKey: expect.stringMatching(/^sha256 /) as unknown,
       });
       expect(verified.tokenId).toBeUndefined();
+      expect(undeclaredFields(verified.identity, adapter)).toEqual([]);
       const served = form === 'pkcs7' ? { rsa2048: 1 } : { document: 1, signature: 1 };
       for (const [part, count] of Object.entries(served)) {
         expect(

@@ -1,6 +1,11 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsPlatform, decideAws, refusalOf } from '../../../../../test/support/aws/decide-aws';
+import {
+  awsPlatform,
+  decideAws,
+  refusalOf,
+  undeclaredFields,
+} from '../../../../../test/support/aws/decide-aws';
 import {
   startFakeAws,
   type FakeAws,
@@ -63,6 +68,7 @@ describe('AWS GetWebIdentityToken JWTs, from a fake outbound identity federation
     expect(verified.tokenId).toMatch(/^[0-9a-f-]{36}$/);
     expect(verified.replayKey).toBe(`jti ${issuer().issuer} ${verified.tokenId}`);
     expect(issuer().requests).toEqual({ discovery: 1, jwks: 1 });
+    expect(undeclaredFields(verified.identity, adapter)).toEqual([]);
   });
 
   it.each<[string, Partial<WebIdentityTokenRequest>, Record<string, unknown>]>([
