@@ -2,6 +2,7 @@ import { AwsAdapter } from './aws/aws.adapter';
 import { gcpAdapter } from './gcp/gcp.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
+import { spiffeAdapter } from './spiffe/spiffe.adapter';
 
 /** What the adapters that call out or trust fixed roots need from the broker's configuration. */
 export interface DefaultAdapterOptions {
@@ -17,6 +18,7 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   return [
+    spiffeAdapter,
     new AwsAdapter({ fetch: options.fetch, stsEndpoints: options.awsStsEndpoints }),
     kubernetesAdapter,
     gcpAdapter,

@@ -52,6 +52,7 @@ export { forbiddenHostReason, type HostLookup } from './keys/host-addresses';
 export { jwtKeySource, keySourceId, type KeySource } from './keys/key-source';
 export { keySourceAddressProblems } from './keys/key-source-address-problems';
 export { KeySourceError } from './keys/key-source-error';
+export { isSpiffeBundle, jwtSvidKeys } from './keys/parse-spiffe-bundle';
 export { urlProblem } from './keys/url-policy';
 export { KubernetesAdapter, kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 export {
@@ -71,3 +72,12 @@ export {
 } from './routing/locate-by-issuer';
 export { issuerKeyRoute, issuerOfRoute, issuerRoute, kindRoute } from './routing/route-keys';
 export { settingsReader } from './settings/settings-reader';
+export { SpiffeAdapter, spiffeAdapter } from './spiffe/spiffe.adapter';
+export { JWT_SVID_ALGORITHMS } from './spiffe/check-jwt-svid-header';
+export { parseSpiffeId, trustDomainId, type ParsedSpiffeId } from './spiffe/spiffe-id';
+export { SPIFFE_IDENTITY_FIELDS } from './spiffe/spiffe-identity-fields';
+export {
+  DEFAULT_SPIFFE_MAX_TOKEN_LIFETIME_SECONDS,
+  spiffeSettingsSchema,
+  type SpiffeSettings,
+} from './spiffe/spiffe-settings.schema';

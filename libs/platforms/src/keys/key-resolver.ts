@@ -13,7 +13,7 @@ import { VerificationError } from '../errors/verification-error';
 import type { KeyFetchOptions } from './get-json';
 import { keySourceId, type KeySource } from './key-source';
 import { KeySourceError } from './key-source-error';
-import { loadKeySet } from './load-key-set';
+import { loadKeySet, type LoadedKeySet } from './load-key-set';
 
 /** Tuning of a {@link KeyResolver}; every field has a safe default. */
 export interface KeyResolverOptions {
@@ -60,6 +60,8 @@ interface CachedKeys {
   count: number;
   fetchedAt: number;
   refreshAfterMs: number;
+  /** The SPIFFE bundle's `spiffe_sequence`, when it has one. */
+  sequence?: number;
 }
 
 interface SourceState {
@@ -221,12 +223,33 @@ export class KeyResolver {
     };
   }
 
-  private cache(jwks: JSONWebKeySet, refreshAfterMs: number): CachedKeys {
+  private cache(jwks: JSONWebKeySet, refreshAfterMs: number, sequence?: number): CachedKeys {
     if (jwks.keys.length > this.maxKeys) {
       throw new KeySourceError(`the key set has ${jwks.keys.length} keys; the limit is ${this.maxKeys}`);
     }
     const keys = jwks.keys.filter(isSignatureKey);
-    return { lookup: createLocalJWKSet({ keys }), count: keys.length, fetchedAt: this.now(), refreshAfterMs };
+    return {
+      lookup: createLocalJWKSet({ keys }),
+      count: keys.length,
+      fetchedAt: this.now(),
+      refreshAfterMs,
+      ...(sequence === undefined ? {} : { sequence }),
+    };
+  }
+
+  /**
+   * Refuses a SPIFFE bundle older (lower `spiffe_sequence`) than the one in use, which would bring
+   * back keys the trust domain has removed. Once the bundle in use is too stale to serve, the
+   * endpoint's bundle is taken whatever its sequence, so that a trust domain that reset its
+   * sequence recovers.
+   */
+  private refuseRollback(loaded: LoadedKeySet, held: CachedKeys | undefined): void {
+    if (loaded.sequence === undefined || held?.sequence === undefined) return;
+    if (loaded.sequence < held.sequence && this.isUsable(held, this.now())) {
+      throw new KeySourceError(
+        `spiffe_sequence went back from ${held.sequence} to ${loaded.sequence}; the newer bundle stays in use`,
+      );
+    }
   }
 
   private inlineKeys(jwks: JSONWebKeySet, state: SourceState): CachedKeys {
@@ -264,7 +287,8 @@ export class KeyResolver {
   private async fetchInto(source: KeySource, state: SourceState, options: KeyFetchOptions): Promise<void> {
     try {
       const loaded = await loadKeySet(source, options);
-      state.keys = this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs);
+      this.refuseRollback(loaded, state.keys);
+      state.keys = this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs, loaded.sequence);
       state.lastError = undefined;
     } catch (error) {
       state.lastError = error;
