@@ -10,6 +10,8 @@ export interface BrokerConfig {
   keyEncryptionKey: Buffer | undefined;
   maxTtlSeconds: number;
   allowHttpIssuers: boolean;
+  /** STS origins signed AWS requests may be forwarded to (`{region}`: any region); unset: AWS's own. */
+  awsStsEndpoints: string[] | undefined;
   /** Key sources on private networks are accepted; link-local and metadata addresses never are. */
   allowPrivateKeySources: boolean;
   /** Addresses and CIDR ranges whose `X-Forwarded-For` is believed; empty: none. */

@@ -102,4 +102,25 @@ describe('loadConfig', () => {
       expect.objectContaining({ message: expect.not.stringContaining(value) as unknown }),
     );
   });
+
+  it('reads the STS endpoints AWS signed requests may be forwarded to', () => {
+    const endpoints = 'https://sts.{region}.amazonaws.com, http://127.0.0.1:4566/';
+    expect(loadConfig({ FEDBROKER_AWS_STS_ENDPOINTS: endpoints }).awsStsEndpoints).toEqual([
+      'https://sts.{region}.amazonaws.com',
+      'http://127.0.0.1:4566',
+    ]);
+    expect(loadConfig({}).awsStsEndpoints).toBeUndefined();
+  });
+
+  it.each([
+    'sts.amazonaws.com',
+    'http://sts.amazonaws.com',
+    'https://sts.amazonaws.com/path',
+    'https://sts.amazonaws.com/?Action=GetCallerIdentity',
+    'https://user@sts.amazonaws.com',
+  ])('refuses the STS endpoint %s in one line naming the variable', (value) => {
+    expect(() => loadConfig({ FEDBROKER_AWS_STS_ENDPOINTS: value })).toThrow(
+      /^FEDBROKER_AWS_STS_ENDPOINTS: [^\n]+$/,
+    );
+  });
 });

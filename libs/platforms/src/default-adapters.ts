@@ -1,3 +1,4 @@
+import { AwsAdapter } from './aws/aws.adapter';
 import { gcpAdapter } from './gcp/gcp.adapter';
 import { githubActionsAdapter } from './github-actions/github-actions.adapter';
 import { gitlabAdapter } from './gitlab/gitlab.adapter';
@@ -9,6 +10,8 @@ import { spiffeAdapter } from './spiffe/spiffe.adapter';
 export interface DefaultAdapterOptions {
   /** Transport for outbound verifications; default the global `fetch`. */
   fetch?: typeof fetch;
+  /** STS origins signed AWS requests may be forwarded to (`{region}`: any region); default AWS's own. */
+  awsStsEndpoints?: readonly string[];
 }
 
 /**
@@ -16,6 +19,12 @@ export interface DefaultAdapterOptions {
  * route by their own keys (trust domain, tenant, account) come before those routed by issuer.
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
-  void options;
-  return [spiffeAdapter, kubernetesAdapter, gcpAdapter, githubActionsAdapter, gitlabAdapter];
+  return [
+    spiffeAdapter,
+    new AwsAdapter({ fetch: options.fetch, stsEndpoints: options.awsStsEndpoints }),
+    kubernetesAdapter,
+    gcpAdapter,
+    githubActionsAdapter,
+    gitlabAdapter,
+  ];
 }

@@ -1,4 +1,14 @@
 export { defaultAdapters, type DefaultAdapterOptions } from './default-adapters';
+export { AwsAdapter, type AwsAdapterOptions } from './aws/aws.adapter';
+export {
+  AWS_CREDENTIAL_FORMS,
+  AWS4_REQUEST_TOKEN_TYPE,
+  INSTANCE_IDENTITY_DOCUMENT_TOKEN_TYPE,
+  type AwsCredentialForm,
+} from './aws/aws-credential-forms';
+export { awsSettingsSchema, type AwsSettings } from './aws/aws-settings.schema';
+export { AUDIENCE_HEADER as AWS_AUDIENCE_HEADER } from './aws/caller-identity/read-signed-request';
+export { DEFAULT_AWS_STS_ENDPOINTS } from './aws/caller-identity/sts-endpoints';
 export { decodeCompactJws, isCanonicalBase64url } from './credential/decode-compact-jws';
 export { MAX_TOKEN_LENGTH, presentCredential } from './credential/present-credential';
 export type { DecodedJwt, PresentedCredential } from './credential/presented-credential';

@@ -80,7 +80,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
 
   const signingKeys = new SigningKeyStore(dataSource, { kek, now });
   await signingKeys.load();
-  const adapters = new AdapterRegistry(defaultAdapters(options.fetch ? { fetch: options.fetch } : {}));
+  const adapters = new AdapterRegistry(
+    defaultAdapters({
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(config.awsStsEndpoints ? { awsStsEndpoints: config.awsStsEndpoints } : {}),
+    }),
+  );
   const keys = new KeyResolver({
     now: () => now().getTime(),
     allowHttp: config.allowHttpIssuers,
