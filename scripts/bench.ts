@@ -228,6 +228,9 @@ async function startBroker(
         process.env.FEDBROKER_KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
       FEDBROKER_ISSUER: BROKER_ISSUER,
       FEDBROKER_ALLOW_HTTP_ISSUERS: 'true',
+      // one load generator on loopback is one client: limits would measure the limiter, not the broker
+      FEDBROKER_RATE_LIMIT_PER_CLIENT: '0',
+      FEDBROKER_RATE_LIMIT_PER_PLATFORM: '0',
     },
     nodeArgs,
   );

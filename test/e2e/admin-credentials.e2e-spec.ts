@@ -66,6 +66,7 @@ describe('admin credentials and roles', () => {
     ['GET', '/admin/v1/platforms/audited-cluster'],
     ['GET', '/admin/v1/policies'],
     ['GET', '/admin/v1/audit-events'],
+    ['GET', '/admin/v1/audit-events/verify'],
     ['GET', '/admin/v1/changes'],
     ['GET', '/admin/v1/signing-keys'],
   ])('lets an auditor %s %s', async (method, path) => {

@@ -283,3 +283,115 @@ describe('Kubernetes clusters that share one issuer string', () => {
     }
   });
 });
+
+describe('a platform whose key set holds a key too weak to use', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({}, clock);
+    const published = (await (await fetch(cluster.jwksUri)).json()) as { keys: Record<string, unknown>[] };
+    const weakened = published.keys.map((key) => ({
+      ...key,
+      n: Buffer.alloc(128, 0xc5).toString('base64url'),
+    }));
+    const server = await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'weak',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+      audiences: [BROKER_AUDIENCE],
+    });
+    expect(server.status).toBe(201);
+    // The inline check refuses weak keys at write time; a remote set can still serve one later.
+    await broker.runtime.dataSource.query(`UPDATE platforms SET jwks = $1 WHERE name = 'weak'`, [
+      JSON.stringify({ keys: weakened }),
+    ]);
+    await broker.runtime.catalog.reload();
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'weak-any',
+      platform: 'weak',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  it('refuses its tokens as a bad credential (400, audited), never a 500', async () => {
+    const assertion = await cluster.mint({
+      namespace: 'apps',
+      serviceAccount: 'api',
+      aud: [BROKER_AUDIENCE],
+    });
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_grant');
+    const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+      items: { error: string; platform: string }[];
+    };
+    expect(audit.items[0]).toMatchObject({ error: 'credential_rejected', platform: 'weak' });
+  });
+});
+
+describe('the per-platform rate limit', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker(
+      { FEDBROKER_ALLOW_HTTP_ISSUERS: 'true', FEDBROKER_RATE_LIMIT_PER_PLATFORM: '2' },
+      clock,
+    );
+    await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'limited',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+      audiences: [BROKER_AUDIENCE],
+    });
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'limited-any',
+      platform: 'limited',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  it('answers 429 with Retry-After once a platform spends its allowance, and audits it', async () => {
+    const assertion = await cluster.mint({
+      namespace: 'apps',
+      serviceAccount: 'api',
+      aud: [BROKER_AUDIENCE],
+    });
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 3; i += 1) {
+      last = await broker.token({ grant_type: JWT_BEARER, assertion });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await last?.json()) as { error: string }).error).toBe('temporarily_unavailable');
+    const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+      items: { error: string; platform: string }[];
+    };
+    expect(audit.items[0]).toMatchObject({ error: 'rate_limited', platform: 'limited' });
+  });
+
+  it('is not spent by explain', async () => {
+    const token = await cluster.mint({ namespace: 'apps', serviceAccount: 'api', aud: [BROKER_AUDIENCE] });
+    const report = (await (await broker.admin('POST', '/admin/v1/explain', { token })).json()) as {
+      steps: { step: string }[];
+    };
+    expect(report.steps.map((s) => s.step)).not.toContain('limit-platform');
+  });
+});

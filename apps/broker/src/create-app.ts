@@ -15,6 +15,7 @@ import { NotServedHereError } from './http/not-served-here.error';
 import { RouteTable } from './http/route-table';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { problem } from './errors/problem-details';
+import { refusedByClientLimit } from './token/client-rate-limit';
 import { FormBody } from './token/form-body';
 import { sendOAuthError } from './token/oauth-error-response';
 import { refusalBeforeBody } from './token/refusal-before-body';
@@ -48,6 +49,7 @@ export async function createApp(
         frameworkProblem(refused, request, routes) ?? { body: problem(400, 'Bad Request'), headers: {} },
       );
     },
+    trustProxy: runtime.config.trustedProxies.length > 0 ? [...runtime.config.trustedProxies] : false,
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
@@ -62,7 +64,9 @@ export async function createApp(
   );
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    const refusal = isTokenRequest(request) ? refusalBeforeBody(request) : undefined;
+    const tokenRequest = isTokenRequest(request);
+    if (tokenRequest && refusedByClientLimit(runtime, request, reply)) return;
+    const refusal = tokenRequest ? refusalBeforeBody(request) : undefined;
     if (refusal === undefined) {
       done();
       return;

@@ -145,7 +145,6 @@ describe('AuditQuery', () => {
     } while (cursor);
     expect(seen).toHaveLength(6);
     expect(new Set(seen).size).toBe(6);
-    await dataSource.query(`DELETE FROM audit_events WHERE platform = 'micro'`);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { AuditChain } from './audit-chain';
 import { AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
 import {
@@ -55,6 +56,9 @@ interface Pending {
  * its own transaction. A flush starts on `setImmediate`, once the requests whose I/O arrived in the
  * same event-loop turn have queued their rows, which keeps batches large under load without a
  * timer. Each {@link write} resolves once its row is committed.
+ *
+ * Each in-flight slot owns a hash chain ({@link AuditChain}): a batch is linked to its slot's chain
+ * as it is sent, in memory, and the chain moves on only once the batch is committed.
  */
 export class AuditWriter {
   private readonly maxBatch: number;
@@ -67,6 +71,7 @@ export class AuditWriter {
   private idleWaiters: (() => void)[] = [];
   private readonly counters: AuditWriterStats = { flushes: 0, rows: 0 };
   private readonly statementName: string | undefined;
+  private readonly idleChains: AuditChain[];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -76,6 +81,7 @@ export class AuditWriter {
     this.maxInFlight = positiveInteger(opts.maxInFlight ?? 2, 'maxInFlight');
     this.logger = opts.logger;
     this.statementName = opts.preparedStatement ? 'fedbroker_insert_audit_events' : undefined;
+    this.idleChains = Array.from({ length: this.maxInFlight }, () => new AuditChain());
   }
 
   /** What the writer has sent so far. */
@@ -125,8 +131,10 @@ export class AuditWriter {
   private drain(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      const chain = this.idleChains.pop() ?? new AuditChain();
       this.inFlight += 1;
-      void this.flush(batch).finally(() => {
+      void this.flush(batch, chain).finally(() => {
+        this.idleChains.push(chain);
         this.inFlight -= 1;
         this.drain();
         this.notifyIdle();
@@ -134,17 +142,19 @@ export class AuditWriter {
     }
   }
 
-  private async flush(batch: Pending[]): Promise<void> {
+  private async flush(batch: Pending[], chain: AuditChain): Promise<void> {
     try {
       this.counters.flushes += 1;
-      await this.insert(batch);
+      await this.insert(batch, chain);
     } catch (error) {
       if (batch.length > 1 && isDataError(error)) {
         const half = Math.ceil(batch.length / 2);
-        await this.flush(batch.slice(0, half));
-        await this.flush(batch.slice(half));
+        await this.flush(batch.slice(0, half), chain);
+        await this.flush(batch.slice(half), chain);
         return;
       }
+      // A data error is a definite rollback; anything else may have committed after all.
+      if (!isDataError(error)) chain.restart();
       this.logger?.error(`audit: writing ${batch.length} event(s) failed: ${describe(error)}`);
       const failure = new AuditUnavailableError('The audit log is unavailable', { cause: error });
       for (const pending of batch) pending.reject(failure);
@@ -158,16 +168,19 @@ export class AuditWriter {
    * One INSERT on a client of the driver's pool, straight: the hot path skips TypeORM's query
    * runner. Not `pool.query`, which destroys the connection when a statement fails.
    */
-  private async insert(batch: readonly Pending[]): Promise<void> {
+  private async insert(batch: readonly Pending[], chain: AuditChain): Promise<void> {
     if (!this.dataSource.isInitialized) throw new AuditUnavailableError('The database is not connected');
     const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
     const client = await pool.connect();
     try {
+      const rows = batch.map((p) => p.row);
+      const links = chain.link(rows);
       await client.query({
         name: this.statementName,
         text: INSERT_AUDIT_EVENTS_SQL,
-        values: insertAuditEventsParams(batch.map((p) => p.row)),
+        values: insertAuditEventsParams(rows, links.columns),
       });
+      chain.commit(links);
     } finally {
       client.release();
     }

@@ -1,4 +1,10 @@
 export { AuditQuery } from './audit.query';
+export {
+  AuditChainVerifier,
+  type AuditChainBreak,
+  type AuditChainReport,
+  type AuditChainVerifierOptions,
+} from './audit-chain.verifier';
 export { AuditQueryError, AuditUnavailableError, type AuditQueryErrorCode } from './audit.errors';
 export type { AuditEventView, AuditFilters, AuditPage, AuditRecord } from './audit.types';
 export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit.writer';

@@ -1,7 +1,8 @@
 import type { AuditRecord } from './audit.types';
 import { storableText } from './storable-text';
 
-const COLUMNS = [
+/** The columns of an event's content, in the order rows hold them and the chain hash covers them. */
+export const CONTENT_COLUMNS = [
   ['id', 'uuid'],
   ['time', 'timestamptz'],
   ['request_id', 'text'],
@@ -24,8 +25,20 @@ const COLUMNS = [
   ['actor_subject', 'text'],
 ] as const;
 
-/** One audit row as the values of {@link COLUMNS}, in order. */
+const CHAIN_COLUMNS = [
+  ['chain_id', 'uuid'],
+  ['chain_seq', 'int8'],
+  ['prev_hash', 'bytea'],
+  ['row_hash', 'bytea'],
+] as const;
+
+const COLUMNS = [...CONTENT_COLUMNS, ...CHAIN_COLUMNS];
+
+/** One audit row as the values of {@link CONTENT_COLUMNS}, in order. */
 export type AuditRow = (string | null)[];
+
+/** A row's chain columns: chain id, sequence, previous and own hash (bytea hex input, `\x…`). */
+export type ChainColumns = [chainId: string, seq: string, prevHash: string, rowHash: string];
 
 /**
  * One multi-row INSERT whatever the batch size: each column is bound as one array parameter and
@@ -36,9 +49,14 @@ export const INSERT_AUDIT_EVENTS_SQL =
   `INSERT INTO audit_events (${COLUMNS.map(([name]) => name).join(', ')}) ` +
   `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
 
-/** The array parameters of {@link INSERT_AUDIT_EVENTS_SQL} for `rows`. */
-export function insertAuditEventsParams(rows: readonly AuditRow[]): (string | null)[][] {
-  return COLUMNS.map((_, column) => rows.map((row) => row[column] ?? null));
+/** The array parameters of {@link INSERT_AUDIT_EVENTS_SQL} for `rows` and their `links`. */
+export function insertAuditEventsParams(
+  rows: readonly AuditRow[],
+  links: readonly ChainColumns[],
+): (string | null)[][] {
+  const content = CONTENT_COLUMNS.map((_, column) => rows.map((row) => row[column] ?? null));
+  const chain = CHAIN_COLUMNS.map((_, column) => links.map((link) => link[column] ?? null));
+  return [...content, ...chain];
 }
 
 /** Validates `record` and turns it into a row; throws `TypeError` on a malformed record. */

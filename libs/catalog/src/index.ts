@@ -1,3 +1,4 @@
+export { adminText } from './admin-text';
 export { Catalog, type CatalogOptions } from './catalog';
 export {
   CatalogError,

@@ -1,11 +1,16 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { ChangeAction, ChangeLog } from '@fedbroker/history';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
-import type { AdapterRegistry, PlatformConfig } from '@fedbroker/platforms';
+import {
+  issuerOfRoute,
+  keySourceAddressProblems,
+  type AdapterRegistry,
+  type PlatformConfig,
+} from '@fedbroker/platforms';
 import { Catalog } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, type PlatformRecord } from './catalog-records';
-import { parseBody, platformBodySchema, type PlatformBody } from './catalog-schemas';
+import { parseBody, requirePossibleName, platformBodySchema, type PlatformBody } from './catalog-schemas';
 import { platformView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
 import { withoutReadOnlyMembers } from './read-only-members';
@@ -22,6 +27,8 @@ export interface PlatformAdminOptions {
   /** Accepted audiences when a platform names none: the broker's issuer and token endpoint. */
   defaultAudiences: string[];
   allowHttp: boolean;
+  /** Accept key sources on private networks (link-local and metadata addresses never). */
+  allowPrivateKeySources: boolean;
   probeKeys: (platform: PlatformConfig) => Promise<KeyStatus>;
   /** Where every write is recorded, in the write's transaction. */
   changes: ChangeLog;
@@ -39,6 +46,12 @@ const ROUTES_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1))';
 /** What a write's answer adds to the platform; sent back with PUT it is ignored. */
 const WRITE_REPORTS = ['keys'];
 
+/** Replacements retried when another write lands between reading the platform and locking it. */
+const REPLACE_ATTEMPTS = 3;
+
+/** The platform changed between the read a replacement was validated against and its lock. */
+class MovedOn extends Error {}
+
 /** Create, read, update and delete platforms, validated per kind; every write recorded with its actor. */
 export class PlatformAdmin {
   constructor(
@@ -53,13 +66,14 @@ export class PlatformAdmin {
   }
 
   async get(name: string): Promise<PlatformRecord> {
+    requirePossibleName('platform', name);
     const row = await this.dataSource.getRepository(PlatformEntity).findOneBy({ name });
     if (!row) throw new CatalogError('not_found', `platform ${name} does not exist`);
     return toPlatformRecord(row);
   }
 
   async create(input: unknown, actor: string): Promise<PlatformWrite> {
-    const body = this.validate(input);
+    const body = await this.validate(input);
     const row = await this.write(body.name, async (manager, repository) => {
       await this.refuseAmbiguous(repository, body, undefined);
       const saved = await repository.save(repository.create(this.toColumns(body)));
@@ -80,6 +94,7 @@ export class PlatformAdmin {
   }
 
   async delete(name: string, expectedVersions: readonly number[] | undefined, actor: string): Promise<void> {
+    requirePossibleName('platform', name);
     await this.write(name, async (manager, repository) => {
       const existing = await lockByName(repository, name);
       checkVersion(existing.version, expectedVersions);
@@ -90,29 +105,47 @@ export class PlatformAdmin {
     await this.catalog.reload();
   }
 
+  /**
+   * Validates the replacement against the platform as read (key-source checks resolve host names,
+   * so not while holding its lock), then writes it if the platform is still at that version, and
+   * starts over when another write came in between.
+   */
   private async replace(
     name: string,
     expectedVersions: readonly number[] | undefined,
     actor: string,
     bodyFor: (current: Record<string, unknown>) => unknown,
   ): Promise<PlatformWrite> {
-    const row = await this.write(name, async (manager, repository) => {
-      const existing = await lockByName(repository, name);
-      checkVersion(existing.version, expectedVersions);
-      const before = structuredClone(existing);
-      const input = bodyFor(platformView(toPlatformRecord(existing)));
-      const body = this.validate(withoutReadOnlyMembers(input, existing, WRITE_REPORTS));
+    requirePossibleName('platform', name);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.dataSource.getRepository(PlatformEntity).findOneBy({ name });
+      if (!current) throw new CatalogError('not_found', `platform ${name} does not exist`);
+      checkVersion(current.version, expectedVersions);
+      const input = bodyFor(platformView(toPlatformRecord(current)));
+      const body = await this.validate(withoutReadOnlyMembers(input, current, WRITE_REPORTS));
       if (body.name !== name) {
         throw new CatalogError('validation_failed', 'the body does not match the resource', [
           { field: 'name', message: `must be ${name}; platforms cannot be renamed` },
         ]);
       }
-      await this.refuseAmbiguous(repository, body, existing.id);
-      const saved = await repository.save(repository.merge(existing, this.toColumns(body)));
-      if (saved.version !== before.version) await this.record(manager, actor, 'update', before, saved);
-      return saved;
-    });
-    return this.afterWrite(row);
+      try {
+        const row = await this.write(name, async (manager, repository) => {
+          const existing = await lockByName(repository, name);
+          checkVersion(existing.version, expectedVersions);
+          if (existing.version !== current.version) throw new MovedOn();
+          await this.refuseAmbiguous(repository, body, existing.id);
+          const saved = await repository.save(repository.merge(existing, this.toColumns(body)));
+          if (saved.version !== current.version) await this.record(manager, actor, 'update', current, saved);
+          return saved;
+        });
+        return await this.afterWrite(row);
+      } catch (error) {
+        if (!(error instanceof MovedOn)) throw error;
+        if (attempt === REPLACE_ATTEMPTS) {
+          throw new CatalogError('precondition_failed', `platform ${name} kept changing; read it again`);
+        }
+      }
+    }
   }
 
   /**
@@ -126,14 +159,15 @@ export class PlatformAdmin {
   ): Promise<void> {
     await repository.manager.query(ROUTES_LOCK, ['fedbroker_platform_routes']);
     const { adapters } = this.options;
-    const routes = new Set(adapters.get(body.kind).routeKeys(this.toConfigShape(body)));
+    const routes = adapters.get(body.kind).routeKeys(this.toConfigShape(body));
     for (const other of await repository.find()) {
       if (other.id === ownId || !adapters.has(other.kind as PlatformConfig['kind'])) continue;
       const record = toPlatformRecord(other);
-      const shared = adapters
-        .get(record.kind)
-        .routeKeys(record)
-        .find((key) => routes.has(key));
+      const shared = sharedRoute(
+        routes,
+        adapters.get(record.kind).routeKeys(record),
+        body.kind !== record.kind,
+      );
       if (shared !== undefined) {
         throw new CatalogError(
           'conflict',
@@ -186,7 +220,7 @@ export class PlatformAdmin {
     return { platform, keys: await this.options.probeKeys(platform) };
   }
 
-  private validate(input: unknown): PlatformBody {
+  private async validate(input: unknown): Promise<PlatformBody> {
     const parsed = parseBody(platformBodySchema, input);
     if (!parsed.ok) throw new CatalogError('validation_failed', 'the platform is not valid', parsed.problems);
     const body = parsed.value;
@@ -204,9 +238,19 @@ export class PlatformAdmin {
       }
     }
     problems.push(...adapter.registrationProblems(this.toConfigShape(body), this.options.allowHttp));
+    if (problems.length === 0) problems.push(...(await this.addressProblems(body)));
     if (problems.length > 0)
       throw new CatalogError('validation_failed', 'the platform is not valid', problems);
     return body;
+  }
+
+  private addressProblems(body: PlatformBody): Promise<FieldProblem[]> {
+    const source = this.options.adapters
+      .get(body.kind)
+      .keySource({ ...this.toConfigShape(body), id: '', version: 0 });
+    const field =
+      source.type === 'oidc-discovery' ? 'issuer' : body.jwksUri !== undefined ? 'jwksUri' : 'settings';
+    return keySourceAddressProblems(source, field, this.options.allowPrivateKeySources);
   }
 
   private toConfigShape(body: PlatformBody): Omit<PlatformConfig, 'id' | 'version'> {
@@ -253,4 +297,23 @@ async function refuseInUse(manager: EntityManager, platform: PlatformEntity): Pr
     [],
     { conflicts: users.map((policy) => ({ resource: 'policy', name: policy.name })) },
   );
+}
+
+/**
+ * The route two platforms would both answer to. Platforms of different kinds may not share an issuer
+ * at all, even with distinct key ids: a key-id route is more specific than an issuer route, so it
+ * would take the other kind's credentials that carry that key id.
+ */
+function sharedRoute(
+  mine: readonly string[],
+  theirs: readonly string[],
+  otherKind: boolean,
+): string | undefined {
+  const exact = mine.find((key) => theirs.includes(key));
+  if (exact !== undefined || !otherKind) return exact;
+  const theirIssuers = new Set(theirs.map(issuerOfRoute).filter((issuer) => issuer !== undefined));
+  const issuer = mine
+    .map(issuerOfRoute)
+    .find((candidate) => candidate !== undefined && theirIssuers.has(candidate));
+  return issuer === undefined ? undefined : `the issuer ${issuer}`;
 }

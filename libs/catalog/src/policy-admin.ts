@@ -6,7 +6,7 @@ import { compilePolicy, PolicyCompileError, type PolicySchema } from '@fedbroker
 import { Catalog } from './catalog';
 import { CatalogError } from './catalog.error';
 import { toPolicyRecord, type PolicyRecord } from './catalog-records';
-import { parseBody, policyBodySchema, type PolicyBody } from './catalog-schemas';
+import { parseBody, requirePossibleName, policyBodySchema, type PolicyBody } from './catalog-schemas';
 import { policyView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
 import { policySchemaFor } from './policy-schema-for';
@@ -35,6 +35,7 @@ export class PolicyAdmin {
   }
 
   async get(name: string): Promise<PolicyRecord> {
+    requirePossibleName('policy', name);
     const row = await this.dataSource
       .getRepository(PolicyEntity)
       .findOne({ where: { name }, relations: { platform: true } });
@@ -66,6 +67,7 @@ export class PolicyAdmin {
   }
 
   async delete(name: string, expectedVersions: readonly number[] | undefined, actor: string): Promise<void> {
+    requirePossibleName('policy', name);
     await this.write(name, async (manager) => {
       const repository = manager.getRepository(PolicyEntity);
       const existing = await lockByName(repository, name);
@@ -82,6 +84,7 @@ export class PolicyAdmin {
     actor: string,
     bodyFor: (current: Record<string, unknown>) => unknown,
   ): Promise<PolicyRecord> {
+    requirePossibleName('policy', name);
     return this.write(name, async (manager) => {
       const repository = manager.getRepository(PolicyEntity);
       const existing = await lockByName(repository, name);

@@ -12,4 +12,14 @@ export interface BrokerConfig {
   allowHttpIssuers: boolean;
   /** A separate listener for the operator endpoints (`/admin`, …); unset: they share the main one. */
   adminListener: { port: number; host: string } | undefined;
+  /** STS origins signed AWS requests may be forwarded to (`{region}`: any region); unset: AWS's own. */
+  awsStsEndpoints: string[] | undefined;
+  /** Key sources on private networks are accepted; link-local and metadata addresses never are. */
+  allowPrivateKeySources: boolean;
+  /** Addresses and CIDR ranges whose `X-Forwarded-For` is believed; empty: none. */
+  trustedProxies: readonly string[];
+  /** `/token` requests a minute from one client address (an IPv6 /64); 0: no limit. */
+  rateLimitPerClient: number;
+  /** `/token` requests a minute for one platform; 0: no limit. */
+  rateLimitPerPlatform: number;
 }

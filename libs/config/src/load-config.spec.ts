@@ -17,6 +17,10 @@ describe('loadConfig', () => {
       maxTtlSeconds: 3600,
       allowHttpIssuers: false,
       adminListener: undefined,
+      allowPrivateKeySources: false,
+      trustedProxies: [],
+      rateLimitPerClient: 1200,
+      rateLimitPerPlatform: 12_000,
     });
   });
 
@@ -51,6 +55,9 @@ describe('loadConfig', () => {
       FEDBROKER_KEY_ENCRYPTION_KEY: kek,
       FEDBROKER_MAX_TTL_SECONDS: '600',
       FEDBROKER_ALLOW_HTTP_ISSUERS: 'true',
+      FEDBROKER_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,::1 ',
+      FEDBROKER_RATE_LIMIT_PER_CLIENT: '0',
+      FEDBROKER_RATE_LIMIT_PER_PLATFORM: '600',
     });
     expect(config).toMatchObject({
       port: 1234,
@@ -59,6 +66,9 @@ describe('loadConfig', () => {
       issuer: 'https://sts.example',
       maxTtlSeconds: 600,
       allowHttpIssuers: true,
+      trustedProxies: ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', '::1'],
+      rateLimitPerClient: 0,
+      rateLimitPerPlatform: 600,
     });
     expect(config.keyEncryptionKey).toEqual(Buffer.alloc(32, 7));
   });
@@ -77,10 +87,26 @@ describe('loadConfig', () => {
     ['FEDBROKER_ADMIN_PORT', '65536'],
     ['FEDBROKER_ADMIN_PORT', '8080'],
     ['FEDBROKER_ADMIN_HOST', '127.0.0.1'],
+    ['FEDBROKER_TRUSTED_PROXIES', 'proxy.internal'],
+    ['FEDBROKER_TRUSTED_PROXIES', '10.0.0.1,10.0.0.300'],
+    ['FEDBROKER_TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['FEDBROKER_TRUSTED_PROXIES', '10.0.0.0/0'],
+    ['FEDBROKER_TRUSTED_PROXIES', '2001:db8::/129'],
+    ['FEDBROKER_TRUSTED_PROXIES', '10.0.0.0/8/8'],
+    ['FEDBROKER_TRUSTED_PROXIES', '10.0.0.0/-1'],
+    ['FEDBROKER_TRUSTED_PROXIES', 'fe80::1%eth0'],
+    ['FEDBROKER_RATE_LIMIT_PER_CLIENT', '-1'],
+    ['FEDBROKER_RATE_LIMIT_PER_PLATFORM', 'lots'],
   ])('refuses a bad %s in one line naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(new RegExp(`^${variable}: [^\\n]+$`));
+  });
+
+  it('names the bad trusted-proxy entry by its position', () => {
+    expect(() => loadConfig({ FEDBROKER_TRUSTED_PROXIES: '10.0.0.1, ,10.0.0.300' })).toThrow(
+      /^FEDBROKER_TRUSTED_PROXIES: entry 2 is not an IP address or CIDR range$/,
+    );
   });
 
   it.each([
@@ -89,6 +115,27 @@ describe('loadConfig', () => {
   ])('never repeats the secret %s in the error', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining(value) as unknown }),
+    );
+  });
+
+  it('reads the STS endpoints AWS signed requests may be forwarded to', () => {
+    const endpoints = 'https://sts.{region}.amazonaws.com, http://127.0.0.1:4566/';
+    expect(loadConfig({ FEDBROKER_AWS_STS_ENDPOINTS: endpoints }).awsStsEndpoints).toEqual([
+      'https://sts.{region}.amazonaws.com',
+      'http://127.0.0.1:4566',
+    ]);
+    expect(loadConfig({}).awsStsEndpoints).toBeUndefined();
+  });
+
+  it.each([
+    'sts.amazonaws.com',
+    'http://sts.amazonaws.com',
+    'https://sts.amazonaws.com/path',
+    'https://sts.amazonaws.com/?Action=GetCallerIdentity',
+    'https://user@sts.amazonaws.com',
+  ])('refuses the STS endpoint %s in one line naming the variable', (value) => {
+    expect(() => loadConfig({ FEDBROKER_AWS_STS_ENDPOINTS: value })).toThrow(
+      /^FEDBROKER_AWS_STS_ENDPOINTS: [^\n]+$/,
     );
   });
 });

@@ -1,5 +1,6 @@
 import type { BrokerConfig } from './broker-config';
 import { ConfigError } from './config.error';
+import { trustedProxies } from './trusted-proxies';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,6 +23,11 @@ export function loadConfig(env: Env): BrokerConfig {
     maxTtlSeconds: integer(env, 'FEDBROKER_MAX_TTL_SECONDS', 3600, 1, 86_400),
     allowHttpIssuers: boolean(env, 'FEDBROKER_ALLOW_HTTP_ISSUERS', false),
     adminListener: adminListener(env, port, nonEmpty(env, 'HOST') ?? '0.0.0.0'),
+    awsStsEndpoints: stsEndpoints(env),
+    allowPrivateKeySources: boolean(env, 'FEDBROKER_ALLOW_PRIVATE_KEY_SOURCES', false),
+    trustedProxies: trustedProxies(env.FEDBROKER_TRUSTED_PROXIES),
+    rateLimitPerClient: integer(env, 'FEDBROKER_RATE_LIMIT_PER_CLIENT', 1200, 0, 1_000_000),
+    rateLimitPerPlatform: integer(env, 'FEDBROKER_RATE_LIMIT_PER_PLATFORM', 12_000, 0, 10_000_000),
   };
 }
 
@@ -103,4 +109,29 @@ function adminListener(env: Env, mainPort: number, mainHost: string): BrokerConf
     throw new ConfigError('FEDBROKER_ADMIN_HOST', 'must be a host name or an IP address');
   }
   return { port, host: host ?? mainHost };
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** Origins only: https, or http on a loopback host; `{region}` may stand in the host. */
+function stsEndpoints(env: Env): string[] | undefined {
+  const name = 'FEDBROKER_AWS_STS_ENDPOINTS';
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  const endpoints = raw.split(',').map((entry) => entry.trim().replace(/\/+$/, ''));
+  for (const endpoint of endpoints) {
+    let url: URL;
+    try {
+      url = new URL(endpoint.replaceAll('{region}', 'us-east-1'));
+    } catch {
+      throw new ConfigError(name, 'must be comma-separated absolute URLs');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+      throw new ConfigError(name, 'must be https URLs (http only on loopback hosts)');
+    }
+    if (url.origin !== endpoint.replaceAll('{region}', 'us-east-1').toLowerCase()) {
+      throw new ConfigError(name, 'must be origins: scheme, host and port only');
+    }
+  }
+  return endpoints;
 }

@@ -15,6 +15,8 @@ export interface ExchangeDependencies {
   maxTtlSeconds: number;
   allowHttp: boolean;
   now: () => Date;
+  /** Requests per platform, counted once a credential is verified (forged ones spend nothing). */
+  platformRateLimit?: { take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number } };
 }
 
 /** Who is asking, for the audit event. */

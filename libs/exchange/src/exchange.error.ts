@@ -14,6 +14,7 @@ export type ExchangeErrorCode =
   | 'client_mismatch'
   | 'target_not_allowed'
   | 'scope_not_allowed'
+  | 'rate_limited'
   | 'platform_unavailable'
   | 'unavailable'
   | 'internal';
@@ -23,13 +24,17 @@ export class ExchangeError extends Error {
   /** The grant the request named, once known: the wire error of a rejected credential depends on it. */
   grant: GrantKind | undefined;
 
+  /** For `rate_limited`: when to retry (`Retry-After`, RFC 9110 §10.2.3). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ExchangeErrorCode,
     message: string,
-    options: { reason?: string; cause?: unknown } = {},
+    options: { reason?: string; cause?: unknown; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'ExchangeError';
     this.reason = options.reason ?? message;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -15,6 +15,8 @@ const CODES: ExchangeErrorCode[] = [
   'client_mismatch',
   'target_not_allowed',
   'scope_not_allowed',
+  'rate_limited',
+  'platform_unavailable',
   'unavailable',
   'internal',
 ];

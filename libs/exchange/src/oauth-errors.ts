@@ -26,6 +26,7 @@ const OAUTH_ERRORS: Record<ExchangeErrorCode, OAuthError | CredentialErrors> = {
   client_mismatch: { status: 401, error: 'invalid_client' },
   target_not_allowed: { status: 400, error: 'invalid_target' },
   scope_not_allowed: { status: 400, error: 'invalid_scope' },
+  rate_limited: { status: 429, error: 'temporarily_unavailable' },
   platform_unavailable: { status: 503, error: 'temporarily_unavailable' },
   unavailable: { status: 503, error: 'temporarily_unavailable' },
   internal: { status: 500, error: 'server_error' },

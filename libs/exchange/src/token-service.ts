@@ -115,7 +115,7 @@ export class TokenService {
 
   /** What `/token` would decide for a credential, step by step, issuing and auditing nothing. */
   explain(request: ExplainRequest): Promise<ExplainReport> {
-    return explain(this.deps, request);
+    return explain({ ...this.deps, platformRateLimit: undefined }, request);
   }
 
   /**

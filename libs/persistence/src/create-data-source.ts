@@ -11,6 +11,7 @@ import {
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { PolicyActorCondition1764100000000 } from './migrations/1764100000000-policy-actor-condition';
 import { PlatformRoutes1764200000000 } from './migrations/1764200000000-platform-routes';
+import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain';
 import { AdminChanges1764400000000 } from './migrations/1764400000000-admin-changes';
 
 export const ENTITIES = [
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   InitialSchema1764000000000,
   PolicyActorCondition1764100000000,
   PlatformRoutes1764200000000,
+  AuditChain1764300000000,
   AdminChanges1764400000000,
 ];
 

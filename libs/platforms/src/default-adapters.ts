@@ -1,10 +1,17 @@
+import { AwsAdapter } from './aws/aws.adapter';
+import { gcpAdapter } from './gcp/gcp.adapter';
+import { githubActionsAdapter } from './github-actions/github-actions.adapter';
+import { gitlabAdapter } from './gitlab/gitlab.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
+import { spiffeAdapter } from './spiffe/spiffe.adapter';
 
 /** What the adapters that call out or trust fixed roots need from the broker's configuration. */
 export interface DefaultAdapterOptions {
   /** Transport for outbound verifications; default the global `fetch`. */
   fetch?: typeof fetch;
+  /** STS origins signed AWS requests may be forwarded to (`{region}`: any region); default AWS's own. */
+  awsStsEndpoints?: readonly string[];
 }
 
 /**
@@ -12,6 +19,12 @@ export interface DefaultAdapterOptions {
  * route by their own keys (trust domain, tenant, account) come before those routed by issuer.
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
-  void options;
-  return [kubernetesAdapter];
+  return [
+    spiffeAdapter,
+    new AwsAdapter({ fetch: options.fetch, stsEndpoints: options.awsStsEndpoints }),
+    kubernetesAdapter,
+    gcpAdapter,
+    githubActionsAdapter,
+    gitlabAdapter,
+  ];
 }

@@ -1,4 +1,14 @@
 export { defaultAdapters, type DefaultAdapterOptions } from './default-adapters';
+export { AwsAdapter, type AwsAdapterOptions } from './aws/aws.adapter';
+export {
+  AWS_CREDENTIAL_FORMS,
+  AWS4_REQUEST_TOKEN_TYPE,
+  INSTANCE_IDENTITY_DOCUMENT_TOKEN_TYPE,
+  type AwsCredentialForm,
+} from './aws/aws-credential-forms';
+export { awsSettingsSchema, type AwsSettings } from './aws/aws-settings.schema';
+export { AUDIENCE_HEADER as AWS_AUDIENCE_HEADER } from './aws/caller-identity/read-signed-request';
+export { DEFAULT_AWS_STS_ENDPOINTS } from './aws/caller-identity/sts-endpoints';
 export { decodeCompactJws, isCanonicalBase64url } from './credential/decode-compact-jws';
 export { MAX_TOKEN_LENGTH, presentCredential } from './credential/present-credential';
 export type { DecodedJwt, PresentedCredential } from './credential/presented-credential';
@@ -11,8 +21,30 @@ export {
   VerificationError,
   type VerificationErrorCode,
 } from './errors/verification-error';
+export { GitHubActionsAdapter, githubActionsAdapter } from './github-actions/github-actions.adapter';
+export { GITHUB_ACTIONS_IDENTITY_FIELDS } from './github-actions/github-actions-identity-fields';
+export {
+  DEFAULT_GITHUB_ACTIONS_MAX_TOKEN_LIFETIME_SECONDS,
+  githubActionsSettingsSchema,
+  type GitHubActionsSettings,
+} from './github-actions/github-actions-settings.schema';
+export { GitLabAdapter, gitlabAdapter } from './gitlab/gitlab.adapter';
+export { GITLAB_IDENTITY_FIELDS } from './gitlab/gitlab-identity-fields';
+export {
+  DEFAULT_GITLAB_MAX_TOKEN_LIFETIME_SECONDS,
+  gitlabSettingsSchema,
+  type GitLabSettings,
+} from './gitlab/gitlab-settings.schema';
 export type { Identity, VerifiedCredential } from './identity';
 export { COMMON_IDENTITY_FIELDS, type IdentityFields, type IdentityFieldType } from './identity-fields';
+export { GcpAdapter, gcpAdapter } from './gcp/gcp.adapter';
+export { GCP_IDENTITY_FIELDS } from './gcp/gcp-identity-fields';
+export {
+  DEFAULT_GCP_MAX_TOKEN_LIFETIME_SECONDS,
+  gcpSettingsSchema,
+  type GcpSettings,
+} from './gcp/gcp-settings.schema';
+export { GOOGLE_ISSUER } from './gcp/google-id-token';
 export { ALLOWED_ALGORITHMS } from './jwt/allowed-algorithms';
 export { checkAudience } from './jwt/check-audience';
 export { checkProtectedHeader } from './jwt/check-protected-header';
@@ -29,8 +61,12 @@ export {
   type KeyProbeResult,
   type KeyResolverOptions,
 } from './keys/key-resolver';
+export { forbiddenAddressReason } from './keys/address-policy';
+export { forbiddenHostReason, type HostLookup } from './keys/host-addresses';
 export { jwtKeySource, keySourceId, type KeySource } from './keys/key-source';
+export { keySourceAddressProblems } from './keys/key-source-address-problems';
 export { KeySourceError } from './keys/key-source-error';
+export { isSpiffeBundle, jwtSvidKeys } from './keys/parse-spiffe-bundle';
 export { urlProblem } from './keys/url-policy';
 export { KubernetesAdapter, kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 export {
@@ -48,5 +84,14 @@ export {
   locateByIssuer,
   locateByIssuerAndKey,
 } from './routing/locate-by-issuer';
-export { issuerKeyRoute, issuerRoute, kindRoute } from './routing/route-keys';
+export { issuerKeyRoute, issuerOfRoute, issuerRoute, kindRoute } from './routing/route-keys';
 export { settingsReader } from './settings/settings-reader';
+export { SpiffeAdapter, spiffeAdapter } from './spiffe/spiffe.adapter';
+export { JWT_SVID_ALGORITHMS } from './spiffe/check-jwt-svid-header';
+export { parseSpiffeId, trustDomainId, type ParsedSpiffeId } from './spiffe/spiffe-id';
+export { SPIFFE_IDENTITY_FIELDS } from './spiffe/spiffe-identity-fields';
+export {
+  DEFAULT_SPIFFE_MAX_TOKEN_LIFETIME_SECONDS,
+  spiffeSettingsSchema,
+  type SpiffeSettings,
+} from './spiffe/spiffe-settings.schema';

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import type { AuditEventView } from '@fedbroker/audit';
+import type { AuditChainReport, AuditEventView } from '@fedbroker/audit';
+import { adminText } from '@fedbroker/catalog';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
@@ -8,9 +9,9 @@ import { parseRequest } from './invalid-request.error';
 
 const filtersSchema = z.strictObject({
   outcome: z.enum(['issued', 'denied']).optional(),
-  platform: z.string().min(1).optional(),
-  subject: z.string().min(1).optional(),
-  policy: z.string().min(1).optional(),
+  platform: adminText().min(1).optional(),
+  subject: adminText().min(1).optional(),
+  policy: adminText().min(1).optional(),
   from: z.iso
     .datetime({ offset: true })
     .transform((v) => new Date(v))
@@ -23,7 +24,7 @@ const filtersSchema = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 
-/** `GET /admin/v1/audit-events`: every `/token` decision, newest first. */
+/** `GET /admin/v1/audit-events`: every `/token` decision, newest first; `/verify` checks the hash chains. */
 @Controller('admin/v1/audit-events')
 @UseGuards(AdminGuard)
 export class AuditEventsController {
@@ -32,5 +33,11 @@ export class AuditEventsController {
   @Get()
   async list(@Query() query: unknown): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
     return this.runtime.auditEvents.list(parseRequest(filtersSchema, query, 'query'));
+  }
+
+  /** Walks every chain (the whole table: time grows with it) and names the first broken row. */
+  @Get('verify')
+  verify(): Promise<AuditChainReport> {
+    return this.runtime.auditChain.verify();
   }
 }

@@ -16,7 +16,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { policyView, type PolicyRecord } from '@fedbroker/catalog';
+import { adminText, policyView, type PolicyRecord } from '@fedbroker/catalog';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
@@ -24,7 +24,7 @@ import { Actor } from './admin-principal';
 import { etagOf, requiredVersions } from './http-preconditions';
 import { parseRequest } from './invalid-request.error';
 
-const listQuerySchema = z.strictObject({ platform: z.string().min(1).optional() });
+const listQuerySchema = z.strictObject({ platform: adminText().min(1).optional() });
 
 /** `/admin/v1/policies`: the CEL trust policies deciding who gets which token. */
 @Controller('admin/v1/policies')

@@ -45,6 +45,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       if (error.code === 'internal' || error.code === 'unavailable') {
         this.logger.error(`token request failed: ${error.code}`, stackOf(error.cause));
       }
+      if (error.retryAfterSeconds !== undefined)
+        void reply.header('Retry-After', String(error.retryAfterSeconds));
       sendOAuthError(reply, oauthErrorFor(error.code, error.grant), error.message);
       return;
     }

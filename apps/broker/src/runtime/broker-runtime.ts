@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CredentialStore } from '@fedbroker/admin-credentials';
-import { AuditQuery, AuditWriter } from '@fedbroker/audit';
+import { AuditChainVerifier, AuditQuery, AuditWriter } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
@@ -14,6 +14,7 @@ import {
 } from '@fedbroker/minting';
 import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
+import { RateLimiter } from '@fedbroker/rate-limit';
 import { embeddedKeyEncryptionKey } from './embedded-secrets';
 
 export interface RuntimeLogger {
@@ -34,6 +35,12 @@ export interface BrokerRuntime {
   readonly auditEvents: AuditQuery;
   /** The history of admin writes. */
   readonly changes: ChangeQuery;
+  readonly auditChain: AuditChainVerifier;
+  /** The audit writer, for the refusals the HTTP layer makes before the pipeline (rate limits). */
+  readonly audit: AuditWriter;
+  /** `/token` requests a minute per client address and per platform (`FEDBROKER_RATE_LIMIT_*`). */
+  readonly rateLimits: { readonly perClient: RateLimiter; readonly perPlatform: RateLimiter };
+  readonly now: () => Date;
   /**
    * Publishes a new signing key that signs after `activateAfterSeconds` (default 0) and has every
    * replica reload its keys; refused with `MintingError('rotation_pending')` while a key is pending.
@@ -71,10 +78,16 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
 
   const signingKeys = new SigningKeyStore(dataSource, { kek, now });
   await signingKeys.load();
-  const adapters = new AdapterRegistry(defaultAdapters(options.fetch ? { fetch: options.fetch } : {}));
+  const adapters = new AdapterRegistry(
+    defaultAdapters({
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(config.awsStsEndpoints ? { awsStsEndpoints: config.awsStsEndpoints } : {}),
+    }),
+  );
   const keys = new KeyResolver({
     now: () => now().getTime(),
     allowHttp: config.allowHttpIssuers,
+    allowPrivateNetworks: config.allowPrivateKeySources,
     logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -83,6 +96,10 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   await catalog.watch(singleSession ? undefined : url);
   const audit = new AuditWriter(dataSource, { logger, preparedStatement: !singleSession });
 
+  const rateLimits = {
+    perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
+    perPlatform: new RateLimiter({ perMinute: config.rateLimitPerPlatform, now: () => now().getTime() }),
+  };
   const tokens = new TokenService({
     catalog,
     adapters,
@@ -93,11 +110,13 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     maxTtlSeconds: config.maxTtlSeconds,
     allowHttp: config.allowHttpIssuers,
     now,
+    platformRateLimit: rateLimits.perPlatform,
   });
   const platforms = new PlatformAdmin(dataSource, catalog, {
     adapters,
     defaultAudiences: [config.issuer, `${config.issuer}/token`],
     allowHttp: config.allowHttpIssuers,
+    allowPrivateKeySources: config.allowPrivateKeySources,
     probeKeys: (platform) => keys.probe(adapters.get(platform.kind).keySource(platform)),
     changes: changeLog,
   });
@@ -111,6 +130,10 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     platforms,
     policies: new PolicyAdmin(dataSource, catalog, adapters, changeLog),
     auditEvents: new AuditQuery(dataSource),
+    auditChain: new AuditChainVerifier(dataSource),
+    audit,
+    rateLimits,
+    now,
     changes: new ChangeQuery(dataSource),
     credentials: new CredentialStore(dataSource, { configured: config.adminToken, changes: changeLog }),
     async rotateSigningKey(rotateOptions, actor) {

@@ -7,13 +7,19 @@ import { locateAndVerify } from './locate-and-verify';
 
 /** The named steps of a decision, in order: `/token` runs them all, explain reports each. */
 export type DecisionStepName =
-  'verify' | 'authenticate-client' | 'verify-actor' | 'decide' | 'authorize-actor' | 'select-targets';
+  | 'verify'
+  | 'limit-platform'
+  | 'authenticate-client'
+  | 'verify-actor'
+  | 'decide'
+  | 'authorize-actor'
+  | 'select-targets';
 
 /** One step: it reads and extends the state, or throws the {@link ExchangeError} that denies. */
 export interface DecisionStep {
   name: DecisionStepName;
   /** Whether the step has anything to do for this request (an actor step without an actor does not). */
-  applies(state: ExchangeState): boolean;
+  applies(state: ExchangeState, deps: ExchangeDependencies): boolean;
   run(state: ExchangeState, deps: ExchangeDependencies): Promise<void> | void;
   /** One line on what the step established, for explain. */
   describe(state: ExchangeState): string;
@@ -30,6 +36,23 @@ const verify: DecisionStep = {
   },
   describe: (state) =>
     `platform ${state.subject?.platform.name} verified the credential of ${state.subject?.credential.identity.subject}`,
+};
+
+/** The platform's request allowance, spent only by verified credentials; `/token` only, not explain. */
+const limitPlatform: DecisionStep = {
+  name: 'limit-platform',
+  applies: (_state, deps) => deps.platformRateLimit !== undefined,
+  run(state, deps) {
+    const platform = state.subject?.platform;
+    const decision = platform === undefined ? undefined : deps.platformRateLimit?.take(platform.id);
+    if (decision !== undefined && !decision.ok) {
+      throw new ExchangeError('rate_limited', 'too many requests for this platform; retry later', {
+        reason: `platform ${platform?.name} is over its rate limit`,
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+  },
+  describe: () => 'within the platform rate limit',
 };
 
 /** RFC 7523 §3.2: a client assertion authenticates the client its `sub` names. */
@@ -140,6 +163,7 @@ const selectTargetsStep: DecisionStep = {
 /** Every decision step, in the order `/token` and explain run them. */
 export const DECISION_STEPS: readonly DecisionStep[] = [
   verify,
+  limitPlatform,
   authenticateClient,
   verifyActor,
   decide,
@@ -164,7 +188,7 @@ export async function runDecision(
   onStep: (outcome: StepOutcome) => void = () => undefined,
 ): Promise<void> {
   for (const step of DECISION_STEPS) {
-    if (!step.applies(state)) continue;
+    if (!step.applies(state, deps)) continue;
     try {
       await step.run(state, deps);
     } catch (error) {

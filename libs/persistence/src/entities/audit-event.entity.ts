@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One `/token` request, granted or denied. Append-only; ids are time-ordered (UUIDv7). */
+/**
+ * One `/token` request, granted or denied. Append-only; ids are time-ordered (UUIDv7). Each row is
+ * a link of its writer's hash chain: `rowHash` is SHA-256 over the row and `prevHash`.
+ */
 @Entity({ name: 'audit_events' })
 export class AuditEventEntity {
   @PrimaryColumn({ type: 'uuid' })
@@ -62,4 +65,16 @@ export class AuditEventEntity {
 
   @Column({ name: 'actor_subject', type: 'text', nullable: true })
   actorSubject!: string | null;
+
+  @Column({ name: 'chain_id', type: 'uuid', nullable: true })
+  chainId!: string | null;
+
+  @Column({ name: 'chain_seq', type: 'bigint', nullable: true })
+  chainSeq!: string | null;
+
+  @Column({ name: 'prev_hash', type: 'bytea', nullable: true })
+  prevHash!: Buffer | null;
+
+  @Column({ name: 'row_hash', type: 'bytea', nullable: true })
+  rowHash!: Buffer | null;
 }

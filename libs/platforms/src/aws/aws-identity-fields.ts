@@ -1,0 +1,28 @@
+import type { IdentityFields } from '../identity-fields';
+
+/**
+ * What an AWS identity adds to the common fields (API.md), across its three credentials; each
+ * credential fills the fields it carries. Immutable: `accountId`, `principalId` (the IAM unique
+ * ID), `instanceId`. Names (`arn`, `roleName`…) can be deleted and created again for someone else.
+ */
+export const AWS_IDENTITY_FIELDS: IdentityFields = {
+  credentialType: 'string',
+  accountId: 'string',
+  arn: 'string',
+  principalType: 'string',
+  principalId: 'string',
+  roleName: 'string',
+  sessionName: 'string',
+  orgId: 'string',
+  ouPath: 'string',
+  sourceRegion: 'string',
+  principalTags: 'map',
+  requestTags: 'map',
+  instanceId: 'string',
+  region: 'string',
+  availabilityZone: 'string',
+  imageId: 'string',
+  instanceType: 'string',
+  architecture: 'string',
+  privateIp: 'string',
+};
