@@ -21,6 +21,7 @@ describe('openDatabase', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
     expect(rows.map((r) => r.table_name)).toEqual([
+      'admin_changes',
       'admin_credentials',
       'audit_events',
       'catalog_state',
