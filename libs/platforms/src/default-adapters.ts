@@ -1,3 +1,4 @@
+import { azureAdapter } from './azure/azure.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
 
@@ -13,5 +14,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [kubernetesAdapter];
+  return [azureAdapter, kubernetesAdapter];
 }

@@ -1,0 +1,90 @@
+import { VerificationError } from '../../errors/verification-error';
+
+/** What an attested document says, read after its signature is verified. */
+export interface AttestedClaims {
+  vmId: string;
+  /** Absent from documents of API versions before 2019-04-30 and of classic VMs. */
+  subscriptionId?: string;
+  nonce: string;
+  /** `timeStamp.createdOn`, seconds since the epoch. */
+  createdOn: number;
+  /** `timeStamp.expiresOn`, seconds since the epoch. */
+  expiresOn: number;
+}
+
+/** IMDS writes times as `MM/dd/yy HH:mm:ss ±hhmm` (`01/04/21 13:55:34 -0000`). */
+const IMDS_TIME = /^(\d{2})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
+
+function missing(name: string): VerificationError {
+  return new VerificationError('missing_claim', `the "${name}" member is missing`);
+}
+
+function invalid(name: string): VerificationError {
+  return new VerificationError('claim_invalid', `the "${name}" member is invalid`);
+}
+
+/** Seconds since the epoch of an IMDS time, or undefined when it is not one. */
+export function parseImdsTime(value: string): number | undefined {
+  const match = IMDS_TIME.exec(value);
+  if (match === null) return undefined;
+  const [month, day, year, hour, minute, second, offsetHours, offsetMinutes] = [
+    match[1],
+    match[2],
+    match[3],
+    match[4],
+    match[5],
+    match[6],
+    match[8],
+    match[9],
+  ].map(Number) as [number, number, number, number, number, number, number, number];
+  const utc = Date.UTC(2000 + year, month - 1, day, hour, minute, second);
+  const date = new Date(utc);
+  if (
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    return undefined;
+  }
+  const offset = (offsetHours * 60 + offsetMinutes) * 60 * (match[7] === '-' ? -1 : 1);
+  return utc / 1000 - offset;
+}
+
+function requiredString(claims: Record<string, unknown>, name: string): string {
+  const value = claims[name];
+  if (value === undefined) throw missing(name);
+  if (typeof value !== 'string' || value === '') throw invalid(name);
+  return value;
+}
+
+function readTime(timeStamp: Record<string, unknown>, name: 'createdOn' | 'expiresOn'): number {
+  const value = timeStamp[name];
+  if (value === undefined) throw missing(`timeStamp.${name}`);
+  const seconds = typeof value === 'string' ? parseImdsTime(value) : undefined;
+  if (seconds === undefined) throw invalid(`timeStamp.${name}`);
+  return seconds;
+}
+
+/**
+ * Reads `vmId`, `subscriptionId`, `nonce` and `timeStamp` of an attested document. GUIDs are
+ * lowercased; an empty `subscriptionId` is treated as absent.
+ *
+ * @throws {VerificationError} `missing_claim` or `claim_invalid`.
+ */
+export function readAttestedClaims(claims: Record<string, unknown>): AttestedClaims {
+  const { subscriptionId, timeStamp } = claims;
+  if (subscriptionId !== undefined && typeof subscriptionId !== 'string') throw invalid('subscriptionId');
+  if (timeStamp === undefined) throw missing('timeStamp');
+  if (typeof timeStamp !== 'object' || timeStamp === null || Array.isArray(timeStamp))
+    throw invalid('timeStamp');
+  const times = timeStamp as Record<string, unknown>;
+  return {
+    vmId: requiredString(claims, 'vmId').toLowerCase(),
+    ...(subscriptionId ? { subscriptionId: subscriptionId.toLowerCase() } : {}),
+    nonce: requiredString(claims, 'nonce'),
+    createdOn: readTime(times, 'createdOn'),
+    expiresOn: readTime(times, 'expiresOn'),
+  };
+}
