@@ -95,9 +95,10 @@ export async function verifySignerChain(
   const result = await engine.verify();
   const path = result.certificatePath ?? [];
   if (!result.result || path[0] === undefined || !derOf(path[0]).equals(signerDer)) {
-    throw untrusted('the signer certificate does not chain to a trusted certificate', result.error);
+    const reason = result.resultMessage === '' ? '' : ` (${result.resultMessage})`;
+    throw untrusted(`the signer certificate does not chain to a trusted certificate${reason}`, result.error);
   }
   if (!path.slice(1).every((issuer, index) => mayIssue(issuer, index))) {
-    throw untrusted('a certificate that is not a CA issued part of the chain');
+    throw untrusted('a certificate of the chain is not allowed to issue certificates');
   }
 }
