@@ -195,6 +195,18 @@ describe('azureAdapter.verify with IMDS attested documents', () => {
     expect(identity).not.toHaveProperty('tenantId');
   });
 
+  it.each([
+    [
+      'its subscription (lowercased), then the platform that takes any',
+      SUBSCRIPTION.toUpperCase(),
+      [`azure attested-document subscription ${SUBSCRIPTION}`, 'azure attested-document any'],
+    ],
+    ['the platform that takes any when it names no subscription', undefined, ['azure attested-document any']],
+  ])('locates a document by %s', async (_name, subscriptionId, routes) => {
+    const body = await signAttestedDocument(content({ subscriptionId }), p.azure.signer);
+    expect(azureAdapter.locate(attested(body))).toEqual(routes);
+  });
+
   it('gives one replay key to a document however its envelope is re-encoded', async () => {
     const body = await signAttestedDocument(content(), p.azure.signer);
     const { signature } = JSON.parse(body) as { signature: string };
