@@ -61,7 +61,7 @@ export interface FakeAccessTokenOptions {
 
 /** What `attestedDocument` puts in the document; `subscriptionId: null` leaves it out. */
 export interface FakeAttestedOptions {
-  /** Default the fake clock's Unix time, as the broker expects. */
+  /** Without one, IMDS writes its own: the UTC time as `yyyyMMdd-HHmmss`, which the broker refuses. */
   nonce?: string;
   subscriptionId?: string | null;
   /** Default the fake's clock. */
@@ -130,6 +130,11 @@ async function createSigningKey(): Promise<SigningKey> {
 
 function opaque(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/** What IMDS puts in a document asked for without a nonce (`20210104-195534`). */
+function imdsDefaultNonce(date: Date): string {
+  return date.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
 }
 
 function seconds(date: Date): number {
@@ -226,7 +231,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     const subscription = attested.subscriptionId === undefined ? vm.subscriptionId : attested.subscriptionId;
     const document = {
       licenseType: '',
-      nonce: attested.nonce ?? String(seconds(options.now())),
+      nonce: attested.nonce ?? imdsDefaultNonce(options.now()),
       plan: { name: '', product: '', publisher: '' },
       sku: '22_04-lts-gen2',
       ...(subscription === null ? {} : { subscriptionId: subscription }),
