@@ -1,4 +1,5 @@
 import { VerificationError } from '../../errors/verification-error';
+import { parseImdsTime } from './parse-imds-time';
 
 /** What an attested document says, read after its signature is verified. */
 export interface AttestedClaims {
@@ -12,44 +13,12 @@ export interface AttestedClaims {
   expiresOn: number;
 }
 
-/** IMDS writes times as `MM/dd/yy HH:mm:ss ±hhmm` (`01/04/21 13:55:34 -0000`). */
-const IMDS_TIME = /^(\d{2})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
-
 function missing(name: string): VerificationError {
   return new VerificationError('missing_claim', `the "${name}" member is missing`);
 }
 
 function invalid(name: string): VerificationError {
   return new VerificationError('claim_invalid', `the "${name}" member is invalid`);
-}
-
-/** Seconds since the epoch of an IMDS time, or undefined when it is not one. */
-export function parseImdsTime(value: string): number | undefined {
-  const match = IMDS_TIME.exec(value);
-  if (match === null) return undefined;
-  const [month, day, year, hour, minute, second, offsetHours, offsetMinutes] = [
-    match[1],
-    match[2],
-    match[3],
-    match[4],
-    match[5],
-    match[6],
-    match[8],
-    match[9],
-  ].map(Number) as [number, number, number, number, number, number, number, number];
-  const utc = Date.UTC(2000 + year, month - 1, day, hour, minute, second);
-  const date = new Date(utc);
-  if (
-    date.getUTCMonth() !== month - 1 ||
-    date.getUTCDate() !== day ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59
-  ) {
-    return undefined;
-  }
-  const offset = (offsetHours * 60 + offsetMinutes) * 60 * (match[7] === '-' ? -1 : 1);
-  return utc / 1000 - offset;
 }
 
 function requiredString(claims: Record<string, unknown>, name: string): string {
