@@ -58,8 +58,8 @@ function pathLength(constraint: number | { valueBlock: { valueDec: number } } | 
 
 /**
  * RFC 5280 §6.1.4 (k), (l), (n): an issuing certificate must be a CA, allow the intermediates below
- * it, and, when it restricts its key usage, allow certificate signing. pkijs checks names,
- * signatures and dates, not these.
+ * it, and, when it restricts its key usage, allow certificate signing. pkijs checks the first and
+ * the last, not the path length; all three are checked here so the rule does not rest on it.
  */
 function mayIssue(certificate: Certificate, intermediatesBelow: number): boolean {
   const extensions = certificate.extensions ?? [];
