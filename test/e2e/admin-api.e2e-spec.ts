@@ -140,6 +140,32 @@ describe('admin API', () => {
     expect((await broker.admin('GET', '/admin/v1/platforms/bad')).status).toBe(404);
   });
 
+  it.each([
+    [
+      'a metadata-service jwksUri',
+      { jwksUri: 'https://169.254.169.254/latest/jwks', jwks: undefined },
+      'jwksUri',
+    ],
+    [
+      'an IPv4-mapped metadata address',
+      { jwksUri: 'https://[::ffff:169.254.169.254]/jwks', jwks: undefined },
+      'jwksUri',
+    ],
+    ['a private-network jwksUri', { jwksUri: 'https://10.0.0.1/openid/v1/jwks', jwks: undefined }, 'jwksUri'],
+    ['a link-local issuer for discovery', { issuer: 'https://[fe80::1]', jwks: undefined }, 'issuer'],
+  ])('refuses %s as a key source, fetching nothing (400)', async (_name, change, field) => {
+    const response = await broker.admin('POST', '/admin/v1/platforms', {
+      ...PLATFORM,
+      name: 'inward',
+      ...change,
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors).toEqual([
+      { field, message: expect.stringContaining('key sources must be public') as unknown },
+    ]);
+  });
+
   it('accepts the non-URL issuer of older clusters when keys are inline', async () => {
     const response = await broker.admin('POST', '/admin/v1/platforms', {
       ...PLATFORM,

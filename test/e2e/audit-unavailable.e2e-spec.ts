@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, trustCluster, type Broker } from '../support/broker-harness';
+import { TestClock, startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
+
+/** The broker's clock, which the fake clusters mint at too. */
+const clock = new TestClock();
 
 describe('no token without its audit row', () => {
   let broker: Broker;
   let cluster: FakeKubernetesIssuer;
 
   beforeAll(async () => {
-    cluster = await startFakeKubernetesIssuer();
-    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, clock);
     await trustCluster(broker, cluster, {
       name: 'all',
       condition: 'true',

@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker-harness';
+import { TestClock, startBroker, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
+
+/** The broker's clock, which the fake clusters mint at too. */
+const clock = new TestClock();
 
 const BROKER_AUDIENCE = 'https://broker.test/token';
 
@@ -34,8 +37,8 @@ describe('Kubernetes platforms through /token', () => {
   let cluster: FakeKubernetesIssuer;
 
   beforeAll(async () => {
-    cluster = await startFakeKubernetesIssuer();
-    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, clock);
     const created = await broker.admin('POST', '/admin/v1/platforms', {
       name: 'discovered',
       kind: 'kubernetes',
@@ -73,19 +76,62 @@ describe('Kubernetes platforms through /token', () => {
   });
 
   it.each([
-    ['expired', { now: new Date(Date.now() - 7200_000), lifetimeSeconds: 3600 }, /expired/],
-    ['issued in the future', { now: new Date(Date.now() + 3600_000) }, /not yet valid/],
-    ['for another audience', { aud: ['https://elsewhere.example'] }, /audience/],
-    ['living longer than the cap', { lifetimeSeconds: 365 * 86_400 }, /lifetime/],
-  ])('refuses a token %s', async (_name, overrides, description) => {
-    const { status, body } = await grant(broker, await mint(overrides));
-    expect(status).toBe(400);
-    expect(body.error).toBe('invalid_grant');
-    expect(body.error_description).toMatch(description);
+    ['expired', -7200, { lifetimeSeconds: 3600 }, /expired/, 'expired'],
+    ['issued in the future', 3600, {}, /not yet valid/, 'not yet valid'],
+    ['for another audience', 0, { aud: ['https://elsewhere.example'] }, /audience/, 'audience'],
+    ['living longer than the cap', 0, { lifetimeSeconds: 400 * 86_400 }, /lifetime/, 'lifetime'],
+  ])(
+    'refuses a token %s, audited with its reason',
+    async (_name, offsetSeconds, overrides, description, reason) => {
+      const now = new Date(broker.clock.now().getTime() + offsetSeconds * 1000);
+      const response = await broker.token({
+        grant_type: JWT_BEARER,
+        assertion: await mint({ now, ...overrides }),
+      });
+      const body = (await response.json()) as { error: string; error_description: string };
+      expect(response.status).toBe(400);
+      expect(body.error).toBe('invalid_grant');
+      expect(body.error_description).toMatch(description);
+      const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+        items: { error: string; reason: string; platform: string }[];
+      };
+      expect(audit.items[0]).toMatchObject({ error: 'credential_rejected', platform: 'discovered' });
+      expect(audit.items[0]?.reason).toContain(reason);
+    },
+  );
+
+  it('issues <platform>:<sub> when the policy maps no subject, so clusters never share a subject', async () => {
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion: await mint() });
+    const { access_token: accessToken } = (await response.json()) as { access_token: string };
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+      sub: string;
+      client_id: string;
+    };
+    expect(claims.sub).toBe('discovered:system:serviceaccount:apps:api');
+    expect(claims.client_id).toBe('system:serviceaccount:apps:api');
+  });
+
+  it.each([
+    ["identity.namespce == 'apps'", "a kubernetes identity has no field 'namespce'"],
+    ['identity.namespace', 'must evaluate to a bool, not string'],
+    ['has(identity.repositoryId)', "a kubernetes identity has no field 'repositoryId'"],
+  ])('refuses at save a policy whose condition %s does not fit the kind', async (condition, message) => {
+    const response = await broker.admin('POST', '/admin/v1/policies', {
+      name: 'mistyped',
+      platform: 'discovered',
+      condition,
+      audiences: ['https://api.example'],
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors).toEqual([
+      { field: 'condition', message: expect.stringContaining(message) as unknown },
+    ]);
+    expect(problem.errors[0]?.message).toContain(condition);
   });
 
   it('refuses a token from an issuer no platform registers', async () => {
-    const stranger = await startFakeKubernetesIssuer();
+    const stranger = await startFakeKubernetesIssuer({ clock });
     try {
       const { body } = await grant(broker, await stranger.mint({ aud: [BROKER_AUDIENCE] }));
       expect(body.error_description).toMatch(/issuer is not trusted/);
@@ -105,7 +151,7 @@ describe('Kubernetes platforms through /token', () => {
   });
 
   it('does not refetch for every token signed by an unknown key', async () => {
-    const forger = await startFakeKubernetesIssuer();
+    const forger = await startFakeKubernetesIssuer({ clock });
     try {
       const forged = await forger.mint({ iss: cluster.issuer, aud: [BROKER_AUDIENCE] });
       await grant(broker, forged);
@@ -156,5 +202,137 @@ describe('real Kubernetes tokens, decided at their own fixed clock', () => {
       await broker.admin('DELETE', '/admin/v1/policies/real-any');
       await broker.admin('DELETE', '/admin/v1/platforms/real');
     }
+  });
+});
+
+describe('Kubernetes clusters that share one issuer string', () => {
+  const SHARED_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+  let broker: Broker;
+  let east: FakeKubernetesIssuer;
+  let west: FakeKubernetesIssuer;
+
+  const inlineKeys = async (cluster: FakeKubernetesIssuer) => await (await fetch(cluster.jwksUri)).json();
+  const register = (name: string, jwks: unknown) =>
+    broker.admin('POST', '/admin/v1/platforms', { name, kind: 'kubernetes', issuer: SHARED_ISSUER, jwks });
+  const mintFrom = (cluster: FakeKubernetesIssuer) =>
+    cluster.mint({
+      iss: SHARED_ISSUER,
+      namespace: 'apps',
+      serviceAccount: 'api',
+      aud: [BROKER_AUDIENCE],
+      now: broker.clock.now(),
+    });
+
+  beforeAll(async () => {
+    [east, west] = await Promise.all([
+      startFakeKubernetesIssuer({ clock }),
+      startFakeKubernetesIssuer({ clock }),
+    ]);
+    broker = await startBroker({}, clock);
+    for (const [name, cluster] of [
+      ['east', east],
+      ['west', west],
+    ] as const) {
+      expect((await register(name, await inlineKeys(cluster))).status).toBe(201);
+      await broker.admin('POST', '/admin/v1/policies', {
+        name: `${name}-api`,
+        platform: name,
+        condition: "identity.namespace == 'apps'",
+        subject: `'${name}:' + identity.serviceAccount`,
+        audiences: ['https://api.example'],
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await Promise.all([east.close(), west.close()]);
+  });
+
+  it.each([
+    ['east', () => east],
+    ['west', () => west],
+  ])('routes a token of %s to its own platform by key id', async (name, cluster) => {
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion: await mintFrom(cluster()) });
+    expect(response.status).toBe(200);
+    const { access_token: accessToken } = (await response.json()) as { access_token: string };
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+      sub: string;
+    };
+    expect(claims.sub).toBe(`${name}:api`);
+  });
+
+  it('refuses a third cluster with keys the broker could not tell apart (409 naming the platform)', async () => {
+    const response = await register('east-copy', await inlineKeys(east));
+    expect(response.status).toBe(409);
+    expect(JSON.stringify(await response.json())).toContain('platform east');
+  });
+
+  it('refuses a token whose key id neither cluster has, without trying either', async () => {
+    const stranger = await startFakeKubernetesIssuer({ clock });
+    try {
+      const response = await broker.token({ grant_type: JWT_BEARER, assertion: await mintFrom(stranger) });
+      expect(response.status).toBe(400);
+      const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+        items: { error: string; reason: string; platform: string | null }[];
+      };
+      expect(audit.items[0]).toMatchObject({ error: 'credential_rejected', platform: null });
+      expect(audit.items[0]?.reason).toContain('no registered platform');
+    } finally {
+      await stranger.close();
+    }
+  });
+});
+
+describe('a platform whose key set holds a key too weak to use', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({}, clock);
+    const published = (await (await fetch(cluster.jwksUri)).json()) as { keys: Record<string, unknown>[] };
+    const weakened = published.keys.map((key) => ({
+      ...key,
+      n: Buffer.alloc(128, 0xc5).toString('base64url'),
+    }));
+    const server = await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'weak',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+      audiences: [BROKER_AUDIENCE],
+    });
+    expect(server.status).toBe(201);
+    // The inline check refuses weak keys at write time; a remote set can still serve one later.
+    await broker.runtime.dataSource.query(`UPDATE platforms SET jwks = $1 WHERE name = 'weak'`, [
+      JSON.stringify({ keys: weakened }),
+    ]);
+    await broker.runtime.catalog.reload();
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'weak-any',
+      platform: 'weak',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  it('refuses its tokens as a bad credential (400, audited), never a 500', async () => {
+    const assertion = await cluster.mint({
+      namespace: 'apps',
+      serviceAccount: 'api',
+      aud: [BROKER_AUDIENCE],
+    });
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_grant');
+    const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+      items: { error: string; platform: string }[];
+    };
+    expect(audit.items[0]).toMatchObject({ error: 'credential_rejected', platform: 'weak' });
   });
 });

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBroker, trustCluster, type Broker } from '../support/broker-harness';
+import { TestClock, startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
+
+/** The broker's clock, which the fake clusters mint at too. */
+const clock = new TestClock();
 
 const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
 
@@ -11,9 +14,9 @@ describe.runIf(sharedServer)('two replicas on one PostgreSQL', () => {
   let cluster: FakeKubernetesIssuer;
 
   beforeAll(async () => {
-    cluster = await startFakeKubernetesIssuer();
-    first = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
-    second = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, undefined, first.database);
+    cluster = await startFakeKubernetesIssuer({ clock });
+    first = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, clock);
+    second = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, clock, first.database);
   });
 
   afterAll(async () => {

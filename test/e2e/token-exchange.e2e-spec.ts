@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../support/broker-harness';
+import { TestClock, startBroker, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import {
   ACCESS_TOKEN_TYPE,
@@ -10,6 +10,9 @@ import {
   TOKEN_EXCHANGE,
 } from '../support/oauth-urns';
 
+/** The broker's clock, which the fake clusters mint at too. */
+const clock = new TestClock();
+
 const API = 'https://api.payments.example';
 
 describe('POST /token with a Kubernetes projected token', () => {
@@ -17,8 +20,8 @@ describe('POST /token with a Kubernetes projected token', () => {
   let cluster: FakeKubernetesIssuer;
 
   beforeAll(async () => {
-    cluster = await startFakeKubernetesIssuer();
-    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, clock);
     const platform = await broker.admin('POST', '/admin/v1/platforms', {
       name: 'prod-cluster',
       kind: 'kubernetes',
@@ -299,6 +302,91 @@ describe('POST /token with a Kubernetes projected token', () => {
       expect(await auditCount()).toBe(before);
     });
 
+    it.each([
+      ['a granted exchange with an allowed actor', 'payments', 'ci', undefined, 'issue'],
+      ['an actor the policy refuses', 'payments', 'web', undefined, 'credential_rejected'],
+      [
+        'a client_id that is not the assertion subject',
+        'payments',
+        undefined,
+        'someone-else',
+        'client_mismatch',
+      ],
+      ['a subject no policy matches', 'web', undefined, undefined, 'credential_rejected'],
+    ])('decides %s exactly as /token does', async (_name, namespace, actorNamespace, clientId, expected) => {
+      const serviceAccount = namespace === 'payments' ? 'deployer' : 'frontend';
+      const token = await cluster.mint({ namespace, serviceAccount, aud: ['https://broker.test/token'] });
+      const actor =
+        actorNamespace === undefined
+          ? undefined
+          : await cluster.mint({
+              namespace: actorNamespace,
+              serviceAccount: 'pipeline',
+              aud: ['https://broker.test/token'],
+            });
+      const grantType = clientId === undefined ? TOKEN_EXCHANGE : 'client_credentials';
+      const report = (await (
+        await broker.admin('POST', '/admin/v1/explain', {
+          token,
+          grantType,
+          audience: API,
+          ...(actor === undefined ? {} : { actorToken: actor, actorTokenType: JWT_TYPE }),
+          ...(clientId === undefined ? {} : { clientId }),
+        })
+      ).json()) as { decision: { outcome: string; error?: string }; steps: { step: string; ok: boolean }[] };
+      const response = await broker.token(
+        clientId === undefined
+          ? {
+              grant_type: TOKEN_EXCHANGE,
+              subject_token: token,
+              subject_token_type: JWT_TYPE,
+              audience: API,
+              ...(actor === undefined ? {} : { actor_token: actor, actor_token_type: JWT_TYPE }),
+            }
+          : {
+              grant_type: 'client_credentials',
+              client_assertion_type: CLIENT_ASSERTION,
+              client_assertion: token,
+              client_id: clientId,
+              audience: API,
+            },
+      );
+      const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+        items: { outcome: string; error: string | null }[];
+      };
+      if (expected === 'issue') {
+        expect(report.decision.outcome).toBe('issue');
+        expect(response.status).toBe(200);
+        expect(report.steps.map((s) => s.step)).toEqual([
+          'verify',
+          'verify-actor',
+          'decide',
+          'authorize-actor',
+          'select-targets',
+        ]);
+      } else {
+        expect(report.decision).toMatchObject({ outcome: 'deny', error: expected });
+        expect(response.status).toBeGreaterThanOrEqual(400);
+        expect(audit.items[0]?.error).toBe(expected);
+        expect(report.steps.at(-1)?.ok).toBe(false);
+      }
+    });
+
+    it('shows the presented header and claims beside a verification failure', async () => {
+      const token = await cluster.mint({
+        namespace: 'payments',
+        serviceAccount: 'deployer',
+        aud: ['https://elsewhere.example'],
+      });
+      const report = (await (await broker.admin('POST', '/admin/v1/explain', { token })).json()) as {
+        presented: { header: { alg: string }; claims: { aud: string[] } };
+        steps: { step: string; ok: boolean; detail: string }[];
+      };
+      expect(report.presented.header.alg).toBe('RS256');
+      expect(report.presented.claims.aud).toEqual(['https://elsewhere.example']);
+      expect(report.steps).toEqual([{ step: 'verify', ok: false, detail: 'the audience is not accepted' }]);
+    });
+
     it('names the policies that did not match', async () => {
       const token = await cluster.mint({
         namespace: 'web',
@@ -315,7 +403,7 @@ describe('POST /token with a Kubernetes projected token', () => {
       );
     });
 
-    it('stops at the platform step for a token no platform issued', async () => {
+    it('stops at the verify step for a token no platform issued', async () => {
       const report = (await (
         await broker.admin('POST', '/admin/v1/explain', { token: 'not.a.jwt' })
       ).json()) as {
@@ -323,7 +411,7 @@ describe('POST /token with a Kubernetes projected token', () => {
         steps: { step: string; ok: boolean }[];
       };
       expect(report.platform).toBeNull();
-      expect(report.steps).toEqual([expect.objectContaining({ step: 'platform', ok: false })]);
+      expect(report.steps).toEqual([expect.objectContaining({ step: 'verify', ok: false })]);
     });
 
     it('refuses a body without a token (400)', async () => {

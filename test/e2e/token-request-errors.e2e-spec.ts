@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, trustCluster, type Broker } from '../support/broker-harness';
+import { TestClock, startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { CLIENT_ASSERTION, JWT_BEARER, JWT_TYPE, TOKEN_EXCHANGE } from '../support/oauth-urns';
+
+/** The broker's clock, which the fake clusters mint at too. */
+const clock = new TestClock();
 
 const BROKER_AUDIENCE = 'https://broker.test/token';
 
@@ -11,8 +14,8 @@ describe('POST /token refuses malformed and disallowed requests', () => {
   let token: string;
 
   beforeAll(async () => {
-    cluster = await startFakeKubernetesIssuer();
-    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' });
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({ FEDBROKER_ALLOW_HTTP_ISSUERS: 'true' }, clock);
     await trustCluster(broker, cluster, {
       name: 'two-audiences',
       condition: "identity.namespace == 'apps'",
@@ -199,7 +202,7 @@ describe('POST /token refuses malformed and disallowed requests', () => {
       await broker.token(exchange({ subject_token: garbage })),
       400,
       'invalid_request',
-      /not a well-formed JWT/,
+      /credential is malformed/,
     );
     await expectError(
       await broker.token({ grant_type: JWT_BEARER, assertion: garbage }),

@@ -17,6 +17,8 @@ export interface FakeKubernetesIssuerOptions {
   alg?: 'RS256' | 'ES256';
   /** Audience of minted tokens when `mint` is given none. Default `https://broker.example/token`. */
   audience?: string;
+  /** The clock tokens are minted at when `mint` is given no `now`: the broker's test clock. */
+  clock?: { now(): Date };
 }
 
 /**
@@ -118,7 +120,7 @@ export async function startFakeKubernetesIssuer(
       now,
       ...overrides
     } = mintOptions;
-    const iat = Math.floor((now ?? new Date()).getTime() / 1000);
+    const iat = Math.floor((now ?? options.clock?.now() ?? new Date()).getTime() / 1000);
     const pod = podName ?? `${serviceAccount}-5d8f7b9c6d-x2x4k`;
     const claims: JWTPayload = {
       aud: aud === undefined ? [defaultAudience] : [aud].flat(),

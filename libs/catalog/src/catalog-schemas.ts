@@ -16,7 +16,14 @@ export const platformBodySchema = z.strictObject({
   kind: z.enum(PLATFORM_KINDS),
   issuer: z.string().min(1).max(2048),
   jwksUri: z.string().max(2048).optional(),
-  jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).max(100) }).optional(),
+  /** A JWK Set, or a SPIFFE bundle (Trust Domain and Bundle §4) with its own two members. */
+  jwks: z
+    .strictObject({
+      keys: z.array(z.record(z.string(), z.unknown())).max(100),
+      spiffe_sequence: z.number().int().nonnegative().optional(),
+      spiffe_refresh_hint: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
   caBundle: z.string().max(65_536).optional(),
   audiences: uniqueStrings.min(1).optional(),
   clockSkewSeconds: z.number().int().min(0).max(300).default(60),

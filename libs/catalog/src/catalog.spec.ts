@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '@fedbroker/persistence';
+import { AdapterRegistry, defaultAdapters, issuerRoute } from '@fedbroker/platforms';
 import { useMigratedDatabase } from '../../../test/support/test-database';
 import { Catalog } from './catalog';
 
@@ -7,11 +8,13 @@ const insertPlatform = (name: string) =>
   `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
    VALUES ('${name}', 'kubernetes', 'https://${name}.example', '["https://broker.example/token"]', 60, 1)`;
 
+const adapters = new AdapterRegistry(defaultAdapters());
+
 describe('Catalog', () => {
   const db = useMigratedDatabase();
 
   it('serves what was committed before a reload called during another load', async () => {
-    const catalog = new Catalog(db.dataSource);
+    const catalog = new Catalog(db.dataSource, { adapters });
     const running = catalog.reload();
     await db.dataSource.transaction(async (manager) => {
       await manager.query(insertPlatform('late'));
@@ -19,11 +22,11 @@ describe('Catalog', () => {
     });
     const queued = catalog.reload();
     await Promise.all([running, queued]);
-    expect(catalog.snapshot().platformByIssuer('https://late.example')?.name).toBe('late');
+    expect(catalog.snapshot().platformByRoute([issuerRoute('https://late.example')])?.name).toBe('late');
   });
 
   it('shares one queued load among every caller that arrives during a load', async () => {
-    const catalog = new Catalog(db.dataSource);
+    const catalog = new Catalog(db.dataSource, { adapters });
     const running = catalog.reload();
     const [a, b] = [catalog.reload(), catalog.reload()];
     expect(a).toBe(b);
@@ -32,11 +35,25 @@ describe('Catalog', () => {
 
   it('rejects its callers, and leaves nothing unhandled, when the database is gone', async () => {
     const other = await openDatabase({ url: db.database.url, poolSize: 1 });
-    const catalog = new Catalog(other);
+    const catalog = new Catalog(other, { adapters });
     await catalog.reload();
     await other.destroy();
     const results = await Promise.allSettled([catalog.reload(), catalog.reload(), catalog.reload()]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(catalog.snapshot().version).toBeGreaterThanOrEqual(0);
+  });
+
+  it('routes by the first route key a platform answers to, and skips a platform of a kind it does not serve', async () => {
+    await db.dataSource.query(insertPlatform('routed'));
+    await db.dataSource.query(
+      `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
+       VALUES ('unserved', 'no-such-kind', 'https://unserved.example', '["b"]', 60, 1)`,
+    );
+    const catalog = new Catalog(db.dataSource, { adapters });
+    await catalog.reload();
+    const snapshot = catalog.snapshot();
+    expect(snapshot.platformByRoute(['nothing', issuerRoute('https://routed.example')])?.name).toBe('routed');
+    expect(snapshot.platformByRoute([issuerRoute('https://unserved.example')])).toBeUndefined();
+    expect(snapshot.platformByName('unserved')).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
-import type { AdapterRegistry, PlatformConfig } from '@fedbroker/platforms';
+import type { AdapterRegistry, PlatformConfig, PlatformKind } from '@fedbroker/platforms';
 import { compilePolicy, type CompiledPolicy } from '@fedbroker/policy';
 import { toPlatformRecord, toPolicyRecord } from './catalog-records';
 import { CatalogSnapshot } from './catalog-snapshot';
+import { policySchemaFor } from './policy-schema-for';
 
 const CHANNEL = 'fedbroker_catalog';
 
@@ -143,7 +144,8 @@ export class Catalog {
     for (const row of policyRows) {
       const platformName = nameById.get(row.platformId);
       if (platformName === undefined) continue;
-      const compiled = this.compileStored(toPolicyRecord(row, platformName));
+      const kind = platforms.find((p) => p.id === row.platformId)?.kind;
+      const compiled = this.compileStored(toPolicyRecord(row, platformName), kind);
       if (!compiled) continue;
       const list = policies.get(row.platformId) ?? [];
       list.push(compiled);
@@ -190,9 +192,15 @@ export class Catalog {
     return routes;
   }
 
-  private compileStored(policy: ReturnType<typeof toPolicyRecord>): CompiledPolicy | undefined {
+  private compileStored(
+    policy: ReturnType<typeof toPolicyRecord>,
+    kind: PlatformKind | undefined,
+  ): CompiledPolicy | undefined {
     try {
-      return compilePolicy(policy);
+      return compilePolicy(
+        policy,
+        kind === undefined ? undefined : policySchemaFor(this.options.adapters, kind),
+      );
     } catch (error) {
       this.options.logger?.warn(`policy ${policy.name} no longer compiles and is ignored: ${String(error)}`);
       return undefined;

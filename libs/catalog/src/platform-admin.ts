@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { PlatformEntity } from '@fedbroker/persistence';
-import type { AdapterRegistry, PlatformConfig } from '@fedbroker/platforms';
+import {
+  issuerOfRoute,
+  keySourceAddressProblems,
+  type AdapterRegistry,
+  type PlatformConfig,
+} from '@fedbroker/platforms';
 import { Catalog } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, type PlatformRecord } from './catalog-records';
@@ -18,6 +23,8 @@ export interface PlatformAdminOptions {
   /** Accepted audiences when a platform names none: the broker's issuer and token endpoint. */
   defaultAudiences: string[];
   allowHttp: boolean;
+  /** Accept key sources on private networks (link-local and metadata addresses never). */
+  allowPrivateKeySources: boolean;
   probeKeys: (platform: PlatformConfig) => Promise<KeyStatus>;
 }
 
@@ -44,7 +51,7 @@ export class PlatformAdmin {
   }
 
   async create(input: unknown): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
-    const body = this.validate(input);
+    const body = await this.validate(input);
     const row = await this.write(async (repository) => {
       await this.refuseAmbiguous(repository, body, undefined);
       return repository.save(repository.create(this.toColumns(body)));
@@ -57,7 +64,7 @@ export class PlatformAdmin {
     input: unknown,
     expectedVersions?: readonly number[],
   ): Promise<{ platform: PlatformRecord; keys: KeyStatus }> {
-    const body = this.validate(input);
+    const body = await this.validate(input);
     if (body.name !== name) {
       throw new CatalogError('validation_failed', 'the body does not match the resource', [
         { field: 'name', message: `must be ${name}; platforms cannot be renamed` },
@@ -94,14 +101,15 @@ export class PlatformAdmin {
   ): Promise<void> {
     await repository.manager.query(ROUTES_LOCK, ['fedbroker_platform_routes']);
     const { adapters } = this.options;
-    const routes = new Set(adapters.get(body.kind).routeKeys(this.toConfigShape(body)));
+    const routes = adapters.get(body.kind).routeKeys(this.toConfigShape(body));
     for (const other of await repository.find()) {
       if (other.id === ownId || !adapters.has(other.kind as PlatformConfig['kind'])) continue;
       const record = toPlatformRecord(other);
-      const shared = adapters
-        .get(record.kind)
-        .routeKeys(record)
-        .find((key) => routes.has(key));
+      const shared = sharedRoute(
+        routes,
+        adapters.get(record.kind).routeKeys(record),
+        body.kind !== record.kind,
+      );
       if (shared !== undefined) {
         throw new CatalogError(
           'conflict',
@@ -136,7 +144,7 @@ export class PlatformAdmin {
     return { platform, keys: await this.options.probeKeys(platform) };
   }
 
-  private validate(input: unknown): PlatformBody {
+  private async validate(input: unknown): Promise<PlatformBody> {
     const parsed = parseBody(platformBodySchema, input);
     if (!parsed.ok) throw new CatalogError('validation_failed', 'the platform is not valid', parsed.problems);
     const body = parsed.value;
@@ -154,9 +162,19 @@ export class PlatformAdmin {
       }
     }
     problems.push(...adapter.registrationProblems(this.toConfigShape(body), this.options.allowHttp));
+    if (problems.length === 0) problems.push(...(await this.addressProblems(body)));
     if (problems.length > 0)
       throw new CatalogError('validation_failed', 'the platform is not valid', problems);
     return body;
+  }
+
+  private addressProblems(body: PlatformBody): Promise<FieldProblem[]> {
+    const source = this.options.adapters
+      .get(body.kind)
+      .keySource({ ...this.toConfigShape(body), id: '', version: 0 });
+    const field =
+      source.type === 'oidc-discovery' ? 'issuer' : body.jwksUri !== undefined ? 'jwksUri' : 'settings';
+    return keySourceAddressProblems(source, field, this.options.allowPrivateKeySources);
   }
 
   private toConfigShape(body: PlatformBody): Omit<PlatformConfig, 'id' | 'version'> {
@@ -183,4 +201,23 @@ export class PlatformAdmin {
       caBundle: shape.caBundle ?? null,
     };
   }
+}
+
+/**
+ * The route two platforms would both answer to. Platforms of different kinds may not share an issuer
+ * at all, even with distinct key ids: a key-id route is more specific than an issuer route, so it
+ * would take the other kind's credentials that carry that key id.
+ */
+function sharedRoute(
+  mine: readonly string[],
+  theirs: readonly string[],
+  otherKind: boolean,
+): string | undefined {
+  const exact = mine.find((key) => theirs.includes(key));
+  if (exact !== undefined || !otherKind) return exact;
+  const theirIssuers = new Set(theirs.map(issuerOfRoute).filter((issuer) => issuer !== undefined));
+  const issuer = mine
+    .map(issuerOfRoute)
+    .find((candidate) => candidate !== undefined && theirIssuers.has(candidate));
+  return issuer === undefined ? undefined : `the issuer ${issuer}`;
 }

@@ -1,10 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
-import { compilePolicy, PolicyCompileError } from '@fedbroker/policy';
+import type { AdapterRegistry, PlatformKind } from '@fedbroker/platforms';
+import { compilePolicy, PolicyCompileError, type PolicySchema } from '@fedbroker/policy';
 import { Catalog } from './catalog';
 import { CatalogError } from './catalog.error';
 import { toPolicyRecord, type PolicyRecord } from './catalog-records';
 import { parseBody, policyBodySchema, type PolicyBody } from './catalog-schemas';
+import { policySchemaFor } from './policy-schema-for';
 import { checkVersion, translateWriteError } from './write-rules';
 
 /** Create, read, update and delete trust policies; a policy that does not compile is never stored. */
@@ -12,6 +14,7 @@ export class PolicyAdmin {
   constructor(
     private readonly dataSource: DataSource,
     private readonly catalog: Catalog,
+    private readonly adapters: AdapterRegistry,
   ) {}
 
   async list(filter: { platform?: string } = {}): Promise<PolicyRecord[]> {
@@ -35,6 +38,7 @@ export class PolicyAdmin {
     const body = validate(input);
     return this.write(async (manager) => {
       const platform = await findPlatform(manager, body.platform);
+      this.compile(body, platform);
       const repository = manager.getRepository(PolicyEntity);
       const row = await repository.save(repository.create(toColumns(body, platform.id)));
       return toPolicyRecord(row, platform.name);
@@ -54,6 +58,7 @@ export class PolicyAdmin {
       if (!existing) throw new CatalogError('not_found', `policy ${name} does not exist`);
       checkVersion(existing.version, expectedVersions);
       const platform = await findPlatform(manager, body.platform);
+      this.compile(body, platform);
       const row = await repository.save(repository.merge(existing, toColumns(body, platform.id)));
       return toPolicyRecord(row, platform.name);
     });
@@ -67,6 +72,13 @@ export class PolicyAdmin {
       checkVersion(existing.version, expectedVersions);
       await repository.delete({ id: existing.id });
     });
+  }
+
+  /** Compiles against the platform kind's identity fields: a misspelt field is refused here. */
+  private compile(body: PolicyBody, platform: PlatformEntity): void {
+    const kind = platform.kind as PlatformKind;
+    const schema = this.adapters.has(kind) ? policySchemaFor(this.adapters, kind) : undefined;
+    compileOrRefuse(body, schema);
   }
 
   private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -88,8 +100,13 @@ export class PolicyAdmin {
 function validate(input: unknown): PolicyBody {
   const parsed = parseBody(policyBodySchema, input);
   if (!parsed.ok) throw new CatalogError('validation_failed', 'the policy is not valid', parsed.problems);
+  compileOrRefuse(parsed.value, undefined);
+  return parsed.value;
+}
+
+function compileOrRefuse(body: PolicyBody, schema: PolicySchema | undefined): void {
   try {
-    compilePolicy({ ...parsed.value, subject: parsed.value.subject });
+    compilePolicy({ ...body, subject: body.subject }, schema);
   } catch (error) {
     if (!(error instanceof PolicyCompileError)) throw error;
     throw new CatalogError(
@@ -99,7 +116,6 @@ function validate(input: unknown): PolicyBody {
       { cause: error },
     );
   }
-  return parsed.value;
 }
 
 async function findPlatform(manager: EntityManager, name: string): Promise<PlatformEntity> {

@@ -10,4 +10,6 @@ export interface BrokerConfig {
   keyEncryptionKey: Buffer | undefined;
   maxTtlSeconds: number;
   allowHttpIssuers: boolean;
+  /** Key sources on private networks are accepted; link-local and metadata addresses never are. */
+  allowPrivateKeySources: boolean;
 }

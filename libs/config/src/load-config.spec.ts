@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       keyEncryptionKey: undefined,
       maxTtlSeconds: 3600,
       allowHttpIssuers: false,
+      allowPrivateKeySources: false,
     });
   });
 

@@ -41,10 +41,11 @@ describe('openDatabase', () => {
     await dataSource.initialize();
   });
 
-  it('refuses a second platform with the same issuer', async () => {
+  it('lets platforms share an issuer (the catalog tells them apart by route), never a name', async () => {
     const insert = `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
       VALUES ($1, 'kubernetes', 'https://issuer.example', '[]', 60, 1)`;
     await dataSource.query(insert, ['a']);
-    await expect(dataSource.query(insert, ['b'])).rejects.toThrow(/uq_platforms_issuer/);
+    await expect(dataSource.query(insert, ['b'])).resolves.toEqual([]);
+    await expect(dataSource.query(insert, ['a'])).rejects.toThrow(/duplicate key/);
   });
 });

@@ -1,6 +1,8 @@
 import { azureAdapter } from './azure/azure.adapter';
+import { gcpAdapter } from './gcp/gcp.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
+import { spiffeAdapter } from './spiffe/spiffe.adapter';
 
 /** What the adapters that call out or trust fixed roots need from the broker's configuration. */
 export interface DefaultAdapterOptions {
@@ -14,5 +16,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [azureAdapter, kubernetesAdapter];
+  return [spiffeAdapter, azureAdapter, kubernetesAdapter, gcpAdapter];
 }

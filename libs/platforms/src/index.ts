@@ -13,6 +13,14 @@ export {
 } from './errors/verification-error';
 export type { Identity, VerifiedCredential } from './identity';
 export { COMMON_IDENTITY_FIELDS, type IdentityFields, type IdentityFieldType } from './identity-fields';
+export { GcpAdapter, gcpAdapter } from './gcp/gcp.adapter';
+export { GCP_IDENTITY_FIELDS } from './gcp/gcp-identity-fields';
+export {
+  DEFAULT_GCP_MAX_TOKEN_LIFETIME_SECONDS,
+  gcpSettingsSchema,
+  type GcpSettings,
+} from './gcp/gcp-settings.schema';
+export { GOOGLE_ISSUER } from './gcp/google-id-token';
 export { ALLOWED_ALGORITHMS } from './jwt/allowed-algorithms';
 export { checkAudience } from './jwt/check-audience';
 export { checkProtectedHeader } from './jwt/check-protected-header';
@@ -29,8 +37,12 @@ export {
   type KeyProbeResult,
   type KeyResolverOptions,
 } from './keys/key-resolver';
+export { forbiddenAddressReason } from './keys/address-policy';
+export { forbiddenHostReason, type HostLookup } from './keys/host-addresses';
 export { jwtKeySource, keySourceId, type KeySource } from './keys/key-source';
+export { keySourceAddressProblems } from './keys/key-source-address-problems';
 export { KeySourceError } from './keys/key-source-error';
+export { isSpiffeBundle, jwtSvidKeys } from './keys/parse-spiffe-bundle';
 export { urlProblem } from './keys/url-policy';
 export {
   expectNonce,
@@ -62,5 +74,14 @@ export {
   locateByIssuer,
   locateByIssuerAndKey,
 } from './routing/locate-by-issuer';
-export { issuerKeyRoute, issuerRoute, kindRoute } from './routing/route-keys';
+export { issuerKeyRoute, issuerOfRoute, issuerRoute, kindRoute } from './routing/route-keys';
 export { settingsReader } from './settings/settings-reader';
+export { SpiffeAdapter, spiffeAdapter } from './spiffe/spiffe.adapter';
+export { JWT_SVID_ALGORITHMS } from './spiffe/check-jwt-svid-header';
+export { parseSpiffeId, trustDomainId, type ParsedSpiffeId } from './spiffe/spiffe-id';
+export { SPIFFE_IDENTITY_FIELDS } from './spiffe/spiffe-identity-fields';
+export {
+  DEFAULT_SPIFFE_MAX_TOKEN_LIFETIME_SECONDS,
+  spiffeSettingsSchema,
+  type SpiffeSettings,
+} from './spiffe/spiffe-settings.schema';

@@ -20,7 +20,11 @@ function policy(overrides: Partial<PolicyDefinition> = {}): CompiledPolicy {
 
 const subject: PolicyInput = {
   claims: { sub: 'system:serviceaccount:payments:deployer' },
-  identity: { subject: 'system:serviceaccount:payments:deployer', namespace: 'payments' },
+  identity: {
+    platform: 'prod-cluster',
+    subject: 'system:serviceaccount:payments:deployer',
+    namespace: 'payments',
+  },
   request: { audience: [], scopes: [], grantType: 'urn:ietf:params:oauth:grant-type:token-exchange' },
 };
 const ciActor = { subject: 'system:serviceaccount:ci:runner', namespace: 'ci', serviceAccount: 'runner' };

@@ -3,6 +3,7 @@ import { messageOf } from './message-of';
 import { policyEnvironment, type CelProgram, type PolicyBindings } from './cel-environment';
 import { readResult, staticKindProblem, type ExpressionRole } from './expression-result';
 import { inspectExpression } from './inspect-expression';
+import type { PolicySchema } from './policy-schema';
 
 /** The longest expression accepted, in UTF-8 bytes. */
 export const MAX_EXPRESSION_BYTES = 4096;
@@ -18,10 +19,15 @@ const NO_BINDINGS: PolicyBindings = {
 };
 
 /**
- * Parses, inspects and plans one expression. An expression that reads no variable is also run
+ * Parses, inspects and plans one expression; with a `schema`, every field it reads of `identity`,
+ * `actor` and `request` must exist there, and comparisons of fields must compare like types. An expression that reads no variable is also run
  * once, so `1/0` or a constant of the wrong type is refused here rather than at `/token`.
  */
-export function compileExpression(role: ExpressionRole, source: unknown): CompiledExpression {
+export function compileExpression(
+  role: ExpressionRole,
+  source: unknown,
+  schema?: PolicySchema,
+): CompiledExpression {
   if (typeof source !== 'string') return { problems: ['must be a string'] };
   if (source.trim() === '') return { problems: ['must not be empty'] };
   const bytes = Buffer.byteLength(source, 'utf8');
@@ -34,7 +40,7 @@ export function compileExpression(role: ExpressionRole, source: unknown): Compil
   } catch (error) {
     return { problems: [`syntax error: ${messageOf(error)}`] };
   }
-  const facts = inspectExpression(parsed.expr);
+  const facts = inspectExpression(parsed.expr, schema);
   const kindProblem = staticKindProblem(role, facts.kind);
   const problems = kindProblem === undefined ? facts.problems : [...facts.problems, kindProblem];
   if (problems.length > 0) return { problems };

@@ -1,6 +1,7 @@
 import type { CelProgram } from './cel-environment';
 import { compileExpression } from './compile-expression';
 import { PolicyCompileError, type PolicyProblem } from './policy-compile.error';
+import type { PolicySchema } from './policy-schema';
 import type { PolicyDefinition } from './policy.types';
 
 /** Claims the broker sets itself (RFC 7519, RFC 9068, RFC 8693, RFC 7800); a policy may not. */
@@ -37,12 +38,16 @@ export interface CompiledPolicy<Definition extends PolicyDefinition = PolicyDefi
 /**
  * Compiles every expression of a policy.
  *
+ * With a `schema` (the platform kind's identity fields), a field that does not exist or a
+ * comparison of unlike types is refused too.
+ *
  * @throws PolicyCompileError listing every invalid expression: syntax errors, unknown variables
  * or functions, invalid constant regular expressions, results of an evidently wrong type, constant
  * expressions that fail, expressions over {@link MAX_EXPRESSION_BYTES}, and reserved claim names.
  */
 export function compilePolicy<Definition extends PolicyDefinition>(
   definition: Definition,
+  schema?: PolicySchema,
 ): CompiledPolicy<Definition> {
   const problems: PolicyProblem[] = [];
   const compile = (
@@ -50,7 +55,7 @@ export function compilePolicy<Definition extends PolicyDefinition>(
     field: string,
     source: unknown,
   ): CelProgram | undefined => {
-    const compiled = compileExpression(role, source);
+    const compiled = compileExpression(role, source, schema);
     if ('program' in compiled) return compiled.program;
     problems.push({ field, expression: shown(source), message: compiled.problems.join('; ') });
     return undefined;

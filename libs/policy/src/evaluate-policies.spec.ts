@@ -62,7 +62,7 @@ describe('evaluatePolicies', () => {
       expect(decision.evaluations).toEqual([{ policy: 'ok', result: 'matched' }]);
       expect(decision.match).toEqual({
         policy: 'ok',
-        subject: 'system:serviceaccount:payments:deployer',
+        subject: 'prod-cluster:system:serviceaccount:payments:deployer',
         claims: {},
         audiences: ['https://api.payments.example'],
         scopes: ['payments.read'],
@@ -217,9 +217,13 @@ describe('evaluatePolicies', () => {
   });
 
   describe('subject', () => {
-    it('defaults to identity.subject', () => {
+    it('defaults to the platform name and identity.subject, unambiguous across platforms', () => {
       expect(evaluatePolicies([policy()], input).match?.subject).toBe(
-        'system:serviceaccount:payments:deployer',
+        'prod-cluster:system:serviceaccount:payments:deployer',
+      );
+      const other = { ...input, identity: { ...input.identity, platform: 'dev-cluster' } };
+      expect(evaluatePolicies([policy()], other).match?.subject).toBe(
+        'dev-cluster:system:serviceaccount:payments:deployer',
       );
     });
 
@@ -338,11 +342,11 @@ describe('evaluatePolicies', () => {
     it('never throws on odd input', () => {
       const odd = {
         claims: { fn: () => 1, sym: Symbol('s'), date: new Date(0), deep: nest(100) },
-        identity: { subject: 'x' },
+        identity: { platform: 'p', subject: 'x' },
         request: { audience: [], scopes: [], grantType: '' },
       } satisfies PolicyInput;
       const decision = evaluatePolicies([policy({ condition: '!has(claims.fn) && !has(claims.date)' })], odd);
-      expect(decision.match?.subject).toBe('x');
+      expect(decision.match?.subject).toBe('p:x');
     });
   });
 

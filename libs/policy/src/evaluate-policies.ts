@@ -100,11 +100,18 @@ function grant(
   }
 }
 
+/**
+ * Without a `subject` mapping, the issued `sub` is `<platform>:<credential sub>`: platform names are
+ * unique and colon-free, so two platforms' identical `sub` values (every cluster has a
+ * `system:serviceaccount:default:default`) never become one subject.
+ */
 function defaultSubject(identity: PolicyInput['identity']): string {
-  const subject = identity['subject'];
+  const { platform, subject } = identity;
   if (typeof subject !== 'string' || subject === '')
     throw new TypeError('identity.subject is missing or empty');
-  return subject;
+  if (typeof platform !== 'string' || platform === '' || platform.includes(':'))
+    throw new TypeError('identity.platform is missing or not a platform name');
+  return `${platform}:${subject}`;
 }
 
 function run(program: CelProgram, bindings: PolicyBindings): CelValue {

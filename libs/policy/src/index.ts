@@ -3,6 +3,7 @@ export { MAX_EXPRESSION_BYTES } from './compile-expression';
 export { compilePolicy, RESERVED_CLAIMS, type CompiledPolicy } from './compile-policy';
 export { evaluatePolicies } from './evaluate-policies';
 export type { JsonValue } from './from-cel-value';
+export { REQUEST_FIELDS, type FieldType, type PolicySchema } from './policy-schema';
 export { PolicyCompileError, type PolicyProblem } from './policy-compile.error';
 export type {
   PolicyDecision,

@@ -1,5 +1,6 @@
 import { parse, run, isCelError } from '@bufbuild/cel';
 import { POLICY_VARIABLES, policyEnvironment } from './cel-environment';
+import { REQUEST_FIELDS, type FieldType, type PolicySchema } from './policy-schema';
 
 /** A parsed CEL expression tree. */
 export type CelExpr = ReturnType<typeof parse>['expr'];
@@ -61,14 +62,88 @@ const BOOL_FUNCTIONS: ReadonlySet<string> = new Set([
  * overloads of the wrong arity, invalid constant regular expressions. Also infers the result kind
  * where it is evident from the top-level node.
  */
-export function inspectExpression(expr: CelExpr): ExpressionFacts {
-  const facts: ExpressionFacts = { problems: [], usesVariables: false, kind: staticKind(expr) };
-  walk(expr, new Set(), facts);
+export function inspectExpression(expr: CelExpr, schema?: PolicySchema): ExpressionFacts {
+  const fields = schema === undefined ? undefined : fieldsOf(schema);
+  const facts: ExpressionFacts = { problems: [], usesVariables: false, kind: staticKind(expr, fields) };
+  walk(expr, new Set(), facts, fields);
   facts.problems = [...new Set(facts.problems)];
   return facts;
 }
 
-function walk(expr: CelExpr | undefined, bound: ReadonlySet<string>, facts: ExpressionFacts): void {
+/** The known fields of each variable, with the kind named for problems; `claims` is open. */
+interface KnownFields {
+  kind: string;
+  byVariable: ReadonlyMap<string, Readonly<Record<string, FieldType>>>;
+}
+
+function fieldsOf(schema: PolicySchema): KnownFields {
+  return {
+    kind: schema.kind,
+    byVariable: new Map([
+      ['identity', schema.identity],
+      ['actor', schema.actor],
+      ['request', REQUEST_FIELDS],
+    ]),
+  };
+}
+
+/** `identity.namespace` or `identity['namespace']` on an unshadowed variable: its name and field. */
+function variableField(
+  expr: CelExpr | undefined,
+  bound: ReadonlySet<string>,
+): { variable: string; field: string } | undefined {
+  const kind = expr?.exprKind;
+  let operand: CelExpr | undefined;
+  let field: string | undefined;
+  if (kind?.case === 'selectExpr') {
+    operand = kind.value.operand;
+    field = kind.value.field;
+  } else if (kind?.case === 'callExpr' && kind.value.function === '_[_]') {
+    operand = kind.value.args[0];
+    field = constantString(kind.value.args[1]);
+  }
+  const variable =
+    operand?.exprKind.case === 'identExpr' ? operand.exprKind.value.name.replace(/^\./, '') : '';
+  if (field === undefined || bound.has(variable) || !POLICY_VARIABLES.has(variable)) return undefined;
+  return { variable, field };
+}
+
+function checkField(
+  expr: CelExpr,
+  bound: ReadonlySet<string>,
+  facts: ExpressionFacts,
+  known: KnownFields,
+): void {
+  const ref = variableField(expr, bound);
+  const fields = ref === undefined ? undefined : known.byVariable.get(ref.variable);
+  if (ref === undefined || fields === undefined || Object.hasOwn(fields, ref.field)) return;
+  const owner = ref.variable === 'identity' ? `a ${known.kind} identity` : ref.variable;
+  facts.problems.push(
+    `${owner} has no field '${ref.field}' (known: ${Object.keys(fields).sort().join(', ')})`,
+  );
+}
+
+const COMPARISONS: ReadonlySet<string> = new Set(['_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_']);
+
+function checkComparison(
+  name: string,
+  args: readonly CelExpr[],
+  facts: ExpressionFacts,
+  known: KnownFields | undefined,
+): void {
+  if (!COMPARISONS.has(name) || known === undefined) return;
+  const [left, right] = args.map((arg) => staticKind(arg, known));
+  if (left !== undefined && right !== undefined && left !== right && left !== 'null' && right !== 'null') {
+    facts.problems.push(`compares a ${left} with a ${right}, which is never true`);
+  }
+}
+
+function walk(
+  expr: CelExpr | undefined,
+  bound: ReadonlySet<string>,
+  facts: ExpressionFacts,
+  known: KnownFields | undefined,
+): void {
   const kind = expr?.exprKind;
   switch (kind?.case) {
     case undefined:
@@ -77,31 +152,34 @@ function walk(expr: CelExpr | undefined, bound: ReadonlySet<string>, facts: Expr
     case 'identExpr':
       return checkIdent(kind.value.name.replace(/^\./, ''), bound, facts);
     case 'selectExpr':
-      return walk(kind.value.operand, bound, facts);
+      if (known !== undefined && expr !== undefined) checkField(expr, bound, facts, known);
+      return walk(kind.value.operand, bound, facts, known);
     case 'callExpr': {
       const { function: name, target, args } = kind.value;
       checkCall(name, target, args, facts);
-      walk(target, bound, facts);
-      for (const arg of args) walk(arg, bound, facts);
+      checkComparison(name, args, facts, known);
+      if (known !== undefined && expr !== undefined && name === '_[_]') checkField(expr, bound, facts, known);
+      walk(target, bound, facts, known);
+      for (const arg of args) walk(arg, bound, facts, known);
       return;
     }
     case 'listExpr':
-      for (const element of kind.value.elements) walk(element, bound, facts);
+      for (const element of kind.value.elements) walk(element, bound, facts, known);
       return;
     case 'structExpr':
       for (const entry of kind.value.entries) {
-        if (entry.keyKind.case === 'mapKey') walk(entry.keyKind.value, bound, facts);
-        walk(entry.value, bound, facts);
+        if (entry.keyKind.case === 'mapKey') walk(entry.keyKind.value, bound, facts, known);
+        walk(entry.value, bound, facts, known);
       }
       return;
     case 'comprehensionExpr': {
       const { iterRange, accuInit, loopCondition, loopStep, result, iterVar, iterVar2, accuVar } = kind.value;
-      walk(iterRange, bound, facts);
-      walk(accuInit, bound, facts);
+      walk(iterRange, bound, facts, known);
+      walk(accuInit, bound, facts, known);
       const inLoop = new Set([...bound, iterVar, iterVar2, accuVar].filter((name) => name !== ''));
-      walk(loopCondition, inLoop, facts);
-      walk(loopStep, inLoop, facts);
-      walk(result, new Set([...bound, accuVar]), facts);
+      walk(loopCondition, inLoop, facts, known);
+      walk(loopStep, inLoop, facts, known);
+      walk(result, new Set([...bound, accuVar]), facts, known);
       return;
     }
   }
@@ -151,7 +229,7 @@ function constantString(expr: CelExpr | undefined): string | undefined {
     : undefined;
 }
 
-function staticKind(expr: CelExpr | undefined): StaticKind | undefined {
+function staticKind(expr: CelExpr | undefined, known?: KnownFields): StaticKind | undefined {
   const kind = expr?.exprKind;
   switch (kind?.case) {
     case undefined:
@@ -164,24 +242,36 @@ function staticKind(expr: CelExpr | undefined): StaticKind | undefined {
     case 'structExpr':
       return kind.value.messageName === '' ? 'map' : 'message';
     case 'selectExpr':
-      return kind.value.testOnly ? 'bool' : undefined;
+      return kind.value.testOnly ? 'bool' : fieldKind(expr, known);
     case 'callExpr':
-      return callKind(kind.value.function, kind.value.args);
+      return kind.value.function === '_[_]'
+        ? fieldKind(expr, known)
+        : callKind(kind.value.function, kind.value.args, known);
     case 'comprehensionExpr': {
       const { result, accuVar, accuInit } = kind.value;
       const returnsAccumulator =
         result?.exprKind.case === 'identExpr' && result.exprKind.value.name === accuVar;
-      return staticKind(returnsAccumulator ? accuInit : result);
+      return staticKind(returnsAccumulator ? accuInit : result, known);
     }
   }
 }
 
-function callKind(name: string, args: readonly CelExpr[]): StaticKind | undefined {
+/** The declared type of a variable's field (comprehension variables aside, which are not fields). */
+function fieldKind(expr: CelExpr | undefined, known: KnownFields | undefined): StaticKind | undefined {
+  const ref = known === undefined ? undefined : variableField(expr, new Set());
+  return ref === undefined ? undefined : known?.byVariable.get(ref.variable)?.[ref.field];
+}
+
+function callKind(
+  name: string,
+  args: readonly CelExpr[],
+  known: KnownFields | undefined,
+): StaticKind | undefined {
   if (BOOL_FUNCTIONS.has(name)) return 'bool';
   if (name === 'size') return 'int';
   if (name === '_?_:_') {
-    const whenTrue = staticKind(args[1]);
-    return whenTrue === staticKind(args[2]) ? whenTrue : undefined;
+    const whenTrue = staticKind(args[1], known);
+    return whenTrue === staticKind(args[2], known) ? whenTrue : undefined;
   }
   return undefined;
 }

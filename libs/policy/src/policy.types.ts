@@ -11,7 +11,10 @@ export interface PolicyDefinition {
    * with an RFC 8693 `actor_token`; when absent, the policy allows no actor.
    */
   actorCondition?: string | undefined;
-  /** CEL expression yielding the access token's `sub`; when absent, `identity.subject` is used. */
+  /**
+   * CEL expression yielding the access token's `sub`; when absent, `<platform name>:<identity.subject>`,
+   * which two platforms never share.
+   */
   subject?: string | undefined;
   /** Extra token claims: claim name to CEL expression. Registered JWT claims are reserved. */
   claims: Record<string, string>;

@@ -12,6 +12,9 @@ const explainBodySchema = z.strictObject({
   audience: z.union([z.string().min(1), z.array(z.string().min(1)).max(20)]).optional(),
   scope: z.string().optional(),
   grantType: z.string().min(1).optional(),
+  actorToken: z.string().min(1).max(MAX_TOKEN_BYTES).optional(),
+  actorTokenType: z.string().min(1).optional(),
+  clientId: z.string().min(1).max(2048).optional(),
 });
 
 /** `POST /admin/v1/explain`: what `/token` would decide for a credential, and why. */
@@ -31,6 +34,9 @@ export class ExplainController {
       audience: request.audience === undefined ? [] : [request.audience].flat(),
       scopes: scopes === undefined || scopes.length === 0 ? undefined : scopes,
       grantType: request.grantType,
+      actorToken: request.actorToken,
+      actorTokenType: request.actorTokenType,
+      clientId: request.clientId,
     });
   }
 }

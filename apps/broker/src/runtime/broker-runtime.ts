@@ -77,6 +77,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const keys = new KeyResolver({
     now: () => now().getTime(),
     allowHttp: config.allowHttpIssuers,
+    allowPrivateNetworks: config.allowPrivateKeySources,
     logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -100,6 +101,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     adapters,
     defaultAudiences: [config.issuer, `${config.issuer}/token`],
     allowHttp: config.allowHttpIssuers,
+    allowPrivateKeySources: config.allowPrivateKeySources,
     probeKeys: (platform) => keys.probe(adapters.get(platform.kind).keySource(platform)),
   });
 
@@ -110,7 +112,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeys,
     tokens,
     platforms,
-    policies: new PolicyAdmin(dataSource, catalog),
+    policies: new PolicyAdmin(dataSource, catalog, adapters),
     auditEvents: new AuditQuery(dataSource),
     adminCredentials: credentials,
     async rotateSigningKey(rotateOptions) {

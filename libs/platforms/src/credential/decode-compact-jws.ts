@@ -1,4 +1,3 @@
-import type { JWSHeaderParameters } from 'jose';
 import { VerificationError } from '../errors/verification-error';
 import type { DecodedJwt } from './presented-credential';
 
@@ -32,7 +31,8 @@ function decodeJsonObject(segment: string, part: string): Record<string, unknown
 /**
  * Decodes a compact JWS (RFC 7515 §7.1) without verifying it. Refuses anything else: JWE (five
  * parts or an `enc` header), JSON serialization, non-canonical or padded base64url, a header
- * without `alg`, and a payload that is not a JSON object (an unencoded or nested payload).
+ * without `alg`, and a payload that is not a JSON object (an unencoded or nested payload). An empty
+ * signature (`alg: none`) decodes, for the algorithm check to refuse by name.
  *
  * @throws {VerificationError} `malformed`.
  */
@@ -50,8 +50,8 @@ export function decodeCompactJws(token: string): DecodedJwt {
     throw new VerificationError('malformed', 'unencoded JWS payloads are not accepted');
   }
   const claims = decodeJsonObject(payload, 'payload');
-  if (signature === '' || !isCanonicalBase64url(signature)) {
+  if (!isCanonicalBase64url(signature)) {
     throw new VerificationError('malformed', 'the JWS signature is not canonical base64url');
   }
-  return { header: protectedHeader as JWSHeaderParameters, claims };
+  return { header: protectedHeader, claims };
 }

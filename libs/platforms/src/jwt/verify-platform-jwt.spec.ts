@@ -1,11 +1,17 @@
 import type { JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { presentCredential } from '../credential/present-credential';
+import type { PresentedCredential } from '../credential/presented-credential';
 import { KeyResolver } from '../keys/key-resolver';
 import type { PlatformConfig } from '../platform-config';
 import { createSigningKey, signToken, type TestSigningKey } from '../testing/signing-key';
 import { verifyPlatformJwt } from './verify-platform-jwt';
 
 const NOW = 1_750_000_000;
+
+function present(token: string): PresentedCredential {
+  return presentCredential(token, 'urn:ietf:params:oauth:token-type:jwt', true);
+}
 const ISSUER = 'https://ci.example';
 
 describe('verifyPlatformJwt', () => {
@@ -38,7 +44,7 @@ describe('verifyPlatformJwt', () => {
   it('returns the verified claims, times and audience list', async () => {
     const token = await signToken(key, claims({ iat: NOW, nbf: NOW, exp: NOW + 300 }));
     await expect(
-      verifyPlatformJwt(token, platform, ctx(), { maxLifetimeSeconds: 300 }),
+      verifyPlatformJwt(present(token), platform, ctx(), { maxLifetimeSeconds: 300 }),
     ).resolves.toMatchObject({
       header: { alg: 'EdDSA', kid: 'ed' },
       claims: { sub: 'job' },
@@ -56,7 +62,7 @@ describe('verifyPlatformJwt', () => {
   ])('caps the lifetime measured as %s', async (_name, times) => {
     const token = await signToken(key, claims(times));
     await expect(
-      verifyPlatformJwt(token, platform, ctx(), { maxLifetimeSeconds: 300 }),
+      verifyPlatformJwt(present(token), platform, ctx(), { maxLifetimeSeconds: 300 }),
     ).rejects.toMatchObject({
       code: 'lifetime_too_long',
     });
@@ -65,7 +71,7 @@ describe('verifyPlatformJwt', () => {
   it('requires exp', async () => {
     const token = await signToken(key, claims({ iat: NOW }));
     await expect(
-      verifyPlatformJwt(token, platform, ctx(), { maxLifetimeSeconds: 300 }),
+      verifyPlatformJwt(present(token), platform, ctx(), { maxLifetimeSeconds: 300 }),
     ).rejects.toMatchObject({
       code: 'missing_claim',
     });
@@ -75,7 +81,7 @@ describe('verifyPlatformJwt', () => {
     const seen: JWTPayload[] = [];
     const token = await signToken(key, claims({ iat: NOW }));
     await expect(
-      verifyPlatformJwt(token, platform, ctx(), {
+      verifyPlatformJwt(present(token), platform, ctx(), {
         maxLifetimeSeconds: 300,
         inspect: (c) => void seen.push(c),
       }),
@@ -83,12 +89,8 @@ describe('verifyPlatformJwt', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('refuses a token over the length limit', async () => {
+  it('refuses a token over the length limit before decoding it', async () => {
     const token = await signToken(key, claims({ exp: NOW + 60, padding: 'x'.repeat(16 * 1024) }));
-    await expect(
-      verifyPlatformJwt(token, platform, ctx(), { maxLifetimeSeconds: 300 }),
-    ).rejects.toMatchObject({
-      code: 'malformed',
-    });
+    expect(() => present(token)).toThrow(expect.objectContaining({ code: 'malformed' }));
   });
 });

@@ -1,6 +1,7 @@
 import { fetchDocument } from './fetch-document';
 import { fetchDocumentWithCa } from './fetch-document-with-ca';
 import { KeySourceError } from './key-source-error';
+import { forbiddenHostReason } from './host-addresses';
 import { urlProblem } from './url-policy';
 
 /** Limits and transport for fetching a platform's discovery and key documents. */
@@ -9,6 +10,8 @@ export interface KeyFetchOptions {
   timeoutMs: number;
   maxBytes: number;
   allowHttp: boolean;
+  /** Fetch from private networks (link-local and metadata addresses are refused regardless). */
+  allowPrivateNetworks: boolean;
 }
 
 /**
@@ -23,6 +26,10 @@ export async function getJson(
   const problem = urlProblem(url, options.allowHttp);
   if (problem !== undefined) {
     throw new KeySourceError(`${url}: ${problem}`);
+  }
+  const forbidden = await forbiddenHostReason(url, options.allowPrivateNetworks);
+  if (forbidden !== undefined) {
+    throw new KeySourceError(`${url}: ${forbidden}`);
   }
   const text =
     caBundle !== undefined && caBundle !== '' && url.startsWith('https:')

@@ -3,17 +3,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWSHeaderParameters } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VerificationError } from '../errors/verification-error';
 import type { PlatformConfig } from '../platform-config';
 import { startFakeJwksServer, type FakeJwksServer } from '../testing/fake-jwks-server';
 import { createSigningKey, type TestSigningKey } from '../testing/signing-key';
 import { KeyResolver, type KeyProbeResult, type KeyResolverOptions } from './key-resolver';
+import { jwtKeySource, type KeySource } from './key-source';
 
 const MINUTE = 60_000;
 
-function platformFor(overrides: Partial<PlatformConfig>): PlatformConfig {
-  return {
+function platformFor(overrides: Partial<PlatformConfig>): KeySource {
+  return jwtKeySource({
     id: 'p1',
     name: 'cluster',
     kind: 'kubernetes',
@@ -24,7 +25,7 @@ function platformFor(overrides: Partial<PlatformConfig>): PlatformConfig {
     enabled: true,
     version: 1,
     ...overrides,
-  };
+  });
 }
 
 function header(key: TestSigningKey, kid = key.kid): JWSHeaderParameters {
@@ -110,15 +111,59 @@ describe('KeyResolver', () => {
       expect(server.requests.jwks).toBe(0);
     });
 
-    it('refetches once the cache TTL has passed', async () => {
+    it('refreshes in the background before the TTL ends, never holding the request', async () => {
       const a = await createSigningKey('ES256', 'a');
       server = await startFakeJwksServer([a.publicJwk]);
       const keys = resolver();
       const platform = platformFor({ jwksUri: server.jwksUri });
       await keys.getKey(platform, header(a));
-      clock += 10 * MINUTE;
+      clock += 7 * MINUTE;
       await keys.getKey(platform, header(a));
-      expect(server.requests.jwks).toBe(2);
+      expect(server.requests.jwks).toBe(1);
+      clock += 1 * MINUTE;
+      const held = server.hold();
+      await expect(keys.getKey(platform, header(a))).resolves.toBeDefined();
+      await held.arrived;
+      held.release();
+      await vi.waitFor(() => expect(server?.requests.jwks).toBe(2));
+    });
+
+    it('keeps serving cached keys with no stall while the source hangs', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      server = await startFakeJwksServer([a.publicJwk]);
+      const keys = resolver({ timeoutMs: 60_000 });
+      const platform = platformFor({ jwksUri: server.jwksUri });
+      await keys.getKey(platform, header(a));
+      server.mode = 'hang';
+      clock += 11 * MINUTE;
+      const started = performance.now();
+      for (let i = 0; i < 5; i += 1) await keys.getKey(platform, header(a));
+      expect(performance.now() - started).toBeLessThan(1_000);
+      await vi.waitFor(() => expect(server?.requests.jwks).toBe(2));
+    });
+
+    it('answers keys_unavailable, not key_not_found, for an unknown kid while the source fails', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      server = await startFakeJwksServer([a.publicJwk]);
+      const keys = resolver();
+      const platform = platformFor({ jwksUri: server.jwksUri });
+      await keys.getKey(platform, header(a));
+      server.mode = 'down';
+      clock += 31_000;
+      await expect(codeOf(keys.getKey(platform, header(a, 'rotated')))).resolves.toBe('keys_unavailable');
+      await expect(keys.getKey(platform, header(a))).resolves.toBeDefined();
+    });
+
+    it('never uses keys marked for encryption or RSA keys under 2048 bits', async () => {
+      const [enc, weak] = await Promise.all([
+        createSigningKey('ES256', 'enc'),
+        createSigningKey('RS256', 'weak'),
+      ]);
+      const weakJwk = { ...weak.publicJwk, n: Buffer.alloc(128, 7).toString('base64url') };
+      const keys = resolver({ fetch: refusingFetch });
+      const platform = platformFor({ jwks: { keys: [{ ...enc.publicJwk, use: 'enc' }, weakJwk] } });
+      await expect(codeOf(keys.getKey(platform, header(enc)))).resolves.toBe('key_not_found');
+      await expect(codeOf(keys.getKey(platform, header(weak)))).resolves.toBe('key_not_found');
     });
 
     it('refetches on an unknown kid at most once per cooldown', async () => {
@@ -188,7 +233,7 @@ describe('KeyResolver', () => {
       server.mode = 'down';
       clock += 11 * MINUTE;
       await expect(keys.getKey(platform, header(a))).resolves.toBeDefined();
-      expect(server.requests.jwks).toBe(2);
+      await vi.waitFor(() => expect(server?.requests.jwks).toBe(2));
       clock += 1_000;
       await keys.getKey(platform, header(a));
       expect(server.requests.jwks).toBe(2);
@@ -208,16 +253,13 @@ describe('KeyResolver', () => {
       expect(String((error as VerificationError).cause)).toContain('HTTP 503');
     });
 
-    it('forgets a platform, and treats a new version as a new platform', async () => {
+    it('caches per source: platforms that share a key URL share one fetch', async () => {
       const a = await createSigningKey('ES256', 'a');
       server = await startFakeJwksServer([a.publicJwk]);
       const keys = resolver();
-      const platform = platformFor({ jwksUri: server.jwksUri });
-      await keys.getKey(platform, header(a));
-      keys.forget(platform.id);
-      await keys.getKey(platform, header(a));
-      await keys.getKey({ ...platform, version: 2 }, header(a));
-      expect(server.requests.jwks).toBe(3);
+      await keys.getKey(platformFor({ id: 'p1', jwksUri: server.jwksUri }), header(a));
+      await keys.getKey(platformFor({ id: 'p2', name: 'other', jwksUri: server.jwksUri }), header(a));
+      expect(server.requests.jwks).toBe(1);
     });
   });
 

@@ -13,7 +13,7 @@ import { VerificationError } from '../errors/verification-error';
 import type { KeyFetchOptions } from './get-json';
 import { keySourceId, type KeySource } from './key-source';
 import { KeySourceError } from './key-source-error';
-import { loadKeySet } from './load-key-set';
+import { loadKeySet, type LoadedKeySet } from './load-key-set';
 
 /** Tuning of a {@link KeyResolver}; every field has a safe default. */
 export interface KeyResolverOptions {
@@ -33,6 +33,8 @@ export interface KeyResolverOptions {
   maxKeys?: number;
   /** Accept `http://` URLs on non-loopback hosts. Default false. */
   allowHttp?: boolean;
+  /** Fetch keys from private networks; link-local and metadata addresses never. Default false. */
+  allowPrivateNetworks?: boolean;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
   /** Told of every failed fetch; the message names the URL and the failure, never key material. */
@@ -58,6 +60,8 @@ interface CachedKeys {
   count: number;
   fetchedAt: number;
   refreshAfterMs: number;
+  /** The SPIFFE bundle's `spiffe_sequence`, when it has one. */
+  sequence?: number;
 }
 
 interface SourceState {
@@ -106,6 +110,7 @@ export class KeyResolver {
   private readonly maxResponseBytes: number;
   private readonly maxKeys: number;
   private readonly allowHttp: boolean;
+  private readonly allowPrivateNetworks: boolean;
   private readonly now: () => number;
   private readonly logger: { warn(message: string): void } | undefined;
 
@@ -118,6 +123,7 @@ export class KeyResolver {
     this.maxResponseBytes = options.maxResponseBytes ?? 512 * 1024;
     this.maxKeys = options.maxKeys ?? 100;
     this.allowHttp = options.allowHttp ?? false;
+    this.allowPrivateNetworks = options.allowPrivateNetworks ?? false;
     this.now = options.now ?? (() => Date.now());
     this.logger = options.logger;
   }
@@ -185,7 +191,8 @@ export class KeyResolver {
       await state.pending;
       state.lastAttemptAt = this.now();
       await this.fetchInto(source, state, this.fetchOptions(options));
-      if (state.lastError !== undefined) throw state.lastError;
+      if (state.lastError !== undefined)
+        return { ok: false, keyCount: 0, error: errorMessage(state.lastError) };
       return this.probeResult(state.keys?.count ?? 0);
     } catch (error) {
       return { ok: false, keyCount: 0, error: errorMessage(error) };
@@ -212,15 +219,37 @@ export class KeyResolver {
       timeoutMs: this.timeoutMs,
       maxBytes: this.maxResponseBytes,
       allowHttp: options?.allowHttp ?? this.allowHttp,
+      allowPrivateNetworks: this.allowPrivateNetworks,
     };
   }
 
-  private cache(jwks: JSONWebKeySet, refreshAfterMs: number): CachedKeys {
+  private cache(jwks: JSONWebKeySet, refreshAfterMs: number, sequence?: number): CachedKeys {
     if (jwks.keys.length > this.maxKeys) {
       throw new KeySourceError(`the key set has ${jwks.keys.length} keys; the limit is ${this.maxKeys}`);
     }
     const keys = jwks.keys.filter(isSignatureKey);
-    return { lookup: createLocalJWKSet({ keys }), count: keys.length, fetchedAt: this.now(), refreshAfterMs };
+    return {
+      lookup: createLocalJWKSet({ keys }),
+      count: keys.length,
+      fetchedAt: this.now(),
+      refreshAfterMs,
+      ...(sequence === undefined ? {} : { sequence }),
+    };
+  }
+
+  /**
+   * Refuses a SPIFFE bundle older (lower `spiffe_sequence`) than the one in use, which would bring
+   * back keys the trust domain has removed. Once the bundle in use is too stale to serve, the
+   * endpoint's bundle is taken whatever its sequence, so that a trust domain that reset its
+   * sequence recovers.
+   */
+  private refuseRollback(loaded: LoadedKeySet, held: CachedKeys | undefined): void {
+    if (loaded.sequence === undefined || held?.sequence === undefined) return;
+    if (loaded.sequence < held.sequence && this.isUsable(held, this.now())) {
+      throw new KeySourceError(
+        `spiffe_sequence went back from ${held.sequence} to ${loaded.sequence}; the newer bundle stays in use`,
+      );
+    }
   }
 
   private inlineKeys(jwks: JSONWebKeySet, state: SourceState): CachedKeys {
@@ -258,7 +287,8 @@ export class KeyResolver {
   private async fetchInto(source: KeySource, state: SourceState, options: KeyFetchOptions): Promise<void> {
     try {
       const loaded = await loadKeySet(source, options);
-      state.keys = this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs);
+      this.refuseRollback(loaded, state.keys);
+      state.keys = this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs, loaded.sequence);
       state.lastError = undefined;
     } catch (error) {
       state.lastError = error;

@@ -5,6 +5,7 @@ import {
 } from '../../../../test/support/fake-kubernetes-issuer';
 import { KeyResolver } from '../keys/key-resolver';
 import type { PlatformConfig } from '../platform-config';
+import { verifyJwtWith } from '../testing/verify-token';
 import { kubernetesAdapter } from './kubernetes.adapter';
 
 const NOW = new Date('2026-01-15T10:00:00Z');
@@ -41,7 +42,7 @@ describe('kubernetesAdapter with OIDC discovery against a fake cluster', () => {
     platform.issuer = cluster.issuer;
     expect(kubernetesAdapter.registrationProblems(platform, false)).toEqual([]);
     const token = await cluster.mint({ namespace: 'payments', serviceAccount: 'deployer', now: NOW });
-    const { identity } = await kubernetesAdapter.verify(token, platform, {
+    const { identity } = await verifyJwtWith(kubernetesAdapter, token, platform, {
       now: NOW,
       keys,
       allowHttp: false,
@@ -60,21 +61,21 @@ describe('kubernetesAdapter with OIDC discovery against a fake cluster', () => {
 
   it('picks up a rotated key with one refetch once the cooldown has passed', async () => {
     const ctx = { now: NOW, keys, allowHttp: false };
-    await kubernetesAdapter.verify(await cluster.mint({ now: NOW }), platform, ctx);
+    await verifyJwtWith(kubernetesAdapter, await cluster.mint({ now: NOW }), platform, ctx);
     await cluster.rotateKey({ dropPrevious: true });
     const rotated = await cluster.mint({ now: NOW });
-    await expect(kubernetesAdapter.verify(rotated, platform, ctx)).rejects.toMatchObject({
+    await expect(verifyJwtWith(kubernetesAdapter, rotated, platform, ctx)).rejects.toMatchObject({
       code: 'key_not_found',
     });
     clock += 30_000;
-    await expect(kubernetesAdapter.verify(rotated, platform, ctx)).resolves.toBeDefined();
+    await expect(verifyJwtWith(kubernetesAdapter, rotated, platform, ctx)).resolves.toBeDefined();
     expect(cluster.requests.jwks).toBe(2);
   });
 
   it('mints with claim overrides and removals', async () => {
     const token = await cluster.mint({ now: NOW, aud: 'https://elsewhere.example', jti: undefined });
     await expect(
-      kubernetesAdapter.verify(token, platform, { now: NOW, keys, allowHttp: false }),
+      verifyJwtWith(kubernetesAdapter, token, platform, { now: NOW, keys, allowHttp: false }),
     ).rejects.toMatchObject({
       code: 'audience_mismatch',
     });

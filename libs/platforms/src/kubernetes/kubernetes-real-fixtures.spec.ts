@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../errors/verification-error';
 import { KeyResolver } from '../keys/key-resolver';
 import type { PlatformConfig } from '../platform-config';
+import { verifyJwtWith } from '../testing/verify-token';
 import { kubernetesAdapter } from './kubernetes.adapter';
 
 interface JwtFixture {
@@ -57,7 +58,7 @@ describe('real Kubernetes tokens', () => {
     const platform = platformFor(fixture);
     expect(kubernetesAdapter.registrationProblems(platform, false)).toEqual([]);
     const ctx = { now: new Date(fixture.now * 1000), keys: new KeyResolver(), allowHttp: false };
-    const outcome = await kubernetesAdapter.verify(fixture.token, platform, ctx).then(
+    const outcome = await verifyJwtWith(kubernetesAdapter, fixture.token, platform, ctx).then(
       () => 'accept',
       (error: unknown) => {
         expect(error).toBeInstanceOf(VerificationError);

@@ -18,3 +18,10 @@ export function issuerKeyRoute(issuer: string, kid: string): string {
 export function kindRoute(kind: string, value: string): string {
   return `${kind} ${value}`;
 }
+
+/** The issuer an issuer or issuer-and-key route names, or `undefined` for a kind's own route. */
+export function issuerOfRoute(route: string): string | undefined {
+  if (!route.startsWith('iss ')) return undefined;
+  const kid = route.lastIndexOf(' kid ');
+  return kid === -1 ? route.slice(4) : route.slice(4, kid);
+}

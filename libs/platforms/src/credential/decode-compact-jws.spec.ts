@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createSigningKey, signToken } from '../testing/signing-key';
+import { decodeCompactJws, isCanonicalBase64url } from './decode-compact-jws';
+import { presentCredential } from './present-credential';
+
+const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('decodeCompactJws', () => {
+  it('decodes the header and claims of a compact JWS without verifying it', async () => {
+    const key = await createSigningKey('ES256', 'k');
+    const token = await signToken(key, { iss: 'https://issuer.example', sub: 'w' });
+    expect(decodeCompactJws(token)).toEqual({
+      header: { alg: 'ES256', kid: 'k' },
+      claims: { iss: 'https://issuer.example', sub: 'w' },
+    });
+  });
+
+  it('refuses a signature carrying base64 padding, so a token has one spelling (RFC 7515 §2)', async () => {
+    const key = await createSigningKey('RS256', 'k');
+    const token = await signToken(key, { iss: 'https://issuer.example' });
+    expect(token.length % 4).not.toBe(0);
+    const padded = `${token}${'='.repeat(4 - (token.length % 4))}`;
+    expect(() => decodeCompactJws(padded)).toThrow(/canonical base64url/);
+  });
+
+  it.each([
+    ['two parts', `${b64({ alg: 'ES256' })}.${b64({})}`],
+    ['five parts (JWE)', 'a.b.c.d.e'],
+    ['JSON serialization', JSON.stringify({ payload: b64({}), signatures: [] })],
+    ['an enc header (JWE)', `${b64({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.${b64({})}.c2ln`],
+    ['a header without alg', `${b64({ kid: 'k' })}.${b64({})}.c2ln`],
+    [
+      'an unencoded payload (b64: false)',
+      `${b64({ alg: 'ES256', b64: false, crit: ['b64'] })}.${b64({})}.c2ln`,
+    ],
+    ['a payload that is not an object', `${b64({ alg: 'ES256' })}.${b64([1])}.c2ln`],
+    [
+      'a nested JWT payload',
+      `${b64({ alg: 'ES256', cty: 'JWT' })}.${Buffer.from('a.b.c').toString('base64url')}.c2ln`,
+    ],
+    ['standard base64 characters', `${b64({ alg: 'ES256' })}.${b64({})}.ab+/`],
+    [
+      'invalid UTF-8 in the payload',
+      `${b64({ alg: 'ES256' })}.${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.c2ln`,
+    ],
+  ])('refuses %s as malformed', (_name, token) => {
+    expect(() => decodeCompactJws(token)).toThrow(expect.objectContaining({ code: 'malformed' }));
+  });
+
+  it.each([
+    ['c2ln', true],
+    ['c2k', true],
+    ['c2l', false],
+    ['c2k=', false],
+    ['a', false],
+  ])('isCanonicalBase64url(%s) is %s', (segment, canonical) => {
+    expect(isCanonicalBase64url(segment)).toBe(canonical);
+  });
+
+  it('refuses a credential over 16 KiB before decoding it', () => {
+    expect(() => presentCredential('a'.repeat(16 * 1024 + 1), 'urn:x', true)).toThrow(/too long/);
+  });
+
+  it('does not decode a credential presented as a non-JWT type', () => {
+    expect(presentCredential('{"document":"…"}', 'urn:x', false).jwt).toBeUndefined();
+  });
+});

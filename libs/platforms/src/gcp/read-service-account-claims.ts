@@ -1,0 +1,41 @@
+import type { JWTPayload } from 'jose';
+import { VerificationError } from '../errors/verification-error';
+import { optionalString, requiredString } from './gcp-claim-values';
+
+/** The service account a Google identity token was issued to. */
+export interface ServiceAccountClaims {
+  /** `sub`: the account's numeric unique ID, never reused. */
+  serviceAccountId: string;
+  /** `email`: the account's address, for display; reusable after the account is deleted. */
+  serviceAccountEmail: string;
+}
+
+const UNIQUE_ID = /^[0-9]{1,32}$/;
+
+/**
+ * Reads the service account of a token {@link refuseGoogleUserToken} let through: `sub` must be its
+ * numeric unique ID, `email_verified` must be `true`, and `azp`, when present, must name that
+ * same account (its unique ID or address), not an OAuth client that obtained the token.
+ */
+export function readServiceAccountClaims(claims: JWTPayload): ServiceAccountClaims {
+  const serviceAccountId = requiredString(claims, 'sub', 'sub');
+  if (!UNIQUE_ID.test(serviceAccountId)) {
+    throw new VerificationError('claim_invalid', 'the "sub" claim is not a service account unique ID');
+  }
+  const serviceAccountEmail = requiredString(claims, 'email', 'email');
+  const verified = claims.email_verified;
+  if (verified === undefined) {
+    throw new VerificationError('missing_claim', 'the "email_verified" claim is missing');
+  }
+  if (verified !== true) {
+    throw new VerificationError('claim_invalid', 'the "email" claim is not verified');
+  }
+  const azp = optionalString(claims, 'azp', 'azp');
+  if (azp !== undefined && azp !== serviceAccountId && azp !== serviceAccountEmail) {
+    throw new VerificationError(
+      'claim_invalid',
+      'the "azp" claim names another party than the service account',
+    );
+  }
+  return { serviceAccountId, serviceAccountEmail };
+}
