@@ -1,5 +1,7 @@
 import { azureAdapter } from './azure/azure.adapter';
 import { gcpAdapter } from './gcp/gcp.adapter';
+import { githubActionsAdapter } from './github-actions/github-actions.adapter';
+import { gitlabAdapter } from './gitlab/gitlab.adapter';
 import { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 import type { PlatformAdapter } from './platform-adapter';
 import { spiffeAdapter } from './spiffe/spiffe.adapter';
@@ -16,5 +18,5 @@ export interface DefaultAdapterOptions {
  */
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   void options;
-  return [spiffeAdapter, azureAdapter, kubernetesAdapter, gcpAdapter];
+  return [spiffeAdapter, azureAdapter, kubernetesAdapter, gcpAdapter, githubActionsAdapter, gitlabAdapter];
 }

@@ -11,6 +11,20 @@ export {
   VerificationError,
   type VerificationErrorCode,
 } from './errors/verification-error';
+export { GitHubActionsAdapter, githubActionsAdapter } from './github-actions/github-actions.adapter';
+export { GITHUB_ACTIONS_IDENTITY_FIELDS } from './github-actions/github-actions-identity-fields';
+export {
+  DEFAULT_GITHUB_ACTIONS_MAX_TOKEN_LIFETIME_SECONDS,
+  githubActionsSettingsSchema,
+  type GitHubActionsSettings,
+} from './github-actions/github-actions-settings.schema';
+export { GitLabAdapter, gitlabAdapter } from './gitlab/gitlab.adapter';
+export { GITLAB_IDENTITY_FIELDS } from './gitlab/gitlab-identity-fields';
+export {
+  DEFAULT_GITLAB_MAX_TOKEN_LIFETIME_SECONDS,
+  gitlabSettingsSchema,
+  type GitLabSettings,
+} from './gitlab/gitlab-settings.schema';
 export type { Identity, VerifiedCredential } from './identity';
 export { COMMON_IDENTITY_FIELDS, type IdentityFields, type IdentityFieldType } from './identity-fields';
 export { GcpAdapter, gcpAdapter } from './gcp/gcp.adapter';

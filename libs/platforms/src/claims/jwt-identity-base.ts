@@ -1,0 +1,30 @@
+import { VerificationError } from '../errors/verification-error';
+import type { Identity } from '../identity';
+import type { VerifiedPlatformJwt } from '../jwt/verify-platform-jwt';
+import type { PlatformConfig } from '../platform-config';
+
+/**
+ * The common identity fields of a verified platform JWT (API.md, "The normalized identity"):
+ * `sub` is required; `tokenId` and `issuedAt` are absent when the token has no `jti` or `iat`.
+ *
+ * @throws {VerificationError} `missing_claim` or `claim_invalid` for the `sub` claim.
+ */
+export function jwtIdentityBase(platform: PlatformConfig, jwt: VerifiedPlatformJwt): Identity {
+  const { sub, jti } = jwt.claims;
+  if (sub === undefined || sub === '') {
+    throw new VerificationError('missing_claim', 'the "sub" claim is missing');
+  }
+  if (typeof sub !== 'string') {
+    throw new VerificationError('claim_invalid', 'the "sub" claim is invalid');
+  }
+  return {
+    platform: platform.name,
+    kind: platform.kind,
+    issuer: platform.issuer,
+    subject: sub,
+    audience: jwt.audience,
+    ...(typeof jti === 'string' && jti !== '' ? { tokenId: jti } : {}),
+    ...(jwt.issuedAt === undefined ? {} : { issuedAt: jwt.issuedAt }),
+    expiresAt: jwt.expiresAt,
+  };
+}
