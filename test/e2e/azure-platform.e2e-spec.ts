@@ -294,6 +294,7 @@ describe('Azure platforms through /token', () => {
       name: 'contoso-v2',
       kind: 'azure',
       issuer: `https://login.microsoftonline.com/${azure.tenantId}/v2.0`,
+      jwksUri: azure.commonKeysUri,
       audiences: ['api://another-app'],
       settings: { tenantId: azure.tenantId },
     });

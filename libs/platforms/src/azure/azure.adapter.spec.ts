@@ -132,8 +132,8 @@ describe('azureAdapter.verify with Entra access tokens', () => {
 
   it('leaves out what an app token without a managed identity does not carry, and lowercases GUIDs', async () => {
     const claims = entraClaims(1, {
-      appid: undefined,
-      uti: undefined,
+      appid: '',
+      uti: null,
       xms_mirid: undefined,
       oid: OBJECT_ID.toUpperCase(),
     });

@@ -17,10 +17,11 @@ export interface EntraClaims {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A string claim; absent, `null` and `""` all leave it absent. */
 function optionalString(claims: JWTPayload, name: string): string | undefined {
   const value = claims[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') {
     throw new VerificationError('claim_invalid', `the "${name}" claim is invalid`);
   }
   return value;

@@ -23,8 +23,8 @@ function invalid(name: string): VerificationError {
 
 function requiredString(claims: Record<string, unknown>, name: string): string {
   const value = claims[name];
-  if (value === undefined) throw missing(name);
-  if (typeof value !== 'string' || value === '') throw invalid(name);
+  if (value === undefined || value === null || value === '') throw missing(name);
+  if (typeof value !== 'string') throw invalid(name);
   return value;
 }
 
@@ -38,13 +38,15 @@ function readTime(timeStamp: Record<string, unknown>, name: 'createdOn' | 'expir
 
 /**
  * Reads `vmId`, `subscriptionId`, `nonce` and `timeStamp` of an attested document. GUIDs are
- * lowercased; an empty `subscriptionId` is treated as absent.
+ * lowercased; a `null` or empty member is treated as absent.
  *
  * @throws {VerificationError} `missing_claim` or `claim_invalid`.
  */
 export function readAttestedClaims(claims: Record<string, unknown>): AttestedClaims {
   const { subscriptionId, timeStamp } = claims;
-  if (subscriptionId !== undefined && typeof subscriptionId !== 'string') throw invalid('subscriptionId');
+  if (subscriptionId !== undefined && subscriptionId !== null && typeof subscriptionId !== 'string') {
+    throw invalid('subscriptionId');
+  }
   if (timeStamp === undefined) throw missing('timeStamp');
   if (typeof timeStamp !== 'object' || timeStamp === null || Array.isArray(timeStamp))
     throw invalid('timeStamp');

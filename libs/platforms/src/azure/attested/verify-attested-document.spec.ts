@@ -187,8 +187,12 @@ describe('azureAdapter.verify with IMDS attested documents', () => {
     expect(verified.claims).toMatchObject({ sku: '22_04-lts-gen2', plan: { publisher: '' } });
   });
 
-  it('leaves out the subscription of a document that names none (API versions before 2019-04-30)', async () => {
-    const body = await signAttestedDocument(content({ subscriptionId: undefined }), p.azure.signer);
+  it.each([
+    ['names none (API versions before 2019-04-30)', undefined],
+    ['leaves empty', ''],
+    ['sets to null', null],
+  ])('leaves out the subscription of a document that %s', async (_name, subscriptionId) => {
+    const body = await signAttestedDocument(content({ subscriptionId }), p.azure.signer);
     const { identity } = await azureAdapter.verify(attested(body), platformFor(p), context());
     expect(identity.vmId).toBe(VM);
     expect(identity).not.toHaveProperty('subscriptionId');
@@ -407,6 +411,7 @@ describe('azureAdapter.verify with IMDS attested documents', () => {
       /not issued to metadata\.azure\.com/,
     ],
     ['no vmId', sign({ vmId: undefined }), 'missing_claim', /"vmId" member is missing/],
+    ['an empty vmId', sign({ vmId: '' }), 'missing_claim', /"vmId" member is missing/],
     ['a numeric vmId', sign({ vmId: 42 }), 'claim_invalid', /"vmId" member is invalid/],
     [
       'a numeric subscriptionId',
