@@ -1,4 +1,5 @@
 import { AwsAdapter } from './aws/aws.adapter';
+import { azureAdapter } from './azure/azure.adapter';
 import { gcpAdapter } from './gcp/gcp.adapter';
 import { githubActionsAdapter } from './github-actions/github-actions.adapter';
 import { gitlabAdapter } from './gitlab/gitlab.adapter';
@@ -21,6 +22,7 @@ export interface DefaultAdapterOptions {
 export function defaultAdapters(options: DefaultAdapterOptions = {}): PlatformAdapter[] {
   return [
     spiffeAdapter,
+    azureAdapter,
     new AwsAdapter({ fetch: options.fetch, stsEndpoints: options.awsStsEndpoints }),
     kubernetesAdapter,
     gcpAdapter,

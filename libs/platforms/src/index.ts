@@ -68,6 +68,20 @@ export { keySourceAddressProblems } from './keys/key-source-address-problems';
 export { KeySourceError } from './keys/key-source-error';
 export { isSpiffeBundle, jwtSvidKeys } from './keys/parse-spiffe-bundle';
 export { urlProblem } from './keys/url-policy';
+export {
+  expectNonce,
+  recentUnixTimeNonce,
+  type AttestedNonceCheck,
+  type NonceCheckContext,
+} from './azure/attested/attested-nonce';
+export { AzureAdapter, azureAdapter, type AzureAdapterOptions } from './azure/azure.adapter';
+export {
+  azureSettingsSchema,
+  DEFAULT_ATTESTED_DOCUMENT_MAX_AGE_SECONDS,
+  DEFAULT_AZURE_MAX_TOKEN_LIFETIME_SECONDS,
+  type AzureSettings,
+} from './azure/azure-settings.schema';
+export { AZURE_ATTESTED_DOCUMENT_TOKEN_TYPE } from './azure/azure-token-types';
 export { KubernetesAdapter, kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 export {
   DEFAULT_KUBERNETES_MAX_TOKEN_LIFETIME_SECONDS,
