@@ -53,9 +53,14 @@ export const policyBodySchema = z.strictObject({
 });
 export type PolicyBody = z.infer<typeof policyBodySchema>;
 
+/** Whether a platform or policy could have `name`. */
+export function isPossibleName(name: unknown): name is string {
+  return typeof name === 'string' && RESOURCE_NAME.test(name);
+}
+
 /** Refuses, as not found, a name no platform or policy can have, before it reaches the database. */
 export function requirePossibleName(resource: 'platform' | 'policy', name: string): void {
-  if (!RESOURCE_NAME.test(name)) throw new CatalogError('not_found', `no ${resource} has that name`);
+  if (!isPossibleName(name)) throw new CatalogError('not_found', `no ${resource} has that name`);
 }
 
 /** Parses `input` or returns the field-level problems, paths joined with dots. */

@@ -72,6 +72,11 @@ export class PlatformAdmin {
     return toPlatformRecord(row);
   }
 
+  /** Whether the platform's keys can be fetched now, as a write reports it (`keys`). */
+  async keyStatus(name: string): Promise<KeyStatus> {
+    return this.options.probeKeys(await this.get(name));
+  }
+
   async create(input: unknown, actor: string): Promise<PlatformWrite> {
     const body = await this.validate(input);
     const row = await this.write(body.name, async (manager, repository) => {

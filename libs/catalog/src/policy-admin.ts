@@ -4,11 +4,12 @@ import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import type { AdapterRegistry, PlatformKind } from '@fedbroker/platforms';
 import { compilePolicy, PolicyCompileError, type PolicySchema } from '@fedbroker/policy';
 import { Catalog } from './catalog';
-import { CatalogError } from './catalog.error';
+import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPolicyRecord, type PolicyRecord } from './catalog-records';
 import { parseBody, requirePossibleName, policyBodySchema, type PolicyBody } from './catalog-schemas';
 import { policyView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
+import { checkPolicy } from './policy-check';
 import { policySchemaFor } from './policy-schema-for';
 import { withoutReadOnlyMembers } from './read-only-members';
 import { checkVersion, translateWriteError } from './write-rules';
@@ -41,6 +42,11 @@ export class PolicyAdmin {
       .findOne({ where: { name }, relations: { platform: true } });
     if (!row) throw new CatalogError('not_found', `policy ${name} does not exist`);
     return toPolicyRecord(row, row.platform?.name ?? '');
+  }
+
+  /** Every problem a write of `input` would be refused for, all at once; nothing is stored. */
+  check(input: unknown): Promise<FieldProblem[]> {
+    return checkPolicy(this.dataSource, this.adapters, input);
   }
 
   async create(input: unknown, actor: string): Promise<PolicyRecord> {

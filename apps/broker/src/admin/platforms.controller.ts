@@ -14,7 +14,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { platformView, type PlatformWrite } from '@fedbroker/catalog';
+import { platformView, type KeyStatus, type PlatformWrite } from '@fedbroker/catalog';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
@@ -37,6 +37,12 @@ export class PlatformsController {
     const platform = await this.runtime.platforms.get(name);
     void reply.header('ETag', etagOf(platform.version));
     return platformView(platform);
+  }
+
+  /** Fetches the platform's keys now, ignoring the cache: what a write would report under `keys`. */
+  @Get(':name/keys')
+  keys(@Param('name') name: string): Promise<KeyStatus> {
+    return this.runtime.platforms.keyStatus(name);
   }
 
   @Post()
