@@ -1,11 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditEventsController } from './admin/audit-events.controller';
 import { ChangesController } from './admin/changes.controller';
+import { ConsoleAssets } from './console/console-assets';
+import { CONSOLE_ASSETS, ConsoleController } from './console/console.controller';
 import { CredentialsController } from './admin/credentials.controller';
 import { ExplainController } from './admin/explain.controller';
 import { AdminGuard } from './admin/admin.guard';
+import { MeController } from './admin/me.controller';
 import { PlatformsController } from './admin/platforms.controller';
 import { PoliciesController } from './admin/policies.controller';
+import { PolicyValidationController } from './admin/policy-validation.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { HealthController } from './health/health.controller';
@@ -30,8 +34,15 @@ export class AppModule {
         ExplainController,
         CredentialsController,
         ChangesController,
+        MeController,
+        PolicyValidationController,
+        ConsoleController,
       ],
-      providers: [{ provide: BROKER_RUNTIME, useValue: runtime }, AdminGuard],
+      providers: [
+        { provide: BROKER_RUNTIME, useValue: runtime },
+        { provide: CONSOLE_ASSETS, useFactory: () => ConsoleAssets.shipped() },
+        AdminGuard,
+      ],
     };
   }
 }

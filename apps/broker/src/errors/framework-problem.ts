@@ -53,7 +53,8 @@ export function frameworkProblem(
   if (error instanceof UnsupportedMediaTypeError) return unsupportedMediaType(request, error.expected);
   if (error instanceof NotFoundException) {
     const allowed = routes.methodsFor(request.url);
-    if (allowed.length === 0) return { body: plain(404), headers: {} };
+    // A route of this method that answers Not Found has no such resource: the method is not at fault.
+    if (allowed.length === 0 || allowed.includes(request.method)) return { body: plain(404), headers: {} };
     return {
       body: plain(405, `${request.method} is not allowed here; allowed: ${allowed.join(', ')}`),
       headers: { Allow: allowed.join(', ') },
