@@ -77,11 +77,17 @@ async function whoAmI() {
   }
 }
 
-/** @param {string} [notice] why the credential is asked for again */
+/**
+ * Forgets the credential. Asked by the broker (`notice`), the page stays where it was, to come back
+ * to once signed in again; asked by the user, the next one starts from the first page.
+ *
+ * @param {string} [notice] why the credential is asked for again
+ */
 function signOut(notice) {
   session.forget();
   showPrincipal(undefined);
-  void render(notice);
+  if (notice === undefined && location.hash !== HOME) location.hash = HOME;
+  else void render(notice);
 }
 
 /** @param {string} [notice] */
