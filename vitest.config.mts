@@ -14,7 +14,7 @@ export default defineConfig({
     ),
   },
   test: {
-    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',

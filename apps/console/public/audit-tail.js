@@ -57,6 +57,7 @@ export async function catchUp(page, shown, maxPages) {
   for (let read = 0; read < maxPages; read++) {
     const answer = await page(cursor ?? undefined);
     fetched.push(...answer.items);
+    if (known.size === 0) return { fetched, joined: false, nextCursor: answer.nextCursor };
     if (answer.items.some((event) => known.has(event.id))) {
       return { fetched, joined: true, nextCursor: answer.nextCursor };
     }
