@@ -118,3 +118,17 @@ export function shown(value) {
   if (value === undefined || value === null) return '—';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
+
+/**
+ * What an auditor sees instead of a form that writes.
+ *
+ * @param {string} title
+ */
+export function readOnlyNotice(title) {
+  return h(
+    'section',
+    {},
+    heading(title),
+    h('p', {}, 'An auditor credential reads only; sign in as an admin to make changes.'),
+  );
+}
