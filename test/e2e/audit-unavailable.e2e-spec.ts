@@ -43,4 +43,20 @@ describe('no token without its audit row', () => {
     });
     expect(again.status).toBe(200);
   });
+
+  it('answers 500 server_error, not 503, when the database refuses the audit record itself', async () => {
+    const assertion = await cluster.mint({ aud: ['https://broker.test/token'] });
+    await broker.runtime.dataSource.query(
+      `ALTER TABLE audit_events ADD CONSTRAINT ck_test_refuse_policy CHECK (policy IS DISTINCT FROM 'all') NOT VALID`,
+    );
+    try {
+      const response = await broker.token({ grant_type: JWT_BEARER, assertion });
+      expect(response.status).toBe(500);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body.error).toBe('server_error');
+      expect(body).not.toHaveProperty('access_token');
+    } finally {
+      await broker.runtime.dataSource.query(`ALTER TABLE audit_events DROP CONSTRAINT ck_test_refuse_policy`);
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '@fedbroker/persistence';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { AuditUnavailableError } from './audit.errors';
+import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
 import { AuditWriter } from './audit.writer';
 
@@ -117,7 +117,7 @@ describe('AuditWriter', () => {
     await writer.close();
   });
 
-  it('rejects only the record the database refuses, not its batch', async () => {
+  it('rejects only the record the database refuses, not its batch, as a defect', async () => {
     await observer.query(`ALTER TABLE audit_events ADD CONSTRAINT ck_test_no_evil CHECK (subject <> 'evil')`);
     try {
       const writer = new AuditWriter(dataSource);
@@ -129,7 +129,7 @@ describe('AuditWriter', () => {
         'rejected',
         ...Array<string>(4).fill('fulfilled'),
       ]);
-      expect((results[4] as PromiseRejectedResult).reason).toBeInstanceOf(AuditUnavailableError);
+      expect((results[4] as PromiseRejectedResult).reason).toBeInstanceOf(AuditRecordError);
       expect(writer.stats.rows).toBe(8);
       await writer.close();
     } finally {
@@ -137,11 +137,12 @@ describe('AuditWriter', () => {
     }
   });
 
-  it('rejects a malformed record without touching the others', async () => {
+  it('rejects a malformed record as a defect without touching the others', async () => {
     const writer = new AuditWriter(dataSource);
     const bad = writer.write(record({ time: new Date(Number.NaN) }));
     const good = writer.write(record());
-    await expect(bad).rejects.toThrow(RangeError);
+    await expect(bad).rejects.toBeInstanceOf(AuditRecordError);
+    await expect(bad).rejects.toHaveProperty('cause', expect.any(RangeError));
     await expect(good).resolves.toMatch(/^[0-9a-f-]{36}$/);
     await writer.close();
   });

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AuditUnavailableError } from './audit.errors';
+import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
 import {
   INSERT_AUDIT_EVENTS_SQL,
@@ -85,8 +85,9 @@ export class AuditWriter {
 
   /**
    * Queues `record`; resolves with its event id (a UUIDv7 of `record.time`) once the row is
-   * committed. Rejects with {@link AuditUnavailableError} when the database write fails or the
-   * writer is closed, and with `TypeError` when the record is malformed.
+   * committed. Rejects with {@link AuditUnavailableError} when the database cannot be reached or
+   * cannot commit, or the writer is closed; with {@link AuditRecordError} when the record is
+   * malformed or the database refuses it as data.
    */
   write(record: AuditRecord): Promise<string> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('The audit writer is closed'));
@@ -96,7 +97,7 @@ export class AuditWriter {
       id = uuidv7(record.time);
       row = toAuditRow(id, record);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new TypeError('Malformed audit record'));
+      return Promise.reject(new AuditRecordError('Malformed audit record', { cause: error }));
     }
     return new Promise<string>((resolve, reject) => {
       this.queue.push({ id, row, resolve, reject });
@@ -146,7 +147,9 @@ export class AuditWriter {
         return;
       }
       this.logger?.error(`audit: writing ${batch.length} event(s) failed: ${describe(error)}`);
-      const failure = new AuditUnavailableError('The audit log is unavailable', { cause: error });
+      const failure = isDataError(error)
+        ? new AuditRecordError('The database refused the audit record', { cause: error })
+        : new AuditUnavailableError('The audit log is unavailable', { cause: error });
       for (const pending of batch) pending.reject(failure);
       return;
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditRecord } from '@fedbroker/audit';
+import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
 import type { PlatformConfig } from '@fedbroker/platforms';
 import {
   actorAllowed,
@@ -189,11 +189,12 @@ export class TokenService {
     try {
       await this.deps.audit.write(record);
     } catch (error) {
-      const unavailable = new ExchangeError('unavailable', 'the service is temporarily unavailable', {
-        cause: error,
-      });
-      unavailable.grant = grant;
-      throw unavailable;
+      const failure =
+        error instanceof AuditRecordError
+          ? new ExchangeError('internal', 'the request could not be completed', { cause: error })
+          : new ExchangeError('unavailable', 'the service is temporarily unavailable', { cause: error });
+      failure.grant = grant;
+      throw failure;
     }
   }
 }
