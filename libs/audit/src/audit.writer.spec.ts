@@ -70,6 +70,25 @@ describe('AuditWriter', () => {
     await writer.close();
   });
 
+  it.runIf(realPostgres)('survives its session being killed mid-INSERT, and recovers', async () => {
+    const writer = new AuditWriter(dataSource);
+    await observer.query('BEGIN');
+    await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+    const pending = writer.write(record({ subject: 'killed' }));
+    const pid = await vi.waitFor(async () => {
+      const { rows } = await observer.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
+      );
+      expect(rows).toHaveLength(1);
+      return rows[0]!.pid;
+    });
+    await observer.query('SELECT pg_terminate_backend($1)', [pid]);
+    await expect(pending).rejects.toBeInstanceOf(AuditUnavailableError);
+    await observer.query('COMMIT');
+    await expect(writer.write(record())).resolves.toMatch(/^[0-9a-f-]{36}$/);
+    await writer.close();
+  });
+
   it('commits 1,000 concurrent writes in far fewer statements than rows', async () => {
     const writer = new AuditWriter(dataSource);
     const ids = await Promise.all(

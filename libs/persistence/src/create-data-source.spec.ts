@@ -1,7 +1,11 @@
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { createDataSource, openDatabase } from './create-data-source';
+import { pgPoolOf } from './pg-pool';
+
+const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 describe('openDatabase', () => {
   let db: TestDatabase;
@@ -46,5 +50,18 @@ describe('openDatabase', () => {
       VALUES ($1, 'kubernetes', 'https://issuer.example', '[]', 60, 1)`;
     await dataSource.query(insert, ['a']);
     await expect(dataSource.query(insert, ['b'])).rejects.toThrow(/uq_platforms_issuer/);
+  });
+
+  it.runIf(realPostgres)('survives the session of a checked-out pool client being killed', async () => {
+    const client = await pgPoolOf(dataSource).connect();
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const ended = new Promise<void>((resolve) => client.once('end', resolve));
+    const killer = new Client({ connectionString: db.url });
+    await killer.connect();
+    await killer.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    await killer.end();
+    await ended;
+    client.release();
+    expect(await dataSource.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { PolicyActorCondition1764100000000 } from './migrations/1764100000000-policy-actor-condition';
+import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
   PlatformEntity,
@@ -35,7 +36,12 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'all',
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, query_timeout: 15_000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 15_000,
+      Client: PoolConnection,
+    },
   });
 }
 
