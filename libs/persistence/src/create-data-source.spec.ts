@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { createDataSource, openDatabase } from './create-data-source';
+import { createDataSource, MIGRATIONS, openDatabase } from './create-data-source';
 import { pgPoolOf } from './pg-pool';
 
 const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -63,5 +63,24 @@ describe('openDatabase', () => {
     await ended;
     client.release();
     expect(await dataSource.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+  });
+
+  it.runIf(realPostgres)('migrates once when several processes start together on an empty database', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const empty = await createTestDatabase();
+      try {
+        const started = await Promise.allSettled(
+          Array.from({ length: 3 }, () => openDatabase({ url: empty.url, poolSize: 2 })),
+        );
+        const opened = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+        await Promise.all(opened.map((d) => d.destroy()));
+        expect(started.filter((s) => s.status === 'rejected')).toEqual([]);
+      } finally {
+        await empty.drop();
+      }
+    }
+    const again = await openDatabase({ url: db.url, poolSize: 1 });
+    expect(await again.query('SELECT count(*)::int AS n FROM migrations')).toEqual([{ n: MIGRATIONS.length }]);
+    await again.destroy();
   });
 });
