@@ -65,22 +65,27 @@ describe('openDatabase', () => {
     expect(await dataSource.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
   });
 
-  it.runIf(realPostgres)('migrates once when several processes start together on an empty database', async () => {
-    for (let round = 0; round < 3; round += 1) {
-      const empty = await createTestDatabase();
-      try {
-        const started = await Promise.allSettled(
-          Array.from({ length: 3 }, () => openDatabase({ url: empty.url, poolSize: 2 })),
-        );
-        const opened = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-        await Promise.all(opened.map((d) => d.destroy()));
-        expect(started.filter((s) => s.status === 'rejected')).toEqual([]);
-      } finally {
-        await empty.drop();
+  it.runIf(realPostgres)(
+    'migrates once when several processes start together on an empty database',
+    async () => {
+      for (let round = 0; round < 3; round += 1) {
+        const empty = await createTestDatabase();
+        try {
+          const started = await Promise.allSettled(
+            Array.from({ length: 3 }, () => openDatabase({ url: empty.url, poolSize: 2 })),
+          );
+          const opened = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+          await Promise.all(opened.map((d) => d.destroy()));
+          expect(started.filter((s) => s.status === 'rejected')).toEqual([]);
+        } finally {
+          await empty.drop();
+        }
       }
-    }
-    const again = await openDatabase({ url: db.url, poolSize: 1 });
-    expect(await again.query('SELECT count(*)::int AS n FROM migrations')).toEqual([{ n: MIGRATIONS.length }]);
-    await again.destroy();
-  });
+      const again = await openDatabase({ url: db.url, poolSize: 1 });
+      expect(await again.query('SELECT count(*)::int AS n FROM migrations')).toEqual([
+        { n: MIGRATIONS.length },
+      ]);
+      await again.destroy();
+    },
+  );
 });
