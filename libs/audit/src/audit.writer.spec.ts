@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/tes
 import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
 import { AuditWriter } from './audit.writer';
+import { UNCONFIRMED_ISSUE_REASON } from './settle-unconfirmed-batch';
 
 const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -25,6 +26,15 @@ describe('AuditWriter', () => {
     await dataSource.destroy();
     await db.drop();
   });
+
+  /** Backends of audit INSERTs waiting for a lock; the snapshot is cleared as the observer holds one. */
+  async function insertsWaitingForLock(): Promise<number[]> {
+    await observer.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await observer.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
+    );
+    return rows.map((row) => row.pid);
+  }
 
   async function countRows(ids: string[]): Promise<number> {
     const { rows } = await observer.query<{ n: number }>(
@@ -51,18 +61,12 @@ describe('AuditWriter', () => {
   });
 
   it.runIf(realPostgres)('does not resolve while the INSERT cannot commit', async () => {
-    const writer = new AuditWriter(dataSource);
+    const writer = new AuditWriter(dataSource, { timeoutMs: 10_000 });
     await observer.query('BEGIN');
     await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
     let settled = false;
     const pending = writer.write(record({ subject: 'blocked' })).finally(() => (settled = true));
-    await vi.waitFor(async () => {
-      const { rows } = await observer.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
-      );
-      expect(rows[0]!.n).toBe(1);
-    });
+    await vi.waitFor(async () => expect(await insertsWaitingForLock()).toHaveLength(1));
     expect(settled).toBe(false);
     await observer.query('COMMIT');
     const id = await pending;
@@ -75,18 +79,95 @@ describe('AuditWriter', () => {
     await observer.query('BEGIN');
     await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
     const pending = writer.write(record({ subject: 'killed' }));
-    const pid = await vi.waitFor(async () => {
-      const { rows } = await observer.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
-      );
-      expect(rows).toHaveLength(1);
-      return rows[0]!.pid;
+    const [pid] = await vi.waitFor(async () => {
+      const waiting = await insertsWaitingForLock();
+      expect(waiting).toHaveLength(1);
+      return waiting;
     });
     await observer.query('SELECT pg_terminate_backend($1)', [pid]);
     await expect(pending).rejects.toBeInstanceOf(AuditUnavailableError);
     await observer.query('COMMIT');
     await expect(writer.write(record())).resolves.toMatch(/^[0-9a-f-]{36}$/);
     await writer.close();
+  });
+
+  it.runIf(realPostgres)(
+    'rejects within its time limit when the INSERT hangs, and never commits it',
+    async () => {
+      const writer = new AuditWriter(dataSource, { timeoutMs: 300 });
+      await observer.query('BEGIN');
+      await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+      const started = performance.now();
+      try {
+        await expect(writer.write(record({ subject: 'hung' }))).rejects.toBeInstanceOf(AuditUnavailableError);
+        expect(performance.now() - started).toBeLessThan(1_000);
+      } finally {
+        await observer.query('COMMIT');
+      }
+      await vi.waitFor(async () => {
+        const { rows } = await observer.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'INSERT INTO audit_events%'`,
+        );
+        expect(rows[0]!.n).toBe(0);
+      });
+      const { rows } = await observer.query(`SELECT id FROM audit_events WHERE subject = 'hung'`);
+      expect(rows).toEqual([]);
+      await writer.close();
+    },
+  );
+
+  describe.runIf(realPostgres)('when the answer to COMMIT does not come in time', () => {
+    beforeAll(async () => {
+      await observer.query(`
+        CREATE FUNCTION test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.outcome = 'issued' AND NEW.subject LIKE 'slow-commit%' THEN PERFORM pg_sleep(0.5); END IF;
+          IF NEW.outcome = 'issued' AND NEW.subject = 'slow-commit-fails' THEN RAISE 'refused at commit'; END IF;
+          RETURN NULL;
+        END $$`);
+      await observer.query(`
+        CREATE CONSTRAINT TRIGGER test_slow_commit AFTER INSERT ON audit_events
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_slow_commit()`);
+    });
+    afterAll(async () => {
+      await observer.query('DROP TRIGGER test_slow_commit ON audit_events');
+      await observer.query('DROP FUNCTION test_slow_commit()');
+    });
+
+    const options = { timeoutMs: 150, statementTimeoutMs: 5_000 };
+    const stored = async (requestId: string) => {
+      const { rows } = await observer.query<{ id: string; outcome: string; error: string; reason: string }>(
+        `SELECT id, outcome, error, reason FROM audit_events WHERE request_id = $1`,
+        [requestId],
+      );
+      return rows;
+    };
+
+    it('resolves once the database shows the commit happened', async () => {
+      const writer = new AuditWriter(dataSource, options);
+      const id = await writer.write(record({ requestId: 'req-late', subject: 'slow-commit' }));
+      expect(await stored('req-late')).toEqual([{ id, outcome: 'issued', error: null, reason: null }]);
+      await writer.close();
+    });
+
+    it('rejects, with the denial stored in its place, when the commit did not happen', async () => {
+      const writer = new AuditWriter(dataSource, options);
+      await expect(
+        writer.write(record({ requestId: 'req-doomed', subject: 'slow-commit-fails' })),
+      ).rejects.toBeInstanceOf(AuditUnavailableError);
+      const [standIn, ...others] = await stored('req-doomed');
+      expect(others).toEqual([]);
+      expect(standIn).toMatchObject({
+        outcome: 'denied',
+        error: 'unavailable',
+        reason: UNCONFIRMED_ISSUE_REASON,
+      });
+
+      const denial = record({ requestId: 'req-doomed', outcome: 'denied', error: 'unavailable' });
+      await expect(writer.write(denial)).resolves.toBe(standIn?.id);
+      expect(await stored('req-doomed')).toHaveLength(1);
+      await writer.close();
+    });
   });
 
   it('commits 1,000 concurrent writes in far fewer statements than rows', async () => {

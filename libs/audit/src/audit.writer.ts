@@ -1,13 +1,15 @@
 import type { DataSource } from 'typeorm';
+import { pgPoolOf } from '@fedbroker/persistence';
 import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
-import {
-  INSERT_AUDIT_EVENTS_SQL,
-  insertAuditEventsParams,
-  toAuditRow,
-  type AuditRow,
-} from './insert-audit-events';
+import { BatchCommitError, commitAuditBatch } from './commit-audit-batch';
+import { toAuditRow, type AuditRow } from './insert-audit-events';
+import { settleUnconfirmedBatch } from './settle-unconfirmed-batch';
 import { uuidv7 } from './uuidv7';
+
+const SETTLE_RETRY_MS = 250;
+/** How long the denial recorded in place of an unconfirmed issue waits for the request's own denial. */
+const RECORDED_DENIAL_TTL_MS = 60_000;
 
 /** Options of {@link AuditWriter}. */
 export interface AuditWriterOptions {
@@ -15,6 +17,17 @@ export interface AuditWriterOptions {
   maxBatch?: number;
   /** Most INSERTs in flight at once; default 2 (one committing while the next is sent). */
   maxInFlight?: number;
+  /**
+   * Milliseconds a write may wait for its commit; default 1000. A write whose transaction has not
+   * reached COMMIT by then is rejected with {@link AuditUnavailableError} and its row is never
+   * committed. One whose COMMIT was sent but not confirmed waits until the database says whether
+   * it committed, for at most `settleTimeoutMs`.
+   */
+  timeoutMs?: number;
+  /** How long PostgreSQL lets an audit statement, or the pause between two, last; default `timeoutMs`. */
+  statementTimeoutMs?: number;
+  /** Most milliseconds a write with an unconfirmed COMMIT waits for its outcome; default 30 000. */
+  settleTimeoutMs?: number;
   /** Where failed flushes are reported; the message never holds record contents. */
   logger?: { error(msg: string): void };
   /**
@@ -22,16 +35,6 @@ export interface AuditWriterOptions {
    * off on embedded PostgreSQL, whose connections share one session.
    */
   preparedStatement?: boolean;
-}
-
-/** The slice of the `pg` pool under TypeORM's PostgreSQL driver that the writer uses directly. */
-interface PgPool {
-  connect(): Promise<PgClient>;
-}
-
-interface PgClient {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<unknown>;
-  release(): void;
 }
 
 /** Counters of what the writer has sent. */
@@ -44,7 +47,10 @@ export interface AuditWriterStats {
 
 interface Pending {
   id: string;
+  record: AuditRecord;
   row: AuditRow;
+  /** `performance.now()` after which the write is answered as unavailable if not yet committing. */
+  deadline: number;
   resolve: (id: string) => void;
   reject: (error: unknown) => void;
 }
@@ -54,19 +60,27 @@ interface Pending {
  * `maxInFlight` flushes are running, everything queued (up to `maxBatch`) goes out as one INSERT,
  * its own transaction. A flush starts on `setImmediate`, once the requests whose I/O arrived in the
  * same event-loop turn have queued their rows, which keeps batches large under load without a
- * timer. Each {@link write} resolves once its row is committed.
+ * timer. Each {@link write} resolves once its row is committed, and is rejected once it cannot be:
+ * within `timeoutMs`, or, when its COMMIT went unconfirmed, once the database has settled it.
  */
 export class AuditWriter {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
+  private readonly timeoutMs: number;
+  private readonly statementTimeoutMs: number;
+  private readonly settleTimeoutMs: number;
   private readonly logger: { error(msg: string): void } | undefined;
   private queue: Pending[] = [];
   private inFlight = 0;
+  private settling = 0;
   private scheduled = false;
+  private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly counters: AuditWriterStats = { flushes: 0, rows: 0 };
   private readonly statementName: string | undefined;
+  /** Request id → the denial recorded in place of its unconfirmed `issued` event. */
+  private readonly recordedDenials = new Map<string, { id: string; at: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -74,6 +88,12 @@ export class AuditWriter {
   ) {
     this.maxBatch = positiveInteger(opts.maxBatch ?? 500, 'maxBatch');
     this.maxInFlight = positiveInteger(opts.maxInFlight ?? 2, 'maxInFlight');
+    this.timeoutMs = positiveInteger(opts.timeoutMs ?? 1_000, 'timeoutMs');
+    this.statementTimeoutMs = positiveInteger(
+      opts.statementTimeoutMs ?? this.timeoutMs,
+      'statementTimeoutMs',
+    );
+    this.settleTimeoutMs = positiveInteger(opts.settleTimeoutMs ?? 30_000, 'settleTimeoutMs');
     this.logger = opts.logger;
     this.statementName = opts.preparedStatement ? 'fedbroker_insert_audit_events' : undefined;
   }
@@ -86,11 +106,17 @@ export class AuditWriter {
   /**
    * Queues `record`; resolves with its event id (a UUIDv7 of `record.time`) once the row is
    * committed. Rejects with {@link AuditUnavailableError} when the database cannot be reached or
-   * cannot commit, or the writer is closed; with {@link AuditRecordError} when the record is
-   * malformed or the database refuses it as data.
+   * cannot commit in time, or the writer is closed; with {@link AuditRecordError} when the record
+   * is malformed or the database refuses it as data.
+   *
+   * When the writer had to record an `issued` record's denial in its place (its commit went
+   * unconfirmed and never happened), the request's own denial resolves with that event's id
+   * instead of adding a second event.
    */
   write(record: AuditRecord): Promise<string> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('The audit writer is closed'));
+    const recorded = record.outcome === 'denied' ? this.takeRecordedDenial(record.requestId) : undefined;
+    if (recorded !== undefined) return Promise.resolve(recorded);
     let id: string;
     let row: AuditRow;
     try {
@@ -100,18 +126,23 @@ export class AuditWriter {
       return Promise.reject(new AuditRecordError('Malformed audit record', { cause: error }));
     }
     return new Promise<string>((resolve, reject) => {
-      this.queue.push({ id, row, resolve, reject });
+      this.queue.push({ id, record, row, deadline: performance.now() + this.timeoutMs, resolve, reject });
+      this.armExpiry();
       this.schedule();
     });
   }
 
-  /** Stops accepting records and resolves once everything queued has been flushed. */
+  /**
+   * Stops accepting records and resolves once everything queued has been flushed, and every
+   * unconfirmed commit settled.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.drain();
-    while (this.inFlight > 0 || this.queue.length > 0) {
+    while (!this.idle()) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
+    clearTimeout(this.expiry);
   }
 
   private schedule(): void {
@@ -135,21 +166,63 @@ export class AuditWriter {
     }
   }
 
+  /** One timer at a time, for the oldest queued write: the queue is in deadline order. */
+  private armExpiry(): void {
+    const oldest = this.queue[0];
+    if (this.expiry !== undefined || oldest === undefined) return;
+    this.expiry = setTimeout(
+      () => {
+        this.expiry = undefined;
+        this.expireQueued();
+      },
+      Math.max(0, oldest.deadline - performance.now()),
+    );
+  }
+
+  private expireQueued(): void {
+    const now = performance.now();
+    let expired = 0;
+    while (this.queue[0] !== undefined && this.queue[0].deadline <= now) {
+      this.queue.shift()?.reject(new AuditUnavailableError('The audit log did not answer in time'));
+      expired += 1;
+    }
+    if (expired > 0) {
+      this.logger?.error(`audit: ${expired} event(s) waited ${this.timeoutMs} ms for the database in vain`);
+    }
+    this.armExpiry();
+    this.notifyIdle();
+  }
+
   private async flush(batch: Pending[]): Promise<void> {
+    this.counters.flushes += 1;
     try {
-      this.counters.flushes += 1;
-      await this.insert(batch);
+      if (!this.dataSource.isInitialized) throw new AuditUnavailableError('The database is not connected');
+      await commitAuditBatch(
+        pgPoolOf(this.dataSource),
+        batch.map((p) => p.row),
+        {
+          deadline: batch[0]?.deadline ?? 0,
+          statementTimeoutMs: this.statementTimeoutMs,
+          commitWaitMs: this.timeoutMs,
+          statementName: this.statementName,
+        },
+      );
     } catch (error) {
-      if (batch.length > 1 && isDataError(error)) {
+      if (error instanceof BatchCommitError && error.outcome === 'unconfirmed') {
+        this.settle(batch, error.cause);
+        return;
+      }
+      const cause = error instanceof BatchCommitError ? error.cause : error;
+      if (batch.length > 1 && isDataError(cause)) {
         const half = Math.ceil(batch.length / 2);
         await this.flush(batch.slice(0, half));
         await this.flush(batch.slice(half));
         return;
       }
-      this.logger?.error(`audit: writing ${batch.length} event(s) failed: ${describe(error)}`);
-      const failure = isDataError(error)
-        ? new AuditRecordError('The database refused the audit record', { cause: error })
-        : new AuditUnavailableError('The audit log is unavailable', { cause: error });
+      this.logger?.error(`audit: writing ${batch.length} event(s) failed: ${describe(cause)}`);
+      const failure = isDataError(cause)
+        ? new AuditRecordError('The database refused the audit record', { cause })
+        : new AuditUnavailableError('The audit log is unavailable', { cause });
       for (const pending of batch) pending.reject(failure);
       return;
     }
@@ -157,27 +230,72 @@ export class AuditWriter {
     for (const pending of batch) pending.resolve(pending.id);
   }
 
-  /**
-   * One INSERT on a client of the driver's pool, straight: the hot path skips TypeORM's query
-   * runner. Not `pool.query`, which destroys the connection when a statement fails.
-   */
-  private async insert(batch: readonly Pending[]): Promise<void> {
-    if (!this.dataSource.isInitialized) throw new AuditUnavailableError('The database is not connected');
-    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
-    const client = await pool.connect();
-    try {
-      await client.query({
-        name: this.statementName,
-        text: INSERT_AUDIT_EVENTS_SQL,
-        values: insertAuditEventsParams(batch.map((p) => p.row)),
+  /** A COMMIT went unconfirmed: its writes wait until the database says which of them stand. */
+  private settle(batch: Pending[], cause: unknown): void {
+    this.settling += 1;
+    this.logger?.error(
+      `audit: the commit of ${batch.length} event(s) was not confirmed (${describe(cause)}); settling it`,
+    );
+    void settleUnconfirmedBatch(
+      pgPoolOf(this.dataSource),
+      batch.map(({ id, record }) => ({ id, record })),
+      {
+        attemptMs: this.timeoutMs,
+        retryMs: SETTLE_RETRY_MS,
+        giveUpAt: performance.now() + this.settleTimeoutMs,
+      },
+    )
+      .catch(() => undefined)
+      .then((standing) => this.conclude(batch, standing))
+      .finally(() => {
+        this.settling -= 1;
+        this.notifyIdle();
       });
-    } finally {
-      client.release();
+  }
+
+  private conclude(batch: readonly Pending[], standing: Set<string> | undefined): void {
+    if (standing === undefined) {
+      this.logger?.error(
+        `audit: gave up settling events ${batch.map((p) => p.id).join(', ')} after ${this.settleTimeoutMs} ms; ` +
+          'their requests are answered as unavailable although they may have been committed',
+      );
+      const failure = new AuditUnavailableError('The audit log did not confirm the commit');
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    for (const pending of batch) {
+      if (standing.has(pending.id)) {
+        this.counters.rows += 1;
+        pending.resolve(pending.id);
+      } else {
+        this.recordDenial(pending.record.requestId, pending.id);
+        pending.reject(new AuditUnavailableError('The audit log did not confirm the commit'));
+      }
     }
   }
 
+  private recordDenial(requestId: string, id: string): void {
+    const now = performance.now();
+    for (const [key, entry] of this.recordedDenials) {
+      if (now - entry.at < RECORDED_DENIAL_TTL_MS) break;
+      this.recordedDenials.delete(key);
+    }
+    this.recordedDenials.set(requestId, { id, at: now });
+  }
+
+  private takeRecordedDenial(requestId: string): string | undefined {
+    const entry = this.recordedDenials.get(requestId);
+    if (entry === undefined) return undefined;
+    this.recordedDenials.delete(requestId);
+    return entry.id;
+  }
+
+  private idle(): boolean {
+    return this.inFlight === 0 && this.queue.length === 0 && this.settling === 0;
+  }
+
   private notifyIdle(): void {
-    if (this.inFlight > 0 || this.queue.length > 0) return;
+    if (!this.idle()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const wake of waiters) wake();

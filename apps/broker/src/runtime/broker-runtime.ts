@@ -10,7 +10,12 @@ import {
   type RotateOptions,
   type SigningKeyInfo,
 } from '@fedbroker/minting';
-import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
+import {
+  DatabaseProbe,
+  openDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
 import { AdminCredentials } from './admin-credentials';
 import { embeddedKeyEncryptionKey, generateAdminCredential } from './embedded-secrets';
@@ -25,6 +30,8 @@ export interface RuntimeLogger {
 export interface BrokerRuntime {
   readonly config: BrokerConfig;
   readonly dataSource: DataSource;
+  /** Whether the database answers, within a second: for readiness. */
+  readonly database: DatabaseProbe;
   readonly catalog: Catalog;
   readonly signingKeys: SigningKeyStore;
   readonly tokens: TokenService;
@@ -106,6 +113,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   return {
     config,
     dataSource,
+    database: new DatabaseProbe(dataSource),
     catalog,
     signingKeys,
     tokens,
