@@ -98,13 +98,17 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await sleep(10);
 }
 
-async function auditEventsOf(database: TestDatabase, requestId: unknown): Promise<unknown[]> {
+async function auditEventsOf(
+  database: TestDatabase,
+  requestId: unknown,
+): Promise<{ outcome: string; error: string | null }[]> {
   const client = new Client({ connectionString: database.url });
   await client.connect();
   try {
-    const { rows } = await client.query('SELECT outcome, error FROM audit_events WHERE request_id = $1', [
-      requestId,
-    ]);
+    const { rows } = await client.query<{ outcome: string; error: string | null }>(
+      'SELECT outcome, error FROM audit_events WHERE request_id = $1',
+      [requestId],
+    );
     return rows;
   } finally {
     await client.end();
