@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '@fedbroker/config';
 import { createApp } from './create-app';
 import { startRuntime, type RuntimeLogger } from './runtime/broker-runtime';
@@ -22,8 +23,9 @@ async function main(): Promise<void> {
   const runtime = await startRuntime(config, { logger });
   const app = await createApp(runtime, { logger: ['warn', 'error'] });
   await app.listen(config.port, config.host);
+  const { port } = app.getHttpServer().address() as AddressInfo;
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`;
-  logger.log(`listening on ${config.host}:${config.port} as ${config.issuer} (${storage})`);
+  logger.log(`listening on ${config.host}:${port} as ${config.issuer} (${storage})`);
 }
 
 main().catch((error: unknown) => {
