@@ -3,7 +3,7 @@ import { Agent, request as httpRequest, type ClientRequest } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../support/broker-harness';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -12,53 +12,56 @@ const FORM = 'application/x-www-form-urlencoded';
 describe('a broker shutting down', () => {
   let database: TestDatabase;
   let broker: Broker;
+  let closing: Promise<void> | undefined;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     database = await createTestDatabase();
     broker = await startBroker({}, undefined, database);
+    closing = undefined;
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
+    await (closing ?? broker.close());
     await database.drop();
   });
 
-  it('finishes the request in flight and answers the next one with an audited RFC 6749 503', async () => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  it('answers /token with an audited RFC 6749 503 and fails readiness once it is stopping', async () => {
+    broker.runtime.beginStopping();
+    const refused = await broker.token({ grant_type: 'password' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    expect(refused.headers.get('connection')).toBe('close');
+    expect(await refused.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'the service is shutting down',
+    });
+    expect(await auditEventsOf(database, refused.headers.get('x-request-id'))).toEqual([
+      { outcome: 'denied', error: 'unavailable' },
+    ]);
+    expect((await fetch(`${broker.url}/readyz`)).status).toBe(503);
+  });
+
+  it('finishes the request in flight when it closes', async () => {
     const body = 'grant_type=password';
     const inFlight = httpRequest(`${broker.url}/token`, {
       method: 'POST',
-      agent,
+      agent: new Agent({ keepAlive: true }),
       headers: { 'content-type': FORM, 'content-length': String(body.length), expect: '100-continue' },
     });
     const continued = once(inFlight, 'continue');
     inFlight.flushHeaders();
     await continued;
 
-    const closing = broker.close();
+    closing = broker.close();
     await until(async () => !(await listening(Number(new URL(broker.url).port))));
-    const first = answerOf(inFlight);
+    const answer = answerOf(inFlight);
     inFlight.end(body);
-    const next = httpRequest(`${broker.url}/token`, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': FORM },
-    });
-    const second = answerOf(next);
-    next.end(body);
-
-    expect((await first).status).toBe(400);
-    const refused = await second;
+    const finished = await answer;
     await closing;
-    agent.destroy();
-    expect(refused.status).toBe(503);
-    expect(refused.headers['cache-control']).toBe('no-store');
-    expect(JSON.parse(refused.body)).toEqual({
-      error: 'temporarily_unavailable',
-      error_description: 'the service is shutting down',
-    });
-    expect(await auditEventsOf(database, refused.headers['x-request-id'])).toEqual([
-      { outcome: 'denied', error: 'unavailable' },
-    ]);
+    expect(finished.status).toBe(400);
+    expect(JSON.parse(finished.body)).toMatchObject({ error: 'unsupported_grant_type' });
+    expect(finished.headers.connection).toBe('close');
+    expect(await auditEventsOf(database, finished.headers['x-request-id'])).toHaveLength(1);
   });
 });
 

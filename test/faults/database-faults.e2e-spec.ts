@@ -150,6 +150,37 @@ describe.runIf(sharedServer)('the broker process while PostgreSQL fails', () => 
     expect(figures.recoveredMs).toBeLessThan(3_000);
     expectAgreement(agreement);
   });
+
+  it('on SIGTERM finishes what is in flight, refuses what follows with audited 503s, and exits 0', async () => {
+    const load = startTokenLoad(broker.url, {
+      clients: CLIENTS,
+      pauseMs: PAUSE_MS,
+      body,
+      stopWhenUnanswered: true,
+    });
+    await sleep(STEADY_MS);
+    const signalAt = performance.now();
+    process.kill(broker.pid, 'SIGTERM');
+    const exit = await broker.exited;
+    const exitedMs = Math.round(performance.now() - signalAt);
+    const scenarioAttempts = await load.stop();
+    attempts.push(...scenarioAttempts);
+    const agreement = await auditAgreement(database.url, attempts);
+    const shuttingDown = scenarioAttempts.filter((a) => a.status === 503);
+    const answers: Record<number, number> = {};
+    for (const a of scenarioAttempts) answers[a.status] = (answers[a.status] ?? 0) + 1;
+    report.SIGTERM = { answers, ...countsOf(agreement), exitedMs };
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(scenarioAttempts.filter((a) => a.started < signalAt - 100 && a.status === 0)).toEqual([]);
+    expect(shuttingDown.length).toBeGreaterThan(0);
+    expect(new Set(shuttingDown.map((a) => a.description))).toEqual(
+      new Set(['the service is shutting down']),
+    );
+    const answered = new Set(scenarioAttempts.map((a) => a.requestId));
+    expect(agreement.unaudited.filter((id) => answered.has(id))).toEqual([]);
+    expectAgreement(agreement);
+  });
 });
 
 interface AuditAgreementCounts {
@@ -159,9 +190,10 @@ interface AuditAgreementCounts {
   missing: number;
   duplicated: number;
   unaudited: number;
+  exitedMs: number;
 }
 
-function countsOf(agreement: AuditAgreement): AuditAgreementCounts {
+function countsOf(agreement: AuditAgreement): Omit<AuditAgreementCounts, 'exitedMs'> {
   return {
     issuedAnswers: agreement.issuedAnswers,
     issuedEvents: agreement.issuedEvents,

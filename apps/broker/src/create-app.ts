@@ -14,11 +14,6 @@ import { requestContextOf } from './token/request-context';
 import { isTokenRequest } from './token/token-path';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
-/**
- * Keep-alive once shutting down: a connection that was busy when the server stopped listening
- * stays open this long for its client's next request, which gets an audited 503, then closes.
- */
-const SHUTDOWN_KEEP_ALIVE_MS = 1_000;
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -36,11 +31,13 @@ export async function createApp(
     return503OnClosing: false,
   });
   const fastify = adapter.getInstance();
-  let shuttingDown = false;
   fastify.addHook('preClose', (done) => {
-    shuttingDown = true;
-    fastify.server.keepAliveTimeout = SHUTDOWN_KEEP_ALIVE_MS;
+    runtime.beginStopping();
     done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (runtime.stopping) void reply.header('Connection', 'close');
+    done(null, payload);
   });
   fastify.addContentTypeParser(
     FORM_CONTENT_TYPE,
@@ -51,7 +48,7 @@ export async function createApp(
   );
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    const refusal = isTokenRequest(request) ? refusalBeforeBody(request, shuttingDown) : undefined;
+    const refusal = isTokenRequest(request) ? refusalBeforeBody(request, runtime.stopping) : undefined;
     if (refusal === undefined) {
       done();
       return;
@@ -67,7 +64,6 @@ export async function createApp(
   app.useGlobalFilters(
     new HttpExceptionFilter((refusal, request) => runtime.tokens.refuse(refusal, requestContextOf(request))),
   );
-  app.enableShutdownHooks();
   app
     .getHttpAdapter()
     .getInstance()

@@ -26,6 +26,21 @@ async function main(): Promise<void> {
   const { port } = app.getHttpServer().address() as AddressInfo;
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`;
   logger.log(`listening on ${config.host}:${port} as ${config.issuer} (${storage})`);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      runtime.beginStopping();
+      logger.log(`${signal}: refusing new requests for ${config.shutdownDrainSeconds} s, then stopping`);
+      setTimeout(() => {
+        app.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+          },
+        );
+      }, config.shutdownDrainSeconds * 1000);
+    });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -10,4 +10,6 @@ export interface BrokerConfig {
   keyEncryptionKey: Buffer | undefined;
   maxTtlSeconds: number;
   allowHttpIssuers: boolean;
+  /** Seconds between a stop signal and closing the listener, while `/token` answers 503. */
+  shutdownDrainSeconds: number;
 }

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       keyEncryptionKey: undefined,
       maxTtlSeconds: 3600,
       allowHttpIssuers: false,
+      shutdownDrainSeconds: 1,
     });
   });
 
@@ -40,6 +41,7 @@ describe('loadConfig', () => {
       FEDBROKER_KEY_ENCRYPTION_KEY: kek,
       FEDBROKER_MAX_TTL_SECONDS: '600',
       FEDBROKER_ALLOW_HTTP_ISSUERS: 'true',
+      FEDBROKER_SHUTDOWN_DRAIN_SECONDS: '0',
     });
     expect(config).toMatchObject({
       port: 1234,
@@ -48,6 +50,7 @@ describe('loadConfig', () => {
       issuer: 'https://sts.example',
       maxTtlSeconds: 600,
       allowHttpIssuers: true,
+      shutdownDrainSeconds: 0,
     });
     expect(config.keyEncryptionKey).toEqual(Buffer.alloc(32, 7));
   });
@@ -62,6 +65,7 @@ describe('loadConfig', () => {
     ['FEDBROKER_KEY_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
     ['FEDBROKER_MAX_TTL_SECONDS', '0'],
     ['FEDBROKER_ALLOW_HTTP_ISSUERS', 'maybe'],
+    ['FEDBROKER_SHUTDOWN_DRAIN_SECONDS', '301'],
   ])('refuses a bad %s in one line naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

@@ -21,6 +21,7 @@ export function loadConfig(env: Env): BrokerConfig {
     keyEncryptionKey: kek,
     maxTtlSeconds: integer(env, 'FEDBROKER_MAX_TTL_SECONDS', 3600, 1, 86_400),
     allowHttpIssuers: boolean(env, 'FEDBROKER_ALLOW_HTTP_ISSUERS', false),
+    shutdownDrainSeconds: integer(env, 'FEDBROKER_SHUTDOWN_DRAIN_SECONDS', 1, 0, 300),
   };
 }
 

@@ -16,10 +16,11 @@ export class HealthController {
   @Get('readyz')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
     const checks = {
+      accepting: !this.runtime.stopping,
       database: await this.runtime.database.reachable(),
       signingKey: this.runtime.signingKeys.ready,
     };
-    const ready = checks.database && checks.signingKey;
+    const ready = checks.accepting && checks.database && checks.signingKey;
     await reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   }
 }

@@ -44,6 +44,10 @@ export interface BrokerRuntime {
    */
   rotateSigningKey(options?: RotateOptions): Promise<SigningKeyInfo>;
   readonly adminCredentials: AdminCredentials;
+  /** Set once the broker begins to stop: `/token` then answers 503 and `/readyz` fails. */
+  readonly stopping: boolean;
+  /** Marks the broker as stopping: a stop signal arrived, or the HTTP server began to close. */
+  beginStopping(): void;
   /** Stop accepting work, flush the audit writer, release the database. */
   close(): Promise<void>;
 }
@@ -110,6 +114,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     forgetKeys: (id) => keys.forget(id),
   });
 
+  let stopping = false;
   return {
     config,
     dataSource,
@@ -125,6 +130,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
       const key = await signingKeys.rotate(config.maxTtlSeconds, rotateOptions);
       await catalog.announce();
       return key;
+    },
+    get stopping() {
+      return stopping;
+    },
+    beginStopping() {
+      stopping = true;
     },
     async close() {
       await audit.close();

@@ -7,8 +7,8 @@ export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
  * What the token endpoint refuses before reading the body: any request while the broker shuts
  * down, another method, a body over the cap, a body that is not a form.
  */
-export function refusalBeforeBody(request: FastifyRequest, shuttingDown: boolean): ExchangeError | undefined {
-  if (shuttingDown) return new ExchangeError('unavailable', 'the service is shutting down');
+export function refusalBeforeBody(request: FastifyRequest, stopping: boolean): ExchangeError | undefined {
+  if (stopping) return new ExchangeError('unavailable', 'the service is shutting down');
   if (request.method !== 'POST') {
     return new ExchangeError('method_not_allowed', 'the token endpoint accepts POST only', {
       reason: `method ${request.method}`,
