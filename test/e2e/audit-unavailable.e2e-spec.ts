@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
@@ -37,11 +37,9 @@ describe('no token without its audit row', () => {
     } finally {
       await broker.runtime.dataSource.query(`ALTER TABLE audit_events_offline RENAME TO audit_events`);
     }
-    const again = await broker.token({
-      grant_type: JWT_BEARER,
-      assertion,
-    });
-    expect(again.status).toBe(200);
+    await vi.waitFor(async () =>
+      expect((await broker.token({ grant_type: JWT_BEARER, assertion })).status).toBe(200),
+    );
   });
 
   it('answers 500 server_error, not 503, when the database refuses the audit record itself', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '@fedbroker/persistence';
+import { startPgProxy } from '../../../test/support/pg-proxy';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
@@ -87,7 +88,7 @@ describe('AuditWriter', () => {
     await observer.query('SELECT pg_terminate_backend($1)', [pid]);
     await expect(pending).rejects.toBeInstanceOf(AuditUnavailableError);
     await observer.query('COMMIT');
-    await expect(writer.write(record())).resolves.toMatch(/^[0-9a-f-]{36}$/);
+    await vi.waitFor(() => expect(writer.write(record())).resolves.toMatch(/^[0-9a-f-]{36}$/));
     await writer.close();
   });
 
@@ -113,6 +114,33 @@ describe('AuditWriter', () => {
       const { rows } = await observer.query(`SELECT id FROM audit_events WHERE subject = 'hung'`);
       expect(rows).toEqual([]);
       await writer.close();
+    },
+  );
+
+  it.runIf(realPostgres)(
+    'refuses writes at once while the database hangs, and resumes when it answers',
+    async () => {
+      const proxy = await startPgProxy(db.url);
+      const proxied = await openDatabase({ url: proxy.url, poolSize: 2 });
+      const writer = new AuditWriter(proxied, { timeoutMs: 300 });
+      try {
+        await writer.write(record());
+        proxy.freeze();
+        await expect(writer.write(record())).rejects.toBeInstanceOf(AuditUnavailableError);
+        const started = performance.now();
+        await expect(writer.write(record())).rejects.toBeInstanceOf(AuditUnavailableError);
+        expect(performance.now() - started).toBeLessThan(50);
+        proxy.restore();
+        await vi.waitFor(() => expect(writer.write(record())).resolves.toMatch(/^[0-9a-f-]{36}$/), {
+          timeout: 3_000,
+          interval: 100,
+        });
+      } finally {
+        proxy.restore();
+        await writer.close();
+        await proxied.destroy();
+        await proxy.close();
+      }
     },
   );
 
@@ -260,13 +288,12 @@ describe('AuditWriter', () => {
         expect(result.status).toBe('rejected');
         expect((result as PromiseRejectedResult).reason).toBeInstanceOf(AuditUnavailableError);
       }
-      expect(logger.error).toHaveBeenCalledOnce();
-      expect(logger.error.mock.calls[0]![0]).toMatch(/audit_events/);
-      expect(logger.error.mock.calls[0]![0]).not.toContain('secret-subject');
+      expect(logger.error.mock.calls[0]![0]).toMatch(/^audit: writing 2 event\(s\) failed: .*audit_events/);
+      expect(logger.error.mock.calls.flat().join('\n')).not.toContain('secret-subject');
     } finally {
       await observer.query('ALTER TABLE audit_events_away RENAME TO audit_events');
     }
-    await expect(writer.write(record())).resolves.toBeDefined();
+    await vi.waitFor(() => expect(writer.write(record())).resolves.toBeDefined());
     await writer.close();
   });
 

@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
-import { pgPoolOf } from '@fedbroker/persistence';
+import { DatabaseProbe, pgPoolOf } from '@fedbroker/persistence';
 import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
 import { BatchCommitError, commitAuditBatch } from './commit-audit-batch';
@@ -8,6 +9,7 @@ import { settleUnconfirmedBatch } from './settle-unconfirmed-batch';
 import { uuidv7 } from './uuidv7';
 
 const SETTLE_RETRY_MS = 250;
+const PROBE_INTERVAL_MS = 250;
 /** How long the denial recorded in place of an unconfirmed issue waits for the request's own denial. */
 const RECORDED_DENIAL_TTL_MS = 60_000;
 
@@ -62,6 +64,9 @@ interface Pending {
  * same event-loop turn have queued their rows, which keeps batches large under load without a
  * timer. Each {@link write} resolves once its row is committed, and is rejected once it cannot be:
  * within `timeoutMs`, or, when its COMMIT went unconfirmed, once the database has settled it.
+ *
+ * Once a write could not reach the database or commit, the writer is failing: it refuses new
+ * writes at once, while a probe asks the database every 250 ms whether it answers again.
  */
 export class AuditWriter {
   private readonly maxBatch: number;
@@ -74,6 +79,9 @@ export class AuditWriter {
   private inFlight = 0;
   private settling = 0;
   private scheduled = false;
+  private failing = false;
+  private probing = false;
+  private readonly probe: DatabaseProbe;
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
@@ -96,6 +104,7 @@ export class AuditWriter {
     this.settleTimeoutMs = positiveInteger(opts.settleTimeoutMs ?? 30_000, 'settleTimeoutMs');
     this.logger = opts.logger;
     this.statementName = opts.preparedStatement ? 'fedbroker_insert_audit_events' : undefined;
+    this.probe = new DatabaseProbe(dataSource, this.timeoutMs);
   }
 
   /** What the writer has sent so far. */
@@ -106,8 +115,8 @@ export class AuditWriter {
   /**
    * Queues `record`; resolves with its event id (a UUIDv7 of `record.time`) once the row is
    * committed. Rejects with {@link AuditUnavailableError} when the database cannot be reached or
-   * cannot commit in time, or the writer is closed; with {@link AuditRecordError} when the record
-   * is malformed or the database refuses it as data.
+   * cannot commit in time, at once while the writer is failing, or when the writer is closed; with
+   * {@link AuditRecordError} when the record is malformed or the database refuses it as data.
    *
    * When the writer had to record an `issued` record's denial in its place (its commit went
    * unconfirmed and never happened), the request's own denial resolves with that event's id
@@ -125,6 +134,7 @@ export class AuditWriter {
     } catch (error) {
       return Promise.reject(new AuditRecordError('Malformed audit record', { cause: error }));
     }
+    if (this.failing) return Promise.reject(new AuditUnavailableError('The audit log is unavailable'));
     return new Promise<string>((resolve, reject) => {
       this.queue.push({ id, record, row, deadline: performance.now() + this.timeoutMs, resolve, reject });
       this.armExpiry();
@@ -188,6 +198,7 @@ export class AuditWriter {
     }
     if (expired > 0) {
       this.logger?.error(`audit: ${expired} event(s) waited ${this.timeoutMs} ms for the database in vain`);
+      this.markFailing();
     }
     this.armExpiry();
     this.notifyIdle();
@@ -223,9 +234,11 @@ export class AuditWriter {
       const failure = isDataError(cause)
         ? new AuditRecordError('The database refused the audit record', { cause })
         : new AuditUnavailableError('The audit log is unavailable', { cause });
+      if (failure instanceof AuditUnavailableError) this.markFailing();
       for (const pending of batch) pending.reject(failure);
       return;
     }
+    this.markAnswering();
     this.counters.rows += batch.length;
     for (const pending of batch) pending.resolve(pending.id);
   }
@@ -263,6 +276,7 @@ export class AuditWriter {
       for (const pending of batch) pending.reject(failure);
       return;
     }
+    this.markAnswering();
     for (const pending of batch) {
       if (standing.has(pending.id)) {
         this.counters.rows += 1;
@@ -271,6 +285,31 @@ export class AuditWriter {
         this.recordDenial(pending.record.requestId, pending.id);
         pending.reject(new AuditUnavailableError('The audit log did not confirm the commit'));
       }
+    }
+  }
+
+  private markFailing(): void {
+    if (!this.failing) this.logger?.error('audit: refusing writes until the database answers again');
+    this.failing = true;
+    if (this.probing) return;
+    this.probing = true;
+    void this.probeUntilAnswering().finally(() => {
+      this.probing = false;
+    });
+  }
+
+  private markAnswering(): void {
+    if (this.failing) this.logger?.error('audit: the database answers again');
+    this.failing = false;
+  }
+
+  private async probeUntilAnswering(): Promise<void> {
+    while (this.failing && !this.closed) {
+      if (await this.probe.reachable()) {
+        this.markAnswering();
+        return;
+      }
+      await sleep(PROBE_INTERVAL_MS);
     }
   }
 
