@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '@fedbroker/persistence';
 import { useMigratedDatabase } from '../../../test/support/test-database';
 import { Catalog } from './catalog';
@@ -6,6 +7,8 @@ import { Catalog } from './catalog';
 const insertPlatform = (name: string) =>
   `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
    VALUES ('${name}', 'kubernetes', 'https://${name}.example', '["https://broker.example/token"]', 60, 1)`;
+
+const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 describe('Catalog', () => {
   const db = useMigratedDatabase();
@@ -38,5 +41,32 @@ describe('Catalog', () => {
     const results = await Promise.allSettled([catalog.reload(), catalog.reload(), catalog.reload()]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(catalog.snapshot().version).toBeGreaterThanOrEqual(0);
+  });
+
+  it.runIf(realPostgres)('follows changes again after its LISTEN session is killed', async () => {
+    const catalog = new Catalog(db.dataSource, { pollSeconds: 3600 });
+    await catalog.reload();
+    await catalog.watch(db.database.url);
+    const observer = new Client({ connectionString: db.database.url });
+    await observer.connect();
+    try {
+      const killed = await observer.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN fedbroker_catalog%'`,
+      );
+      expect(killed.rowCount).toBe(1);
+      const stored = async () => {
+        const { rows } = await observer.query<{ version: string }>('SELECT version FROM catalog_state');
+        return Number(rows[0]?.version);
+      };
+      await db.dataSource.transaction(async (manager) => Catalog.bumpVersion(manager));
+      const missed = await stored();
+      await vi.waitFor(() => expect(catalog.snapshot().version).toBe(missed), { timeout: 5_000 });
+      await db.dataSource.transaction(async (manager) => Catalog.bumpVersion(manager));
+      const notified = await stored();
+      await vi.waitFor(() => expect(catalog.snapshot().version).toBe(notified), { timeout: 1_000 });
+    } finally {
+      await observer.end();
+      await catalog.close();
+    }
   });
 });

@@ -6,6 +6,8 @@ import { toPlatformRecord, toPolicyRecord } from './catalog-records';
 import { CatalogSnapshot } from './catalog-snapshot';
 
 const CHANNEL = 'fedbroker_catalog';
+/** A reconnection to a database that accepts but never answers is retried instead of waiting forever. */
+const LISTEN_CONNECT_TIMEOUT_MS = 5_000;
 
 export interface CatalogOptions {
   /** Seconds between fallback checks of the stored version (when a NOTIFY was missed). */
@@ -77,7 +79,11 @@ export class Catalog {
   }
 
   private async listen(url: string): Promise<void> {
-    const client = new Client({ connectionString: url });
+    const client = new Client({
+      connectionString: url,
+      connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     client.on('notification', () => void this.followRemoteChange());
     client.on('error', (error) => {
       this.options.logger?.warn(`catalog listener: ${error.message}`);
