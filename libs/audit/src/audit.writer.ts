@@ -309,7 +309,7 @@ export class AuditWriter {
         this.markAnswering();
         return;
       }
-      await sleep(PROBE_INTERVAL_MS);
+      await sleep(PROBE_INTERVAL_MS, undefined, { ref: false });
     }
   }
 
