@@ -1,17 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { DatabaseProbe, pgPoolOf } from '@fedbroker/persistence';
 import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
 import { BatchCommitError, commitAuditBatch } from './commit-audit-batch';
+import { DatabaseOutage } from './database-outage';
 import { toAuditRow, type AuditRow } from './insert-audit-events';
+import { RecordedDenials } from './recorded-denials';
 import { settleUnconfirmedBatch } from './settle-unconfirmed-batch';
 import { uuidv7 } from './uuidv7';
 
 const SETTLE_RETRY_MS = 250;
-const PROBE_INTERVAL_MS = 250;
-/** How long the denial recorded in place of an unconfirmed issue waits for the request's own denial. */
-const RECORDED_DENIAL_TTL_MS = 60_000;
 
 /** Options of {@link AuditWriter}. */
 export interface AuditWriterOptions {
@@ -79,16 +77,13 @@ export class AuditWriter {
   private inFlight = 0;
   private settling = 0;
   private scheduled = false;
-  private failing = false;
-  private probing = false;
-  private readonly probe: DatabaseProbe;
+  private readonly outage: DatabaseOutage;
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly counters: AuditWriterStats = { flushes: 0, rows: 0 };
   private readonly statementName: string | undefined;
-  /** Request id → the denial recorded in place of its unconfirmed `issued` event. */
-  private readonly recordedDenials = new Map<string, { id: string; at: number }>();
+  private readonly recordedDenials = new RecordedDenials();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -104,7 +99,7 @@ export class AuditWriter {
     this.settleTimeoutMs = positiveInteger(opts.settleTimeoutMs ?? 30_000, 'settleTimeoutMs');
     this.logger = opts.logger;
     this.statementName = opts.preparedStatement ? 'fedbroker_insert_audit_events' : undefined;
-    this.probe = new DatabaseProbe(dataSource, this.timeoutMs);
+    this.outage = new DatabaseOutage(new DatabaseProbe(dataSource, this.timeoutMs), this.logger);
   }
 
   /** What the writer has sent so far. */
@@ -124,7 +119,7 @@ export class AuditWriter {
    */
   write(record: AuditRecord): Promise<string> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('The audit writer is closed'));
-    const recorded = record.outcome === 'denied' ? this.takeRecordedDenial(record.requestId) : undefined;
+    const recorded = record.outcome === 'denied' ? this.recordedDenials.take(record.requestId) : undefined;
     if (recorded !== undefined) return Promise.resolve(recorded);
     let id: string;
     let row: AuditRow;
@@ -134,7 +129,7 @@ export class AuditWriter {
     } catch (error) {
       return Promise.reject(new AuditRecordError('Malformed audit record', { cause: error }));
     }
-    if (this.failing) return Promise.reject(new AuditUnavailableError('The audit log is unavailable'));
+    if (this.outage.ongoing) return Promise.reject(new AuditUnavailableError('The audit log is unavailable'));
     return new Promise<string>((resolve, reject) => {
       this.queue.push({ id, record, row, deadline: performance.now() + this.timeoutMs, resolve, reject });
       this.armExpiry();
@@ -148,6 +143,7 @@ export class AuditWriter {
    */
   async close(): Promise<void> {
     this.closed = true;
+    this.outage.stop();
     this.drain();
     while (!this.idle()) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -198,7 +194,7 @@ export class AuditWriter {
     }
     if (expired > 0) {
       this.logger?.error(`audit: ${expired} event(s) waited ${this.timeoutMs} ms for the database in vain`);
-      this.markFailing();
+      this.outage.begin();
     }
     this.armExpiry();
     this.notifyIdle();
@@ -234,11 +230,11 @@ export class AuditWriter {
       const failure = isDataError(cause)
         ? new AuditRecordError('The database refused the audit record', { cause })
         : new AuditUnavailableError('The audit log is unavailable', { cause });
-      if (failure instanceof AuditUnavailableError) this.markFailing();
+      if (failure instanceof AuditUnavailableError) this.outage.begin();
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    this.markAnswering();
+    this.outage.end();
     this.counters.rows += batch.length;
     for (const pending of batch) pending.resolve(pending.id);
   }
@@ -276,57 +272,16 @@ export class AuditWriter {
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    this.markAnswering();
+    this.outage.end();
     for (const pending of batch) {
       if (standing.has(pending.id)) {
         this.counters.rows += 1;
         pending.resolve(pending.id);
       } else {
-        this.recordDenial(pending.record.requestId, pending.id);
+        this.recordedDenials.add(pending.record.requestId, pending.id);
         pending.reject(new AuditUnavailableError('The audit log did not confirm the commit'));
       }
     }
-  }
-
-  private markFailing(): void {
-    if (!this.failing) this.logger?.error('audit: refusing writes until the database answers again');
-    this.failing = true;
-    if (this.probing) return;
-    this.probing = true;
-    void this.probeUntilAnswering().finally(() => {
-      this.probing = false;
-    });
-  }
-
-  private markAnswering(): void {
-    if (this.failing) this.logger?.error('audit: the database answers again');
-    this.failing = false;
-  }
-
-  private async probeUntilAnswering(): Promise<void> {
-    while (this.failing && !this.closed) {
-      if (await this.probe.reachable()) {
-        this.markAnswering();
-        return;
-      }
-      await sleep(PROBE_INTERVAL_MS, undefined, { ref: false });
-    }
-  }
-
-  private recordDenial(requestId: string, id: string): void {
-    const now = performance.now();
-    for (const [key, entry] of this.recordedDenials) {
-      if (now - entry.at < RECORDED_DENIAL_TTL_MS) break;
-      this.recordedDenials.delete(key);
-    }
-    this.recordedDenials.set(requestId, { id, at: now });
-  }
-
-  private takeRecordedDenial(requestId: string): string | undefined {
-    const entry = this.recordedDenials.get(requestId);
-    if (entry === undefined) return undefined;
-    this.recordedDenials.delete(requestId);
-    return entry.id;
   }
 
   private idle(): boolean {
