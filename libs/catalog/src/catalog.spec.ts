@@ -51,7 +51,8 @@ describe('Catalog', () => {
     await observer.connect();
     try {
       const killed = await observer.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN fedbroker_catalog%'`,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN fedbroker_catalog%'`,
       );
       expect(killed.rowCount).toBe(1);
       const stored = async () => {

@@ -11,7 +11,7 @@ export class DatabaseProbe {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly timeoutMs = 800,
+    private readonly timeoutMs = 500,
   ) {}
 
   /** Resolves within the time limit: whether `SELECT 1` was answered. Callers share a running probe. */
