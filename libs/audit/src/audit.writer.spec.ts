@@ -32,7 +32,8 @@ describe('AuditWriter', () => {
   async function insertsWaitingForLock(): Promise<number[]> {
     await observer.query('SELECT pg_stat_clear_snapshot()');
     const { rows } = await observer.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
+      `SELECT pid FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
     );
     return rows.map((row) => row.pid);
   }
@@ -107,7 +108,8 @@ describe('AuditWriter', () => {
       }
       await vi.waitFor(async () => {
         const { rows } = await observer.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'INSERT INTO audit_events%'`,
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'INSERT INTO audit_events%'`,
         );
         expect(rows[0]!.n).toBe(0);
       });
