@@ -45,7 +45,7 @@ export class PolicyAdmin {
   }
 
   /** Every problem a write of `input` would be refused for, all at once; nothing is stored. */
-  check(input: unknown): Promise<FieldProblem[]> {
+  problemsOf(input: unknown): Promise<FieldProblem[]> {
     return checkPolicy(this.dataSource, this.adapters, input);
   }
 

@@ -18,7 +18,7 @@ export class PolicyValidationController {
   @HttpCode(200)
   @AuditorAllowed()
   async validate(@Body() body: unknown): Promise<{ valid: boolean; errors: FieldProblem[] }> {
-    const errors = await this.runtime.policies.check(body);
+    const errors = await this.runtime.policies.problemsOf(body);
     return { valid: errors.length === 0, errors };
   }
 }
