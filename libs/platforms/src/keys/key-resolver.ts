@@ -9,7 +9,8 @@ import {
   type KeyObject,
 } from 'jose';
 import { mapJoseError } from '../errors/map-jose-error';
-import { VerificationError } from '../errors/verification-error';
+import { describeKey } from '../errors/describe-key';
+import { VerificationError, verificationMessage } from '../errors/verification-error';
 import type { KeyFetchOptions } from './get-json';
 import { keySourceId, type KeySource } from './key-source';
 import { KeySourceError } from './key-source-error';
@@ -144,7 +145,9 @@ export class KeyResolver {
     }
     const state = this.stateFor(source);
     if (source.type === 'inline') {
-      return (await this.lookup(this.inlineKeys(source.jwks, state), header)) ?? this.keyNotFound(state);
+      return (
+        (await this.lookup(this.inlineKeys(source.jwks, state), header)) ?? this.keyNotFound(state, header)
+      );
     }
     const fetchOptions = this.fetchOptions(options);
     const startedAt = this.now();
@@ -156,10 +159,10 @@ export class KeyResolver {
     const key = await this.lookup(this.usableKeys(state), header);
     if (key !== undefined) return key;
     if (state.pending === undefined && startedAt - (state.lastAttemptAt ?? -Infinity) < this.cooldownMs) {
-      return this.keyNotFound(state);
+      return this.keyNotFound(state, header);
     }
     await this.refresh(source, state, fetchOptions);
-    return (await this.lookup(this.usableKeys(state), header)) ?? this.keyNotFound(state);
+    return (await this.lookup(this.usableKeys(state), header)) ?? this.keyNotFound(state, header);
   }
 
   /**
@@ -308,17 +311,19 @@ export class KeyResolver {
       return await keys.lookup(header);
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey) return undefined;
-      throw mapJoseError(error);
+      throw mapJoseError(error, { header });
     }
   }
 
   /** A `kid` the set lacks: a bad credential, unless the source is failing and may have rotated. */
-  private keyNotFound(state: SourceState): never {
+  private keyNotFound(state: SourceState, header: JWSHeaderParameters): never {
     if (state.lastError !== undefined) {
-      throw new VerificationError('keys_unavailable', 'no cached key matches and the key source is failing', {
-        cause: state.lastError,
-      });
+      throw new VerificationError(
+        'keys_unavailable',
+        `no cached key matches ${describeKey(header)} and the key source is failing`,
+        { cause: state.lastError },
+      );
     }
-    throw new VerificationError('key_not_found');
+    throw new VerificationError('key_not_found', verificationMessage('key_not_found', describeKey(header)));
   }
 }
