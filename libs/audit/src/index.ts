@@ -6,6 +6,12 @@ export {
   type AuditChainVerifierOptions,
 } from './audit-chain.verifier';
 export { AuditQueryError, AuditUnavailableError, type AuditQueryErrorCode } from './audit.errors';
-export type { AuditEventView, AuditFilters, AuditPage, AuditRecord } from './audit.types';
+export type {
+  AuditEventView,
+  AuditFilters,
+  AuditPage,
+  AuditRecord,
+  UnverifiedCredential,
+} from './audit.types';
 export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit.writer';
 export { uuidv7 } from './uuidv7';

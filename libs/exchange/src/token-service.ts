@@ -6,6 +6,7 @@ import type { ExchangeDependencies, RequestContext } from './exchange-dependenci
 import { GRANTS, type GrantKind } from './grants';
 import { runDecision } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
+import { readUnverified } from './pipeline/read-unverified';
 import { parseTokenForm, type TokenForm } from './token-form';
 
 /** RFC 6749 §5.1 / RFC 8693 §2.2.1 success body. */
@@ -103,6 +104,7 @@ export class TokenService {
         : undefined,
     });
     trail.tokenId = minted.jti;
+    trail.issuedSubject = match.subject;
     trail.expiresAt = minted.expiresAt;
     return {
       access_token: minted.token,
@@ -160,6 +162,7 @@ function recordDecision(trail: Trail, state: ExchangeState): void {
     trail.issuer = state.platform.issuer;
   }
   if (state.subject) trail.subject = state.subject.credential.identity.subject;
+  else trail.unverified = readUnverified(state.presented) ?? null;
   if (state.actor) trail.actorSubject = state.actor.credential.identity.subject;
   if (state.match) trail.policy = state.match.policy;
   if (state.audience) trail.audience = state.audience;

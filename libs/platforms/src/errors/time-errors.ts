@@ -6,10 +6,15 @@ export function clockWithSkew(now: Date, clockSkewSeconds: number): string {
   return `${showClock(now)} (clock skew ${clockSkewSeconds} s)`;
 }
 
-/** A refusal over times: times are not secrets, so the client is told the detail too. */
+/**
+ * A refusal over times: `lead` (by default the code's own message), then `detail`, which names the
+ * times and the clock. Times are not secrets, so the client is told the detail too.
+ */
 export function timeError(
   code: 'expired' | 'not_yet_valid' | 'issued_in_future' | 'lifetime_too_long',
   detail: string,
+  lead?: string,
 ): VerificationError {
-  return new VerificationError(code, verificationMessage(code, detail), { publicDetail: detail });
+  const message = lead === undefined ? verificationMessage(code, detail) : `${lead}: ${detail}`;
+  return new VerificationError(code, message, { publicDetail: detail });
 }

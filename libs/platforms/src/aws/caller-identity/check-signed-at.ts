@@ -12,9 +12,14 @@ export function checkSignedAt(signedAt: number, now: Date, maxAgeSeconds: number
     throw timeError(
       'expired',
       `X-Amz-Date ${showTime(signedAt)} is more than ${maxAgeSeconds} s before ${clock}`,
+      `the request was signed more than ${maxAgeSeconds} s ago`,
     );
   }
   if (signedAt - nowSeconds > skewSeconds) {
-    throw timeError('issued_in_future', `X-Amz-Date ${showTime(signedAt)} is after ${clock}`);
+    throw timeError(
+      'issued_in_future',
+      `X-Amz-Date ${showTime(signedAt)} is after ${clock}`,
+      'the request is signed with a date in the future',
+    );
   }
 }

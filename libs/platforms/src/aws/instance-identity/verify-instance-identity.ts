@@ -28,10 +28,15 @@ function checkAge(pendingTime: number, now: Date, maxAge: number, skew: number):
     throw timeError(
       'expired',
       `pendingTime ${showTime(pendingTime)} is more than ${maxAge} s before ${clock}`,
+      `the instance started more than ${maxAge} s ago`,
     );
   }
   if (pendingTime - nowSeconds > skew) {
-    throw timeError('issued_in_future', `pendingTime ${showTime(pendingTime)} is after ${clock}`);
+    throw timeError(
+      'issued_in_future',
+      `pendingTime ${showTime(pendingTime)} is after ${clock}`,
+      "the document's pendingTime is in the future",
+    );
   }
 }
 

@@ -34,12 +34,17 @@ export const recentUnixTimeNonce: AttestedNonceCheck = (nonce, { now, maxAgeSeco
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const clock = `now ${clockWithSkew(now, clockSkewSeconds)}`;
   if (askedAt > nowSeconds + clockSkewSeconds) {
-    throw timeError('not_yet_valid', `the nonce ${showTime(askedAt)} is after ${clock}`);
+    throw timeError(
+      'not_yet_valid',
+      `the nonce ${showTime(askedAt)} is after ${clock}`,
+      'the nonce is a time in the future',
+    );
   }
   if (nowSeconds - askedAt > maxAgeSeconds) {
     throw timeError(
       'expired',
       `the nonce ${showTime(askedAt)} is more than ${maxAgeSeconds} s before ${clock}`,
+      `the nonce is older than ${maxAgeSeconds} s`,
     );
   }
   return { acceptableUntil: askedAt + maxAgeSeconds };

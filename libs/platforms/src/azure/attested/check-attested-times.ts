@@ -21,19 +21,28 @@ export function checkAttestedTimes(
   if (expiresOn <= createdOn) {
     throw invalidClaim(
       'timeStamp',
-      `the document expires (${showTime(expiresOn)}) before it was created (${showTime(createdOn)})`,
+      `the document expires before it was created: expiresOn ${showTime(expiresOn)}, createdOn ${showTime(createdOn)}`,
     );
   }
   if (createdOn > nowSeconds + clockSkewSeconds) {
-    throw timeError('issued_in_future', `timeStamp.createdOn ${showTime(createdOn)} is after ${clock}`);
+    throw timeError(
+      'issued_in_future',
+      `timeStamp.createdOn ${showTime(createdOn)} is after ${clock}`,
+      'the document was created in the future',
+    );
   }
   if (nowSeconds > expiresOn + clockSkewSeconds) {
-    throw timeError('expired', `timeStamp.expiresOn ${showTime(expiresOn)} is before ${clock}`);
+    throw timeError(
+      'expired',
+      `timeStamp.expiresOn ${showTime(expiresOn)} is before ${clock}`,
+      'the document has expired',
+    );
   }
   if (nowSeconds - createdOn > maxAgeSeconds) {
     throw timeError(
       'expired',
       `timeStamp.createdOn ${showTime(createdOn)} is more than ${maxAgeSeconds} s before ${clock}`,
+      `the document is older than ${maxAgeSeconds} s`,
     );
   }
   return Math.min(expiresOn, createdOn + maxAgeSeconds);

@@ -21,7 +21,7 @@ function checkSubscription(claims: AttestedClaims, settings: AttestedDocumentSet
   if (pinned !== undefined && !pinned.includes(claims.subscriptionId ?? '')) {
     throw invalidClaim(
       'subscriptionId',
-      `the document's subscription ${showValue(claims.subscriptionId ?? null)} is not one the platform serves`,
+      `the document's subscription is not one the platform serves: ${showValue(claims.subscriptionId ?? null)}`,
     );
   }
 }
