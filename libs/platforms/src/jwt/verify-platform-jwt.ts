@@ -56,13 +56,12 @@ export async function verifyPlatformJwt(
   const issuers = rules.issuers === undefined ? [platform.issuer] : rules.issuers;
   const iss = credential.jwt.claims.iss;
   if (issuers !== null && !issuers.includes(String(iss))) {
-    throw new VerificationError(
-      'issuer_not_trusted',
-      verificationMessage(
-        'issuer_not_trusted',
-        `the "iss" claim ${showValue(iss)} is not the platform's issuer ${issuers.length === 1 ? showValue(issuers[0]) : showValues(issuers)}`,
-      ),
-    );
+    const expected = issuers.length === 1 ? showValue(issuers[0]) : showValues(issuers);
+    const detail =
+      iss === undefined
+        ? `the token has no "iss" claim; the platform's issuer is ${expected}`
+        : `the "iss" claim ${showValue(iss)} is not the platform's issuer ${expected}`;
+    throw new VerificationError('issuer_not_trusted', verificationMessage('issuer_not_trusted', detail));
   }
   const source = rules.keySource ?? jwtKeySource(platform);
   let claims: JWTPayload;
