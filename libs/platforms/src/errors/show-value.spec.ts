@@ -12,8 +12,14 @@ describe('showValue', () => {
     expect(showValue(value)).toBe(shown);
   });
 
-  it('bounds a huge claim', () => {
+  it('bounds a huge string inside its quotes', () => {
     const shown = showValue('x'.repeat(100_000));
+    expect(shown).toHaveLength(MAX_SHOWN_VALUE_LENGTH);
+    expect(shown).toBe(`"${'x'.repeat(MAX_SHOWN_VALUE_LENGTH - 3)}…"`);
+  });
+
+  it('bounds a huge object', () => {
+    const shown = showValue({ list: Array.from({ length: 10_000 }, (_, i) => i) });
     expect(shown).toHaveLength(MAX_SHOWN_VALUE_LENGTH);
     expect(shown.endsWith('…')).toBe(true);
   });

@@ -20,13 +20,13 @@ export function truncate(text: string, max: number): string {
 }
 
 /**
- * A value as a message shows it: JSON (a string quoted), at most `max` characters. Claims come from
- * the credential and may be huge or hostile; this bounds them.
+ * A value as a message shows it: JSON (a string quoted, and cut inside its quotes), at most `max`
+ * characters. Claims come from the credential and may be huge or hostile; this bounds them.
  */
 export function showValue(value: unknown, max = MAX_SHOWN_VALUE_LENGTH): string {
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = JSON.stringify(typeof value === 'string' ? truncate(value, max - 2) : value);
   } catch {
     text = undefined;
   }

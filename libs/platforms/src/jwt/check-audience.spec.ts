@@ -1,3 +1,4 @@
+import type { JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { checkAudience } from './check-audience';
 
@@ -35,10 +36,10 @@ describe('checkAudience', () => {
     expect(message.length).toBeLessThan(1024);
   });
 
-  it.each([
+  it.each<[string, JWTPayload, string, string]>([
     ['missing', {}, 'missing_claim', '"aud"'],
     ['empty', { aud: [] }, 'missing_claim', '"aud"'],
-    ['not strings', { aud: [1] }, 'claim_invalid', '"aud"'],
+    ['not strings', { aud: [1] } as unknown as JWTPayload, 'claim_invalid', '"aud"'],
   ])('names the claim when aud is %s', (_name, claims, code, publicDetail) => {
     expect(() => checkAudience(claims, ACCEPTED)).toThrow(expect.objectContaining({ code, publicDetail }));
   });
