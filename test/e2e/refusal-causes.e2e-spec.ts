@@ -181,7 +181,8 @@ describe('refusals at /token name their cause', () => {
   });
 
   it('records nothing unverified for a credential that does not decode', async () => {
-    const { event } = await refusal(broker, 'not.a.jwt');
+    const { body, event } = await refusal(broker, 'not.a.jwt');
+    expect(body.error_description).toMatch(/^the credential is malformed: the JWS header is not /);
     expect(event).toMatchObject({ error: 'credential_rejected', unverified: null });
   });
 

@@ -92,6 +92,21 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Where keys come from, as a refusal names it: the URL of a remote source. */
+function sourceName(source: KeySource): string {
+  switch (source.type) {
+    case 'inline':
+      return 'the inline key set';
+    case 'certificates':
+      return 'the configured certificates';
+    case 'jwks-uri':
+    case 'spiffe-bundle':
+      return `${source.type} ${source.url}`;
+    case 'oidc-discovery':
+      return `${source.type} ${source.issuer}`;
+  }
+}
+
 /**
  * Finds the key that verifies a platform credential, from any {@link KeySource}. One per process.
  *
@@ -156,13 +171,13 @@ export class KeyResolver {
     } else if (this.isDue(state.keys, startedAt)) {
       void this.refresh(source, state, fetchOptions);
     }
-    const key = await this.lookup(this.usableKeys(state), header);
+    const key = await this.lookup(this.usableKeys(source, state), header);
     if (key !== undefined) return key;
     if (state.pending === undefined && startedAt - (state.lastAttemptAt ?? -Infinity) < this.cooldownMs) {
       return this.keyNotFound(state, header);
     }
     await this.refresh(source, state, fetchOptions);
-    return (await this.lookup(this.usableKeys(state), header)) ?? this.keyNotFound(state, header);
+    return (await this.lookup(this.usableKeys(source, state), header)) ?? this.keyNotFound(state, header);
   }
 
   /**
@@ -299,9 +314,14 @@ export class KeyResolver {
     }
   }
 
-  private usableKeys(state: SourceState): CachedKeys {
+  private usableKeys(source: KeySource, state: SourceState): CachedKeys {
     if (!this.isUsable(state.keys, this.now())) {
-      throw new VerificationError('keys_unavailable', undefined, { cause: state.lastError });
+      const why = state.lastError === undefined ? '' : `: ${errorMessage(state.lastError)}`;
+      throw new VerificationError(
+        'keys_unavailable',
+        verificationMessage('keys_unavailable', `${sourceName(source)}${why}`),
+        { cause: state.lastError },
+      );
     }
     return state.keys;
   }
