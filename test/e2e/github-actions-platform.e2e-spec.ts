@@ -254,7 +254,9 @@ describe('GitHub Actions platforms through /token', () => {
       expect(await latestAuditEvent(broker, 'denied')).toMatchObject({
         error: 'platform_unavailable',
         platform: 'octo-corp',
-        reason: "the platform's keys are unavailable",
+        reason: expect.stringMatching(
+          /^the platform's keys are unavailable: jwks-uri http:\/\/127\.0\.0\.1:\d+.*: HTTP 503$/,
+        ) as unknown,
       });
     } finally {
       await enterprise.close();
