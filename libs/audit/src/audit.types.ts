@@ -2,6 +2,12 @@
 export interface AuditRecord {
   time: Date;
   requestId: string;
+  /**
+   * Unique to one `/token` exchange in this process, never stored: pairs the denial of an exchange
+   * with the denial the writer stored for its unconfirmed `issued` event. A request id cannot: it is
+   * the client's `X-Request-Id` when it sent one, which other requests may share.
+   */
+  exchangeId?: string;
   grantType: string | null;
   outcome: 'issued' | 'denied';
   /** The OAuth error code sent to the client, when denied. */

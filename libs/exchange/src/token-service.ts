@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
 import { ExchangeError } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
@@ -42,6 +42,7 @@ export class TokenService {
     const now = this.deps.now();
     const trail: Trail = {
       requestId: context.requestId,
+      exchangeId: randomUUID(),
       clientIp: context.clientIp,
       userAgent: context.userAgent,
       grantType: null,
