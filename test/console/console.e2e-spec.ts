@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, TestClock, startBroker, type Broker } from '../support/broker-harness';
@@ -197,15 +198,48 @@ describe.skipIf(chromiumPath === undefined)(
       const identity = page.getByRole('table', { name: 'The normalized identity (CEL identity)' });
       expect(await identity.getByRole('row', { name: 'namespace payments' }).isVisible()).toBe(true);
       const verdicts = page.getByRole('table', { name: /Every policy of the platform/ });
-      expect(await verdicts.getByRole('row', { name: /payments-deployer Matched/ }).isVisible()).toBe(true);
+      expect(await verdicts.getByRole('row', { name: /^2 payments-deployer 0 Matched/ }).isVisible()).toBe(
+        true,
+      );
       expect(
-        await verdicts.getByRole('row', { name: /other-team Not matched condition is false/ }).isVisible(),
+        await verdicts
+          .getByRole('row', { name: /^1 other-team 0 Not matched condition is false/ })
+          .isVisible(),
       ).toBe(true);
       await snap('explain');
       const audited = (await (await broker.admin('GET', '/admin/v1/audit-events')).json()) as {
         items: unknown[];
       };
       expect(audited.items).toEqual([]);
+    });
+
+    it("explains a refusal: the failing check beside the credential it read, and each condition's false part", async () => {
+      await page.getByLabel('Credential (JWT)').fill(
+        await cluster.mint({
+          namespace: 'payments',
+          serviceAccount: 'deployer',
+          lifetimeSeconds: 60,
+          now: new Date(clock.now().getTime() - 600_000),
+        }),
+      );
+      await page.getByRole('button', { name: 'Explain' }).click();
+      await expect.poll(() => page.getByText('Would refuse').isVisible()).toBe(true);
+      const failed = page.getByRole('listitem').filter({ hasText: 'Failed: verify' });
+      expect(await failed.textContent()).toContain('(check: expired)');
+      await failed.getByText('The credential the verify step read').click();
+      expect(await failed.getByText('"namespace": "payments"').isVisible()).toBe(true);
+
+      await page
+        .getByLabel('Credential (JWT)')
+        .fill(await cluster.mint({ namespace: 'payments', serviceAccount: 'intruder' }));
+      await page.getByRole('button', { name: 'Explain' }).click();
+      const verdicts = page.getByRole('table', { name: /Every policy of the platform/ });
+      const deployer = verdicts.getByRole('row', { name: /payments-deployer/ });
+      await expect
+        .poll(() => deployer.textContent())
+        .toMatch(/false at part 2 of 2: identity\.serviceAccount == .deployer./);
+      expect(await page.getByText('Would refuse').isVisible()).toBe(true);
+      await snap('explain-refusal');
     });
 
     it("follows the audit trail live and finds the token's event", async () => {
@@ -245,8 +279,16 @@ describe.skipIf(chromiumPath === undefined)(
 
       await page.getByLabel('Outcome').selectOption('denied');
       await page.getByRole('button', { name: 'Apply filters' }).click();
-      await expect.poll(() => issuedRow.isVisible()).toBe(false);
-      expect(await page.getByText('Showing 1 event, newest first.').isVisible()).toBe(true);
+      await expect.poll(() => page.getByText('Showing 1 event, newest first.').isVisible()).toBe(true);
+      expect(await issuedRow.isVisible()).toBe(false);
+
+      const { access_token: accessToken } = (await issued.json()) as { access_token: string };
+      const { jti } = decodeJwt(accessToken);
+      await page.getByRole('button', { name: 'Clear filters' }).click();
+      await page.getByLabel('Issued token ID').fill(jti ?? '');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await expect.poll(() => page.getByText('Showing 1 event, newest first.').isVisible()).toBe(true);
+      expect(await issuedRow.isVisible()).toBe(true);
       await page.getByRole('button', { name: 'Live tail' }).click();
     });
 

@@ -34,6 +34,8 @@ export async function auditView({ signal, announce }) {
     platform: h('input', { name: 'platform', spellcheck: 'false', autocomplete: 'off' }),
     subject: h('input', { name: 'subject', spellcheck: 'false', autocomplete: 'off' }),
     policy: h('input', { name: 'policy', spellcheck: 'false', autocomplete: 'off' }),
+    requestId: h('input', { name: 'requestId', spellcheck: 'false', autocomplete: 'off' }),
+    tokenId: h('input', { name: 'tokenId', spellcheck: 'false', autocomplete: 'off' }),
     from: h('input', { name: 'from', type: 'datetime-local', step: 1 }),
     to: h('input', { name: 'to', type: 'datetime-local', step: 1 }),
   };
@@ -43,6 +45,8 @@ export async function auditView({ signal, announce }) {
     platform: field('Platform', controls.platform),
     subject: field('Subject', controls.subject, 'The credential’s sub.'),
     policy: field('Policy', controls.policy),
+    requestId: field('Request ID', controls.requestId, 'X-Request-Id of the /token request.'),
+    tokenId: field('Issued token ID', controls.tokenId, 'The jti of a token the broker issued.'),
     from: field('From (your time)', controls.from),
     to: field('Until (your time)', controls.to),
   };
@@ -158,7 +162,14 @@ export async function auditView({ signal, announce }) {
   const timeFields = { from: fields.from, to: fields.to };
   const apply = () => {
     filters = new URLSearchParams();
-    for (const name of /** @type {const} */ (['outcome', 'platform', 'subject', 'policy'])) {
+    for (const name of /** @type {const} */ ([
+      'outcome',
+      'platform',
+      'subject',
+      'policy',
+      'requestId',
+      'tokenId',
+    ])) {
       const value = controls[name].value.trim();
       if (value !== '') filters.set(name, value);
     }
