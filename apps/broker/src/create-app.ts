@@ -15,10 +15,13 @@ import { NotServedHereError } from './http/not-served-here.error';
 import { RouteTable } from './http/route-table';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { problem } from './errors/problem-details';
+import { installAccessLog } from './telemetry/access-log';
+import { NestLogBridge } from './telemetry/nest-log-bridge';
 import { refusedByClientLimit } from './token/client-rate-limit';
 import { FormBody } from './token/form-body';
 import { sendOAuthError } from './token/oauth-error-response';
 import { refusalBeforeBody } from './token/refusal-before-body';
+import { requestContextOf } from './token/request-context';
 import { isTokenRequest } from './token/token-path';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
@@ -52,6 +55,11 @@ export async function createApp(
     trustProxy: runtime.config.trustedProxies.length > 0 ? [...runtime.config.trustedProxies] : false,
   });
   const fastify = adapter.getInstance();
+  installAccessLog(fastify, runtime.logger, runtime.metrics);
+  fastify.addHook('preClose', (done) => {
+    runtime.logger.info('shutting down: finishing requests in flight, then flushing the audit log');
+    done();
+  });
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   installJsonParsers(fastify);
   options.adminListener?.install(fastify);
@@ -72,16 +80,12 @@ export async function createApp(
       return;
     }
     void runtime.tokens
-      .refuse(refusal, {
-        requestId: request.id,
-        clientIp: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      })
+      .refuse(refusal, requestContextOf(request))
       .then((error) => sendOAuthError(reply, oauthErrorFor(error.code, undefined), error.message));
   });
   fastify.addHook('onRequest', requireJsonAdminBodies);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger: options.logger ?? new NestLogBridge(runtime.logger),
     bodyParser: false,
   });
   app.useGlobalFilters(new HttpExceptionFilter(routes));

@@ -1,36 +1,61 @@
-import { ConfigError, loadConfig } from '@fedbroker/config';
-import type { RuntimeLogger } from './runtime/broker-runtime';
-import { serveBroker } from './serve-broker';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, type BrokerConfig } from '@fedbroker/config';
+import { serveBroker, type ServingBroker } from './serve-broker';
+import { createBrokerLogger, type BrokerLogger } from './telemetry/broker-logger';
+import { NestLogBridge } from './telemetry/nest-log-bridge';
+import { startTracing } from './telemetry/tracing';
 
-const logger: RuntimeLogger = {
-  log: (message) => process.stdout.write(`fedbroker: ${message}\n`),
-  warn: (message) => process.stderr.write(`fedbroker: warning: ${message}\n`),
-  error: (message) => process.stderr.write(`fedbroker: error: ${message}\n`),
-};
+function configOrExit(): BrokerConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    createBrokerLogger({ level: 'info', format: 'json' }).fatal({ variable: error.variable }, error.message);
+    process.exit(1);
+  }
+}
 
 async function main(): Promise<void> {
-  let config;
+  const config = configOrExit();
+  const logger = createBrokerLogger(config.log);
+  const tracing = startTracing(config.tracing);
+  if (tracing) logger.info({ exporters: config.tracing.exporters }, 'tracing on');
+  let broker: ServingBroker;
   try {
-    config = loadConfig(process.env);
+    broker = await serveBroker(config, { logger, appLogger: new NestLogBridge(logger) });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      logger.error(error.message);
-      process.exit(1);
-    }
-    throw error;
+    logger.fatal({ err: error }, 'failed to start');
+    await tracing?.shutdown();
+    process.exit(1);
   }
-  const broker = await serveBroker(config, { logger, appLogger: ['warn', 'error'] });
-  const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`;
-  logger.log(`listening on ${config.host}:${config.port} as ${config.issuer} (${storage})`);
-  if (config.adminListener) {
-    logger.log(`admin endpoints on ${config.adminListener.host}:${config.adminListener.port} only`);
-  }
+  broker.app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', async () => {
+      await tracing?.shutdown();
+      logger.info('stopped');
+    });
+  logStart(logger, config, broker);
+}
+
+function logStart(logger: BrokerLogger, config: BrokerConfig, broker: ServingBroker): void {
+  const { port } = broker.app.getHttpServer().address() as AddressInfo;
+  logger.info(
+    {
+      address: broker.url,
+      adminAddress: broker.adminUrl ?? null,
+      issuer: config.issuer,
+      mode: config.databaseUrl ? 'postgresql' : 'embedded',
+      ...(config.databaseUrl ? {} : { dataDir: config.dataDir }),
+    },
+    `listening on ${config.host}:${port}`,
+  );
   if (broker.generatedCredential) {
-    logger.log(`generated the admin credential (shown once, stored hashed): ${broker.generatedCredential}`);
+    logger.warn(`generated the admin credential (shown once, stored hashed): ${broker.generatedCredential}`);
   }
 }
 
 main().catch((error: unknown) => {
-  logger.error(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  createBrokerLogger({ level: 'info', format: 'json' }).fatal({ err: error }, 'failed to start');
   process.exit(1);
 });

@@ -23,6 +23,21 @@ export interface AuditWriterOptions {
    * off on embedded PostgreSQL, whose connections share one session.
    */
   preparedStatement?: boolean;
+  /** Told of every batch and of a backlog, for metrics and logs. */
+  observer?: AuditWriterObserver;
+}
+
+/** What an {@link AuditWriter} reports as it works. */
+export interface AuditWriterObserver {
+  /** A batch of `rows` committed, `seconds` after it was sent. */
+  committed(rows: number, seconds: number): void;
+  /** A batch of `rows` could not be written: each of its writes was rejected. */
+  failed(rows: number): void;
+  /**
+   * The queue reached `depth` rows: more than every in-flight slot can take at once, so the
+   * database is not keeping up. Told once, until the queue empties again.
+   */
+  backlogged(depth: number): void;
 }
 
 /** The slice of the `pg` pool under TypeORM's PostgreSQL driver that the writer uses directly. */
@@ -72,6 +87,8 @@ export class AuditWriter {
   private readonly counters: AuditWriterStats = { flushes: 0, rows: 0 };
   private readonly statementName: string | undefined;
   private readonly idleChains: AuditChain[];
+  private readonly observer: AuditWriterObserver | undefined;
+  private backlogged = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,6 +99,12 @@ export class AuditWriter {
     this.logger = opts.logger;
     this.statementName = opts.preparedStatement ? 'fedbroker_insert_audit_events' : undefined;
     this.idleChains = Array.from({ length: this.maxInFlight }, () => new AuditChain());
+    this.observer = opts.observer;
+  }
+
+  /** Rows queued and not yet sent. */
+  get queueDepth(): number {
+    return this.queue.length;
   }
 
   /** What the writer has sent so far. */
@@ -106,6 +129,7 @@ export class AuditWriter {
     }
     return new Promise<string>((resolve, reject) => {
       this.queue.push({ id, row, resolve, reject });
+      this.watchBacklog();
       this.schedule();
     });
   }
@@ -116,6 +140,14 @@ export class AuditWriter {
     this.drain();
     while (this.inFlight > 0 || this.queue.length > 0) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  private watchBacklog(): void {
+    if (this.queue.length === 0) this.backlogged = false;
+    else if (!this.backlogged && this.queue.length > this.maxBatch * this.maxInFlight) {
+      this.backlogged = true;
+      this.observer?.backlogged(this.queue.length);
     }
   }
 
@@ -137,12 +169,14 @@ export class AuditWriter {
         this.idleChains.push(chain);
         this.inFlight -= 1;
         this.drain();
+        this.watchBacklog();
         this.notifyIdle();
       });
     }
   }
 
   private async flush(batch: Pending[], chain: AuditChain): Promise<void> {
+    const sentAt = performance.now();
     try {
       this.counters.flushes += 1;
       await this.insert(batch, chain);
@@ -158,8 +192,10 @@ export class AuditWriter {
       this.logger?.error(`audit: writing ${batch.length} event(s) failed: ${describe(error)}`);
       const failure = new AuditUnavailableError('The audit log is unavailable', { cause: error });
       for (const pending of batch) pending.reject(failure);
+      this.observer?.failed(batch.length);
       return;
     }
+    this.observer?.committed(batch.length, (performance.now() - sentAt) / 1000);
     this.counters.rows += batch.length;
     for (const pending of batch) pending.resolve(pending.id);
   }

@@ -7,5 +7,10 @@ export {
 } from './audit-chain.verifier';
 export { AuditQueryError, AuditUnavailableError, type AuditQueryErrorCode } from './audit.errors';
 export type { AuditEventView, AuditFilters, AuditPage, AuditRecord } from './audit.types';
-export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit.writer';
+export {
+  AuditWriter,
+  type AuditWriterObserver,
+  type AuditWriterOptions,
+  type AuditWriterStats,
+} from './audit.writer';
 export { uuidv7 } from './uuidv7';

@@ -4,6 +4,7 @@ import type { ExchangeDependencies } from '../exchange-dependencies';
 import { selectScopes, selectTargets } from '../select-targets';
 import type { ExchangeState } from './exchange-state';
 import { locateAndVerify } from './locate-and-verify';
+import { inSpan } from '../tracing';
 
 /** The named steps of a decision, in order: `/token` runs them all, explain reports each. */
 export type DecisionStepName =
@@ -96,35 +97,47 @@ const verifyActor: DecisionStep = {
 const decide: DecisionStep = {
   name: 'decide',
   applies: () => true,
-  run(state, deps) {
-    const subject = state.subject;
-    if (subject === undefined) return;
-    const input = {
-      claims: subject.credential.claims,
-      identity: subject.credential.identity,
-      request: {
-        audience: state.request.targets,
-        scopes: state.request.scopes ?? [],
-        grantType: state.request.grantType,
-      },
-      actor: state.actor?.credential.identity,
-    };
-    state.policyInput = input;
-    const decision = evaluatePolicies(deps.catalog.snapshot().policiesFor(subject.platform.id), input);
-    state.evaluations = decision.evaluations;
-    if (decision.match === undefined) {
-      const detail = decision.evaluations.map(
-        (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
-      );
-      throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
-        reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
-      });
-    }
-    state.match = decision.match;
-    state.ttlSeconds = Math.min(decision.match.ttlSeconds, deps.maxTtlSeconds);
-  },
+  run: (state, deps) =>
+    inSpan('fedbroker.policy.decide', (span) => {
+      try {
+        decidePolicy(state, deps);
+      } finally {
+        span.setAttributes({
+          'fedbroker.policies.evaluated': state.evaluations?.length ?? 0,
+          ...(state.match ? { 'fedbroker.policy': state.match.policy } : {}),
+        });
+      }
+    }),
   describe: (state) => `policy ${state.match?.policy} matched`,
 };
+
+function decidePolicy(state: ExchangeState, deps: ExchangeDependencies): void {
+  const subject = state.subject;
+  if (subject === undefined) return;
+  const input = {
+    claims: subject.credential.claims,
+    identity: subject.credential.identity,
+    request: {
+      audience: state.request.targets,
+      scopes: state.request.scopes ?? [],
+      grantType: state.request.grantType,
+    },
+    actor: state.actor?.credential.identity,
+  };
+  state.policyInput = input;
+  const decision = evaluatePolicies(deps.catalog.snapshot().policiesFor(subject.platform.id), input);
+  state.evaluations = decision.evaluations;
+  if (decision.match === undefined) {
+    const detail = decision.evaluations.map(
+      (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
+    );
+    throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
+      reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
+    });
+  }
+  state.match = decision.match;
+  state.ttlSeconds = Math.min(decision.match.ttlSeconds, deps.maxTtlSeconds);
+}
 
 /** RFC 8693 §4.1: the winning policy decides whether the actor may act for the subject. */
 const authorizeActor: DecisionStep = {

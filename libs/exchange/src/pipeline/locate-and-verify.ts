@@ -8,6 +8,7 @@ import {
 } from '@fedbroker/platforms';
 import { ExchangeError } from '../exchange.error';
 import type { ExchangeDependencies } from '../exchange-dependencies';
+import { inSpan } from '../tracing';
 import { describeVerificationError } from './describe-verification-error';
 import type { VerifiedPresentation } from './exchange-state';
 
@@ -20,7 +21,23 @@ import type { VerifiedPresentation } from './exchange-state';
  * @throws {ExchangeError} `credential_rejected`, or `platform_unavailable` when the platform's
  * verifier (keys, STS) cannot be reached.
  */
-export async function locateAndVerify(
+export function locateAndVerify(
+  deps: ExchangeDependencies,
+  token: string,
+  tokenType: string,
+  now: Date,
+  onPlatform: (platform: PlatformConfig) => void,
+): Promise<VerifiedPresentation> {
+  return inSpan('fedbroker.verify', async (span) => {
+    span.setAttribute('fedbroker.token_type', tokenType);
+    return verifyWithPlatform(deps, token, tokenType, now, (platform) => {
+      span.setAttributes({ 'fedbroker.platform': platform.name, 'fedbroker.platform.kind': platform.kind });
+      onPlatform(platform);
+    });
+  });
+}
+
+async function verifyWithPlatform(
   deps: ExchangeDependencies,
   token: string,
   tokenType: string,
