@@ -31,6 +31,8 @@ export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** A separate listener for the operator endpoints, which the main listener then no longer serves. */
   adminListener?: AdminListener;
+  /** Runs last when the application closes, after the runtime: what the caller started alongside it. */
+  onClose?: () => Promise<void>;
 }
 
 /** Builds the Nest application on Fastify around a started runtime; the caller listens. */
@@ -93,6 +95,9 @@ export async function createApp(
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onClose', async () => runtime.close());
+    .addHook('onClose', async () => {
+      await runtime.close();
+      await options.onClose?.();
+    });
   return app;
 }

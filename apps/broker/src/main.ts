@@ -22,19 +22,19 @@ async function main(): Promise<void> {
   if (tracing) logger.info({ exporters: config.tracing.exporters }, 'tracing on');
   let broker: ServingBroker;
   try {
-    broker = await serveBroker(config, { logger, appLogger: new NestLogBridge(logger) });
+    broker = await serveBroker(config, {
+      logger,
+      appLogger: new NestLogBridge(logger),
+      onClose: async () => {
+        await tracing?.shutdown();
+        logger.info('stopped');
+      },
+    });
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');
     await tracing?.shutdown();
     process.exit(1);
   }
-  broker.app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onClose', async () => {
-      await tracing?.shutdown();
-      logger.info('stopped');
-    });
   logStart(logger, config, broker);
 }
 

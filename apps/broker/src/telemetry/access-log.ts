@@ -15,8 +15,9 @@ export function installAccessLog(
 ): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
-    const route = request.routeOptions.url;
     const token = tokenOutcomeOf(request);
+    // A /token request refused before routing (another method) matched no route, yet was one.
+    const route = request.routeOptions.url ?? (token === undefined ? undefined : '/token');
     metrics.httpRequest(route ?? UNMATCHED_ROUTE, request.method, reply.statusCode, seconds);
     if (token !== undefined) metrics.token(token, seconds);
     logger.info(

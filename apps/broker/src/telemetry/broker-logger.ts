@@ -27,13 +27,15 @@ const REDACTED_PATHS = [
 /**
  * JSON lines on stdout (or `destination`), or pino-pretty's coloured lines for a terminal. Levels
  * are written as names and times as ISO 8601, which log collectors read without configuration.
+ * Writes are synchronous: Nest ends the process by re-raising SIGTERM once closed, and a buffered
+ * line (the shutdown's) would be lost.
  */
 export function createBrokerLogger(settings: LogSettings, destination?: DestinationStream): BrokerLogger {
   const stream =
     destination ??
     (settings.format === 'pretty'
-      ? pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:standard' })
-      : pino.destination({ dest: 1, sync: false }));
+      ? pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:standard', sync: true })
+      : pino.destination({ dest: 1, sync: true }));
   return pino(
     {
       level: settings.level,
