@@ -110,7 +110,7 @@ describe('GET /metrics', () => {
   });
 
   it('reports audit batches: rows, sizes, commit latency, queue depth', async () => {
-    const [{ count }] = await broker.runtime.dataSource.query<{ count: string }[]>(
+    const [{ count }] = await broker.runtime.dataSource.query<[{ count: string }]>(
       'SELECT count(*) FROM audit_events',
     );
     expect(valueOf(samples, 'fedbroker_audit_rows_total', { result: 'committed' })).toBe(Number(count));
@@ -133,7 +133,7 @@ describe('GET /metrics', () => {
   });
 
   it('shows the catalog: version, sizes, reloads', async () => {
-    const [{ version }] = await broker.runtime.dataSource.query<{ version: string }[]>(
+    const [{ version }] = await broker.runtime.dataSource.query<[{ version: string }]>(
       'SELECT version FROM catalog_state',
     );
     expect(valueOf(samples, 'fedbroker_catalog_version')).toBe(Number(version));
@@ -157,7 +157,7 @@ describe('GET /metrics', () => {
     expect(own.length).toBeGreaterThanOrEqual(15);
     for (const metric of own) {
       expect(metric.help).not.toBe('');
-      if (metric.type === 'counter') expect(metric.name).toMatch(/_total$/);
+      if (String(metric.type) === 'counter') expect(metric.name).toMatch(/_total$/);
       else expect(metric.name).not.toMatch(/_total$/);
       if (/duration|age|latency/.test(metric.name)) expect(metric.name).toMatch(/_seconds$/);
     }

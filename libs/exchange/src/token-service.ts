@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Attributes } from '@opentelemetry/api';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import type { AuditRecord } from '@fedbroker/audit';
 import { ExchangeError, type ExchangeErrorCode } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
@@ -40,50 +40,59 @@ export class TokenService {
    * @throws {ExchangeError} after the denial is audited.
    */
   exchange(body: string | null, context: RequestContext): Promise<TokenResponse> {
-    return inSpan('fedbroker.token', async (span) => {
-      span.setAttribute('fedbroker.request_id', context.requestId);
-      const settled = (outcome: TokenOutcome): void => {
-        span.setAttributes(outcomeAttributes(outcome));
-        context.onSettled?.(outcome);
-      };
-      const now = this.deps.now();
-      const trail: Trail = {
-        requestId: context.requestId,
-        clientIp: context.clientIp,
-        userAgent: context.userAgent,
-        grantType: null,
-      };
-      let grantKind: GrantKind | undefined;
-      try {
-        if (body === null) {
-          throw new ExchangeError('malformed_request', 'the body must be application/x-www-form-urlencoded');
-        }
-        const form = parseTokenForm(body);
-        trail.grantType = form.get('grant_type')?.[0] ?? null;
-        grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
-        const response = await this.grant(form, now, trail);
-        await this.audit({ ...trail, time: now, outcome: 'issued' });
-        settled(outcomeOf(grantKind, trail, undefined));
-        return response;
-      } catch (error) {
-        const denial =
-          error instanceof ExchangeError
-            ? error
-            : new ExchangeError('internal', 'the request could not be completed', { cause: error });
-        denial.grant = grantKind;
+    return inSpan(
+      'fedbroker.token',
+      async (span) => {
+        span.setAttribute('fedbroker.request_id', context.requestId);
+        const settled = (outcome: TokenOutcome): void => {
+          span.setAttributes(outcomeAttributes(outcome));
+          context.onSettled?.(outcome);
+        };
+        const now = this.deps.now();
+        const trail: Trail = {
+          requestId: context.requestId,
+          clientIp: context.clientIp,
+          userAgent: context.userAgent,
+          grantType: null,
+        };
+        let grantKind: GrantKind | undefined;
         try {
-          await this.audit(
-            { ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason },
-            grantKind,
-          );
-        } catch (failure) {
-          settled(outcomeOf(grantKind, trail, failure instanceof ExchangeError ? failure.code : 'internal'));
-          throw failure;
+          if (body === null) {
+            throw new ExchangeError(
+              'malformed_request',
+              'the body must be application/x-www-form-urlencoded',
+            );
+          }
+          const form = parseTokenForm(body);
+          trail.grantType = form.get('grant_type')?.[0] ?? null;
+          grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
+          const response = await this.grant(form, now, trail);
+          await this.audit({ ...trail, time: now, outcome: 'issued' });
+          settled(outcomeOf(grantKind, trail, undefined));
+          return response;
+        } catch (error) {
+          const denial =
+            error instanceof ExchangeError
+              ? error
+              : new ExchangeError('internal', 'the request could not be completed', { cause: error });
+          denial.grant = grantKind;
+          try {
+            await this.audit(
+              { ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason },
+              grantKind,
+            );
+          } catch (failure) {
+            settled(
+              outcomeOf(grantKind, trail, failure instanceof ExchangeError ? failure.code : 'internal'),
+            );
+            throw failure;
+          }
+          settled(outcomeOf(grantKind, trail, denial.code));
+          throw denial;
         }
-        settled(outcomeOf(grantKind, trail, denial.code));
-        throw denial;
-      }
-    });
+      },
+      { kind: SpanKind.SERVER },
+    );
   }
 
   private async grant(form: TokenForm, now: Date, trail: Trail): Promise<TokenResponse> {

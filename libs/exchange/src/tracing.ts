@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Span, type SpanOptions } from '@opentelemetry/api';
 import { isVerificationError } from '@fedbroker/platforms';
 import { ExchangeError } from './exchange.error';
 
@@ -8,8 +8,12 @@ const tracer = trace.getTracer('fedbroker');
  * Runs `fn` in a span, a child of the active one. A throw marks the span failed with the error's
  * code only: messages and reasons may quote what a credential holds.
  */
-export function inSpan<T>(name: string, fn: (span: Span) => T | Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, async (span) => {
+export function inSpan<T>(
+  name: string,
+  fn: (span: Span) => T | Promise<T>,
+  options: SpanOptions = {},
+): Promise<T> {
+  return tracer.startActiveSpan(name, options, async (span) => {
     try {
       return await fn(span);
     } catch (error) {

@@ -8,11 +8,11 @@ import type { BrokerLogger } from './broker-logger';
 export class NestLogBridge implements LoggerService {
   constructor(private readonly logger: BrokerLogger) {}
 
-  log(): void {}
+  log(..._ignored: unknown[]): void {}
 
-  debug(): void {}
+  debug(..._ignored: unknown[]): void {}
 
-  verbose(): void {}
+  verbose(..._ignored: unknown[]): void {}
 
   warn(message: unknown, ...params: unknown[]): void {
     this.logger.warn({ context: contextOf(params) }, String(message));
