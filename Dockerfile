@@ -18,7 +18,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
-COPY package.json ./
+COPY package.json LICENSE ./
 # The application stays root-owned and read-only to the user that runs it; only the data dir is its own.
 RUN mkdir -p /var/lib/fedbroker && chown 1000:1000 /var/lib/fedbroker
 VOLUME /var/lib/fedbroker
