@@ -20,19 +20,16 @@ import { NestLogBridge } from './telemetry/nest-log-bridge';
 import { refusedByClientLimit } from './token/client-rate-limit';
 import { FormBody } from './token/form-body';
 import { sendOAuthError } from './token/oauth-error-response';
-import { refusalBeforeBody } from './token/refusal-before-body';
+import { FORM_CONTENT_TYPE, refusalBeforeBody } from './token/refusal-before-body';
 import { requestContextOf } from './token/request-context';
 import { isTokenRequest } from './token/token-path';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
-const FORM = 'application/x-www-form-urlencoded';
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** A separate listener for the operator endpoints, which the main listener then no longer serves. */
   adminListener?: AdminListener;
-  /** Runs last when the application closes, after the runtime: what the caller started alongside it. */
-  onClose?: () => Promise<void>;
 }
 
 /** Builds the Nest application on Fastify around a started runtime; the caller listens. */
@@ -45,7 +42,7 @@ export async function createApp(
     bodyLimit: ADMIN_BODY_LIMIT,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    return503OnClosing: true,
+    return503OnClosing: false,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('X-Request-Id', request.id);
       const refused = options.adminListener?.serves(request) === false ? new NotServedHereError() : error;
@@ -58,15 +55,20 @@ export async function createApp(
   });
   const fastify = adapter.getInstance();
   installAccessLog(fastify, runtime.logger, runtime.metrics);
-  fastify.addHook('preClose', (done) => {
-    runtime.logger.info('shutting down: finishing requests in flight, then flushing the audit log');
-    done();
-  });
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   installJsonParsers(fastify);
   options.adminListener?.install(fastify);
+  fastify.addHook('preClose', (done) => {
+    runtime.beginStopping();
+    runtime.logger.info('shutting down: finishing requests in flight, then flushing the audit log');
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (runtime.stopping) void reply.header('Connection', 'close');
+    done(null, payload);
+  });
   fastify.addContentTypeParser(
-    FORM,
+    FORM_CONTENT_TYPE,
     { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
     (_request, body, done) => {
       done(null, new FormBody(body as string));
@@ -76,7 +78,7 @@ export async function createApp(
     void reply.header('X-Request-Id', request.id);
     const tokenRequest = isTokenRequest(request);
     if (tokenRequest && refusedByClientLimit(runtime, request, reply)) return;
-    const refusal = tokenRequest ? refusalBeforeBody(request) : undefined;
+    const refusal = tokenRequest ? refusalBeforeBody(request, runtime.stopping) : undefined;
     if (refusal === undefined) {
       done();
       return;
@@ -90,14 +92,14 @@ export async function createApp(
     logger: options.logger ?? new NestLogBridge(runtime.logger),
     bodyParser: false,
   });
-  app.useGlobalFilters(new HttpExceptionFilter(routes));
-  app.enableShutdownHooks();
+  app.useGlobalFilters(
+    new HttpExceptionFilter(routes, (refusal, request) =>
+      runtime.tokens.refuse(refusal, requestContextOf(request)),
+    ),
+  );
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onClose', async () => {
-      await runtime.close();
-      await options.onClose?.();
-    });
+    .addHook('onClose', async () => runtime.close());
   return app;
 }

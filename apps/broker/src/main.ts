@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type BrokerConfig } from '@fedbroker/config';
 import { serveBroker, type ServingBroker } from './serve-broker';
 import { createBrokerLogger, type BrokerLogger } from './telemetry/broker-logger';
 import { NestLogBridge } from './telemetry/nest-log-bridge';
-import { startTracing } from './telemetry/tracing';
+import { startTracing, type Tracing } from './telemetry/tracing';
 
 function configOrExit(): BrokerConfig {
   try {
@@ -22,20 +22,16 @@ async function main(): Promise<void> {
   if (tracing) logger.info({ exporters: config.tracing.exporters }, 'tracing on');
   let broker: ServingBroker;
   try {
-    broker = await serveBroker(config, {
-      logger,
-      appLogger: new NestLogBridge(logger),
-      onClose: async () => {
-        await tracing?.shutdown();
-        logger.info('stopped');
-      },
-    });
+    broker = await serveBroker(config, { logger, appLogger: new NestLogBridge(logger) });
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');
     await tracing?.shutdown();
     process.exit(1);
   }
   logStart(logger, config, broker);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => stopOn(signal, broker, config, logger, tracing));
+  }
 }
 
 function logStart(logger: BrokerLogger, config: BrokerConfig, broker: ServingBroker): void {
@@ -53,6 +49,34 @@ function logStart(logger: BrokerLogger, config: BrokerConfig, broker: ServingBro
   if (broker.generatedCredential) {
     logger.warn(`generated the admin credential (shown once, stored hashed): ${broker.generatedCredential}`);
   }
+}
+
+/** Drains (`/token` answers 503, `/readyz` fails), then closes, exports the last spans and exits. */
+function stopOn(
+  signal: NodeJS.Signals,
+  broker: ServingBroker,
+  config: BrokerConfig,
+  logger: BrokerLogger,
+  tracing: Tracing | undefined,
+): void {
+  broker.runtime.beginStopping();
+  logger.info(
+    { signal, drainSeconds: config.shutdownDrainSeconds },
+    `${signal}: refusing new requests for ${config.shutdownDrainSeconds} s, then stopping`,
+  );
+  setTimeout(() => {
+    broker
+      .close()
+      .then(async () => {
+        await tracing?.shutdown();
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.fatal({ err: error }, 'stopping failed');
+        process.exit(1);
+      });
+  }, config.shutdownDrainSeconds * 1000);
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,6 @@ import { startRuntime, type BrokerRuntime, type RuntimeOptions } from './runtime
 
 export interface ServeOptions extends RuntimeOptions {
   appLogger?: AppOptions['logger'];
-  onClose?: AppOptions['onClose'];
 }
 
 /** A broker listening for requests. */
@@ -32,7 +31,7 @@ export async function serveBroker(config: BrokerConfig, options: ServeOptions): 
   const adminListener = config.adminListener ? new AdminListener() : undefined;
   let app: NestFastifyApplication;
   try {
-    app = await createApp(runtime, { logger: options.appLogger, adminListener, onClose: options.onClose });
+    app = await createApp(runtime, { logger: options.appLogger, adminListener });
   } catch (error) {
     await runtime.close();
     throw error;

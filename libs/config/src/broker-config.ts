@@ -27,4 +27,6 @@ export interface BrokerConfig {
   rateLimitPerPlatform: number;
   log: LogSettings;
   tracing: TracingSettings;
+  /** Seconds between a stop signal and closing the listener, while `/token` answers 503. */
+  shutdownDrainSeconds: number;
 }

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       rateLimitPerPlatform: 12_000,
       log: { level: 'info', format: 'json' },
       tracing: { exporters: [] },
+      shutdownDrainSeconds: 1,
     });
   });
 
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
       FEDBROKER_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,::1 ',
       FEDBROKER_RATE_LIMIT_PER_CLIENT: '0',
       FEDBROKER_RATE_LIMIT_PER_PLATFORM: '600',
+      FEDBROKER_SHUTDOWN_DRAIN_SECONDS: '0',
     });
     expect(config).toMatchObject({
       port: 1234,
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
       trustedProxies: ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', '::1'],
       rateLimitPerClient: 0,
       rateLimitPerPlatform: 600,
+      shutdownDrainSeconds: 0,
     });
     expect(config.keyEncryptionKey).toEqual(Buffer.alloc(32, 7));
   });
@@ -104,6 +107,7 @@ describe('loadConfig', () => {
     ['OTEL_TRACES_EXPORTER', 'jaeger'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
     ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
+    ['FEDBROKER_SHUTDOWN_DRAIN_SECONDS', '301'],
   ])('refuses a bad %s in one line naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

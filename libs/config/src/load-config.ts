@@ -32,6 +32,7 @@ export function loadConfig(env: Env): BrokerConfig {
     rateLimitPerPlatform: integer(env, 'FEDBROKER_RATE_LIMIT_PER_PLATFORM', 12_000, 0, 10_000_000),
     log: logSettings(env),
     tracing: tracingSettings(env),
+    shutdownDrainSeconds: integer(env, 'FEDBROKER_SHUTDOWN_DRAIN_SECONDS', 1, 0, 300),
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import type { AuditRecord } from '@fedbroker/audit';
+import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
 import { ExchangeError, type ExchangeErrorCode } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext, TokenOutcome } from './exchange-dependencies';
@@ -183,11 +183,12 @@ export class TokenService {
         await this.deps.audit.write(record);
       });
     } catch (error) {
-      const unavailable = new ExchangeError('unavailable', 'the service is temporarily unavailable', {
-        cause: error,
-      });
-      unavailable.grant = grant;
-      throw unavailable;
+      const failure =
+        error instanceof AuditRecordError
+          ? new ExchangeError('internal', 'the request could not be completed', { cause: error })
+          : new ExchangeError('unavailable', 'the service is temporarily unavailable', { cause: error });
+      failure.grant = grant;
+      throw failure;
     }
   }
 }

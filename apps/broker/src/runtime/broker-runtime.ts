@@ -12,7 +12,12 @@ import {
   type RotateOptions,
   type SigningKeyInfo,
 } from '@fedbroker/minting';
-import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
+import {
+  DatabaseProbe,
+  openDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
 import { RateLimiter } from '@fedbroker/rate-limit';
 import type { BrokerLogger } from '../telemetry/broker-logger';
@@ -25,6 +30,8 @@ export interface BrokerRuntime {
   readonly logger: BrokerLogger;
   readonly metrics: BrokerMetrics;
   readonly dataSource: DataSource;
+  /** Whether the database answers, within a second: for readiness. */
+  readonly database: DatabaseProbe;
   readonly catalog: Catalog;
   readonly signingKeys: SigningKeyStore;
   readonly tokens: TokenService;
@@ -47,6 +54,10 @@ export interface BrokerRuntime {
   rotateSigningKey(options: RotateOptions, actor: string): Promise<SigningKeyInfo>;
   /** Admin credentials; without a configured one, {@link CredentialStore.ensureBootstrap} makes one. */
   readonly credentials: CredentialStore;
+  /** Set once the broker begins to stop: `/token` then answers 503 and `/readyz` fails. */
+  readonly stopping: boolean;
+  /** Marks the broker as stopping: a stop signal arrived, or the HTTP server began to close. */
+  beginStopping(): void;
   /** Stop accepting work, flush the audit writer, release the database. */
   close(): Promise<void>;
 }
@@ -137,11 +148,13 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     changes: changeLog,
   });
 
+  let stopping = false;
   return {
     config,
     logger,
     metrics,
     dataSource,
+    database: new DatabaseProbe(dataSource),
     catalog,
     signingKeys,
     tokens,
@@ -169,6 +182,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
       await catalog.announce();
       logger.info({ kid: key.kid, alg: key.alg, activatesAt: key.activatedAt, actor }, 'signing key rotated');
       return key;
+    },
+    get stopping() {
+      return stopping;
+    },
+    beginStopping() {
+      stopping = true;
     },
     async close() {
       await audit.close();
