@@ -82,6 +82,7 @@ describe('traces', () => {
     expect(root?.spanContext().traceId).toBe(CALLER_TRACE);
     expect(parentOf(root)).toBe(CALLER_SPAN);
     expect(root?.kind).toBe(SpanKind.SERVER);
+    expect(root?.resource.attributes['service.name']).toBe('fedbroker');
     expect(root?.attributes).toMatchObject({
       'fedbroker.grant': 'token-exchange',
       'fedbroker.outcome': 'issued',

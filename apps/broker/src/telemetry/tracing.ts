@@ -1,5 +1,10 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -26,9 +31,9 @@ export function startTracing(settings: TracingSettings, processors?: SpanProcess
     processors ?? settings.exporters.map((name) => new BatchSpanProcessor(exporterNamed(name)));
   if (spanProcessors.length === 0) return undefined;
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'fedbroker' }).merge(
-      detectResources({ detectors: [envDetector] }),
-    ),
+    resource: defaultResource()
+      .merge(resourceFromAttributes({ 'service.name': 'fedbroker' }))
+      .merge(detectResources({ detectors: [envDetector] })),
     spanProcessors,
   });
   provider.register();
