@@ -29,7 +29,7 @@ export interface CatalogLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-/** One reload from the database: what it loaded, or that it failed. */
+/** One reload from the database: whether it succeeded, and how long it took. */
 export interface CatalogReload {
   ok: boolean;
   seconds: number;
@@ -156,11 +156,10 @@ export class Catalog {
       this.options.onReload?.({ ok: false, seconds: seconds() });
       throw error;
     }
-    const { version } = this.current;
     this.options.onReload?.({ ok: true, seconds: seconds() });
     this.options.logger?.info(
       {
-        version,
+        version: this.current.version,
         platforms: this.current.platforms().length,
         policies: this.current.policyCount(),
         durationMs: Math.round(seconds() * 1000),
