@@ -15,6 +15,7 @@ import { DiscoveryController } from './discovery/discovery.controller';
 import { HealthController } from './health/health.controller';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { BROKER_RUNTIME } from './runtime/broker-runtime.token';
+import { MetricsController } from './telemetry/metrics.controller';
 import { TokenController } from './token/token.controller';
 
 /** The HTTP shell around a started {@link BrokerRuntime}. */
@@ -34,6 +35,7 @@ export class AppModule {
         ExplainController,
         CredentialsController,
         ChangesController,
+        MetricsController,
         MeController,
         PolicyValidationController,
         ConsoleController,
