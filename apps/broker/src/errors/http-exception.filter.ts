@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ExchangeError, oauthErrorFor } from '@fedbroker/exchange';
+import { ExchangeError, oauthErrorFor, type RequestContext } from '@fedbroker/exchange';
 import { NotServedHereError } from '../http/not-served-here.error';
 import type { RouteTable } from '../http/route-table';
 import { sendOAuthError } from '../token/oauth-error-response';
@@ -15,6 +15,9 @@ export function sendProblem(reply: FastifyReply, { body, headers }: ProblemAnswe
   void reply.status(body.status).headers(headers).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
 }
 
+/** Audits a `/token` refusal that never reached the token service; answers the error to send. */
+export type AuditRefusal = (refusal: ExchangeError, context: RequestContext) => Promise<ExchangeError>;
+
 /**
  * The one place an error becomes a response: RFC 6749 §5.2 JSON on `/token`, RFC 9457 problem
  * details elsewhere. Anything unexpected is a 500 whose detail stays in the log.
@@ -23,14 +26,17 @@ export function sendProblem(reply: FastifyReply, { body, headers }: ProblemAnswe
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
-  constructor(private readonly routes: RouteTable) {}
+  constructor(
+    private readonly routes: RouteTable,
+    private readonly auditRefusal: AuditRefusal,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const servedHere = !(error instanceof NotServedHereError);
     if (error instanceof ExchangeError || (servedHere && isTokenRequest(request))) {
-      this.sendOAuth(error, reply);
+      this.sendOAuth(error, request, reply);
       return;
     }
     const known = adminProblem(error);
@@ -40,7 +46,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     sendProblem(reply, answer ?? { body: problem(500, 'Internal server error'), headers: {} });
   }
 
-  private sendOAuth(error: unknown, reply: FastifyReply): void {
+  private sendOAuth(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
     if (error instanceof ExchangeError) {
       if (error.code === 'internal' || error.code === 'unavailable') {
         this.logger.error(`token request failed: ${error.code}`, stackOf(error.cause));
@@ -56,8 +62,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
       sendOAuthError(reply, { status: 500, error: 'server_error' }, 'the request could not be completed');
       return;
     }
-    const status = framework === 413 ? 413 : 400;
-    sendOAuthError(reply, { status, error: 'invalid_request' }, describeFramework(framework));
+    // Refused by the HTTP layer (no parser for the media type, a chunked body over the cap): still
+    // one audit event per request, and no answer before it is written.
+    const refusal = new ExchangeError(
+      framework === 413 ? 'body_too_large' : 'malformed_request',
+      describeFramework(framework),
+      { reason: `${describeFramework(framework)} (Content-Type ${request.headers['content-type'] ?? 'absent'})` },
+    );
+    void this.auditRefusal(refusal, {
+      requestId: request.id,
+      clientIp: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    }).then((answer) => sendOAuthError(reply, oauthErrorFor(answer.code, undefined), answer.message));
   }
 }
 
