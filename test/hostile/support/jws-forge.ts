@@ -1,4 +1,4 @@
-import { createHmac, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHmac, createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
 /** base64url of JSON, or of raw bytes. */
@@ -69,4 +69,23 @@ export function sign(key: ForgeKey, claims: unknown, header: Record<string, unkn
 export function hmac(secret: string | Buffer, header: Record<string, unknown>, payload: string): string {
   const input = `${b64(header)}.${payload}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+/** The claims of a projected service-account token of `apps/api`, issued at `now` for 10 minutes. */
+export function serviceAccountClaims(issuer: string, audience: string, now: Date): Record<string, unknown> {
+  const iat = Math.floor(now.getTime() / 1000);
+  return {
+    aud: [audience],
+    exp: iat + 600,
+    iat,
+    iss: issuer,
+    jti: randomUUID(),
+    'kubernetes.io': {
+      namespace: 'apps',
+      pod: { name: 'api-5d8f7b9c6d-x2x4k', uid: '8a1b2c3d-0000-4000-8000-000000000001' },
+      serviceaccount: { name: 'api', uid: '8a1b2c3d-0000-4000-8000-000000000002' },
+    },
+    nbf: iat,
+    sub: 'system:serviceaccount:apps:api',
+  };
 }
