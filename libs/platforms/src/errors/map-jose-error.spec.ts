@@ -28,6 +28,13 @@ describe('mapJoseError', () => {
     expect(mapped).toMatchObject({ code, cause: error });
   });
 
+  it.each([
+    [new errors.JWTClaimValidationFailed('x', claims, 'exp', 'invalid'), 'the "exp" claim has an invalid value'],
+    [new errors.JWTClaimValidationFailed('x', claims, 'aud', 'missing'), 'the "aud" claim is missing'],
+  ])('names the claim of a missing or invalid claim: %s', (error, message) => {
+    expect(mapJoseError(error)).toMatchObject({ message });
+  });
+
   it('returns other errors unchanged', () => {
     const fault = new TypeError('a bug');
     expect(mapJoseError(fault)).toBe(fault);

@@ -57,5 +57,14 @@ export function mapJoseError(error: unknown): unknown {
     return error;
   }
   const code = codeFor(error);
-  return code === undefined ? error : new VerificationError(code, undefined, { cause: error });
+  if (code === undefined) return error;
+  return new VerificationError(code, claimMessage(error, code), { cause: error });
+}
+
+/** Names the claim a missing or mistyped claim refusal is about, for the audit reason. */
+function claimMessage(error: errors.JOSEError, code: VerificationErrorCode): string | undefined {
+  if (!(error instanceof errors.JWTClaimValidationFailed)) return undefined;
+  if (code === 'missing_claim') return `the "${error.claim}" claim is missing`;
+  if (code === 'claim_invalid') return `the "${error.claim}" claim has an invalid value`;
+  return undefined;
 }
