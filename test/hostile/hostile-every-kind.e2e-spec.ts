@@ -44,7 +44,11 @@ const ATTACKS: Attack[] = [
   {
     name: 'jku and x5u headers naming a key set the attacker serves (never fetched)',
     forge: (world, _kind, token) =>
-      withHeader(token, { ...splitJws(token).header, jku: `${world.trap.url}/jku`, x5u: `${world.trap.url}/x5u` }),
+      withHeader(token, {
+        ...splitJws(token).header,
+        jku: `${world.trap.url}/jku`,
+        x5u: `${world.trap.url}/x5u`,
+      }),
     refusal: { ...REFUSED, reason: /signature/ },
   },
   {
@@ -68,7 +72,9 @@ describe('hostile credentials of every platform kind', () => {
     await world.close();
   });
 
-  const cases = KINDS.flatMap((kind, k) => ATTACKS.map((attack, a) => [kind, attack.name, k * ATTACKS.length + a] as const));
+  const cases = KINDS.flatMap((kind, k) =>
+    ATTACKS.map((attack, a) => [kind, attack.name, k * ATTACKS.length + a] as const),
+  );
 
   it.each(cases)('%s: %s is refused, audited, and fetches nothing', async (kind, name, index) => {
     const attack = ATTACKS.find((candidate) => candidate.name === name);

@@ -84,7 +84,9 @@ export async function createApp(
     logger: options.logger ?? ['log', 'warn', 'error'],
     bodyParser: false,
   });
-  app.useGlobalFilters(new HttpExceptionFilter(routes, (refusal, context) => runtime.tokens.refuse(refusal, context)));
+  app.useGlobalFilters(
+    new HttpExceptionFilter(routes, (refusal, context) => runtime.tokens.refuse(refusal, context)),
+  );
   app.enableShutdownHooks();
   app
     .getHttpAdapter()

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startBroker, TestClock, type Broker } from '../../support/broker-harness';
@@ -21,7 +20,15 @@ const AZURE_APP = 'api://fedbroker';
 
 /** The platform kinds, each with a fake that mints valid credentials. */
 export type Kind = 'kubernetes' | 'spiffe' | 'github-actions' | 'gitlab' | 'gcp' | 'azure' | 'aws';
-export const KINDS: readonly Kind[] = ['kubernetes', 'spiffe', 'github-actions', 'gitlab', 'gcp', 'azure', 'aws'];
+export const KINDS: readonly Kind[] = [
+  'kubernetes',
+  'spiffe',
+  'github-actions',
+  'gitlab',
+  'gcp',
+  'azure',
+  'aws',
+];
 
 /**
  * A loopback server that counts what it serves: any path but `/jwks` is an address an attacker
@@ -95,7 +102,8 @@ export interface HostileWorld {
 
 async function created(broker: Broker, path: string, body: Record<string, unknown>): Promise<void> {
   const response = await broker.admin('POST', path, body);
-  if (response.status !== 201) throw new Error(`POST ${path} answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`POST ${path} answered ${response.status}: ${await response.text()}`);
 }
 
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -133,7 +141,12 @@ export async function startHostileWorld(): Promise<HostileWorld> {
       audiences: [BROKER_AUDIENCE],
       settings: { trustDomain: fakes.spiffe.trustDomain },
     },
-    { name: 'actions', kind: 'github-actions', issuer: fakes.githubActions.issuer, audiences: [BROKER_AUDIENCE] },
+    {
+      name: 'actions',
+      kind: 'github-actions',
+      issuer: fakes.githubActions.issuer,
+      audiences: [BROKER_AUDIENCE],
+    },
     { name: 'gitlab', kind: 'gitlab', issuer: fakes.gitlab.issuer, audiences: [BROKER_AUDIENCE] },
     { name: 'google', kind: 'gcp', issuer: fakes.gcp.issuer, audiences: [BROKER_AUDIENCE] },
     {
@@ -221,25 +234,26 @@ export async function startHostileWorld(): Promise<HostileWorld> {
       fakes.azure.requests.keys +
       sum(webIdentity.requests),
     async send(init) {
-      const requestId = randomUUID();
       const response = await fetch(`${broker.url}/token`, init);
       const text = await response.text();
-      const answeredId = response.headers.get('x-request-id') ?? requestId;
+      const answeredId = response.headers.get('x-request-id') ?? '';
       const events = await broker.runtime.dataSource.query<Outcome['events']>(
         'SELECT outcome, error, reason FROM audit_events WHERE request_id = $1',
         [answeredId],
       );
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        body = { unparsed: text };
-      }
-      return { status: response.status, body, requestId: answeredId, events };
+      return { status: response.status, body: parseBody(text), requestId: answeredId, events };
     },
     async close() {
       await broker.close();
       await Promise.all([trap.close(), ...Object.values(fakes).map((fake) => fake.close())]);
     },
   };
+}
+
+function parseBody(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { unparsed: text };
+  }
 }

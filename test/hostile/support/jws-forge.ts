@@ -6,7 +6,11 @@ export const b64 = (value: unknown): string =>
   (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
 
 /** The three segments of a compact JWS, decoded where they are JSON. */
-export function splitJws(token: string): { header: Record<string, unknown>; payload: string; signature: string } {
+export function splitJws(token: string): {
+  header: Record<string, unknown>;
+  payload: string;
+  signature: string;
+} {
   const [header = '', payload = '', signature = ''] = token.split('.');
   return {
     header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>,
@@ -42,7 +46,11 @@ export interface ForgeKey {
   jwk: JWK;
 }
 
-export function forgeKey(kid: string, alg: 'RS256' | 'ES256', options: { bits?: number; use?: string } = {}): ForgeKey {
+export function forgeKey(
+  kid: string,
+  alg: 'RS256' | 'ES256',
+  options: { bits?: number; use?: string } = {},
+): ForgeKey {
   const { privateKey, publicKey } =
     alg === 'RS256'
       ? generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048 })

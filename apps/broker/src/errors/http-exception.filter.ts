@@ -67,7 +67,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const refusal = new ExchangeError(
       framework === 413 ? 'body_too_large' : 'malformed_request',
       describeFramework(framework),
-      { reason: `${describeFramework(framework)} (Content-Type ${request.headers['content-type'] ?? 'absent'})` },
+      {
+        reason: `${describeFramework(framework)} (Content-Type ${request.headers['content-type'] ?? 'absent'})`,
+      },
     );
     void this.auditRefusal(refusal, {
       requestId: request.id,

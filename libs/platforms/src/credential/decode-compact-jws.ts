@@ -29,7 +29,10 @@ function decodeJsonObject(segment: string, part: string): Record<string, unknown
   // another parser the first, so one token could mean two things.
   const duplicate = duplicateJsonMember(text);
   if (duplicate !== undefined) {
-    throw new VerificationError('malformed', `the JWS ${part} repeats the member ${JSON.stringify(duplicate)}`);
+    throw new VerificationError(
+      'malformed',
+      `the JWS ${part} repeats the member ${JSON.stringify(duplicate)}`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new VerificationError('malformed', `the JWS ${part} is not a JSON object`);

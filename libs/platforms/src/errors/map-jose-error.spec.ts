@@ -29,7 +29,10 @@ describe('mapJoseError', () => {
   });
 
   it.each([
-    [new errors.JWTClaimValidationFailed('x', claims, 'exp', 'invalid'), 'the "exp" claim has an invalid value'],
+    [
+      new errors.JWTClaimValidationFailed('x', claims, 'exp', 'invalid'),
+      'the "exp" claim has an invalid value',
+    ],
     [new errors.JWTClaimValidationFailed('x', claims, 'aud', 'missing'), 'the "aud" claim is missing'],
   ])('names the claim of a missing or invalid claim: %s', (error, message) => {
     expect(mapJoseError(error)).toMatchObject({ message });
