@@ -82,17 +82,17 @@ describe('hostile requests at POST /token', () => {
           subject_token_type: JWT_TYPE,
         }),
       }),
-      { ...INVALID_REQUEST, reason: /x-www-form-urlencoded/ },
+      { ...INVALID_REQUEST, reason: /content type|x-www-form-urlencoded/ },
     ],
     [
       'a text/plain body',
       () => ({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: exchange() }),
-      { ...INVALID_REQUEST, reason: /x-www-form-urlencoded/ },
+      { ...INVALID_REQUEST, reason: /content type|x-www-form-urlencoded/ },
     ],
     [
       'an XML body',
       () => ({ method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<grant/>' }),
-      { ...INVALID_REQUEST, reason: /x-www-form-urlencoded/ },
+      { ...INVALID_REQUEST, reason: /content type|x-www-form-urlencoded/ },
     ],
     [
       'a multipart body',
@@ -101,12 +101,12 @@ describe('hostile requests at POST /token', () => {
         form.set('grant_type', TOKEN_EXCHANGE);
         return { method: 'POST', body: form };
       },
-      { ...INVALID_REQUEST, reason: /x-www-form-urlencoded/ },
+      { ...INVALID_REQUEST, reason: /content type|x-www-form-urlencoded/ },
     ],
     [
       'no body at all',
       () => ({ method: 'POST' }),
-      { ...INVALID_REQUEST, reason: /x-www-form-urlencoded|grant_type/ },
+      { ...INVALID_REQUEST, reason: /content type|x-www-form-urlencoded/ },
     ],
     [
       'a nested-form subject_token[jwt]',

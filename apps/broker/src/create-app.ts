@@ -18,11 +18,11 @@ import { problem } from './errors/problem-details';
 import { refusedByClientLimit } from './token/client-rate-limit';
 import { FormBody } from './token/form-body';
 import { sendOAuthError } from './token/oauth-error-response';
-import { refusalBeforeBody } from './token/refusal-before-body';
+import { FORM_CONTENT_TYPE, refusalBeforeBody } from './token/refusal-before-body';
+import { requestContextOf } from './token/request-context';
 import { isTokenRequest } from './token/token-path';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
-const FORM = 'application/x-www-form-urlencoded';
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -40,7 +40,7 @@ export async function createApp(
     bodyLimit: ADMIN_BODY_LIMIT,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    return503OnClosing: true,
+    return503OnClosing: false,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('X-Request-Id', request.id);
       const refused = options.adminListener?.serves(request) === false ? new NotServedHereError() : error;
@@ -53,10 +53,18 @@ export async function createApp(
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  fastify.addHook('preClose', (done) => {
+    runtime.beginStopping();
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (runtime.stopping) void reply.header('Connection', 'close');
+    done(null, payload);
+  });
   installJsonParsers(fastify);
   options.adminListener?.install(fastify);
   fastify.addContentTypeParser(
-    FORM,
+    FORM_CONTENT_TYPE,
     { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
     (_request, body, done) => {
       done(null, new FormBody(body as string));
@@ -66,17 +74,13 @@ export async function createApp(
     void reply.header('X-Request-Id', request.id);
     const tokenRequest = isTokenRequest(request);
     if (tokenRequest && refusedByClientLimit(runtime, request, reply)) return;
-    const refusal = tokenRequest ? refusalBeforeBody(request) : undefined;
+    const refusal = tokenRequest ? refusalBeforeBody(request, runtime.stopping) : undefined;
     if (refusal === undefined) {
       done();
       return;
     }
     void runtime.tokens
-      .refuse(refusal, {
-        requestId: request.id,
-        clientIp: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      })
+      .refuse(refusal, requestContextOf(request))
       .then((error) => sendOAuthError(reply, oauthErrorFor(error.code, undefined), error.message));
   });
   fastify.addHook('onRequest', requireJsonAdminBodies);
@@ -85,9 +89,10 @@ export async function createApp(
     bodyParser: false,
   });
   app.useGlobalFilters(
-    new HttpExceptionFilter(routes, (refusal, context) => runtime.tokens.refuse(refusal, context)),
+    new HttpExceptionFilter(routes, (refusal, request) =>
+      runtime.tokens.refuse(refusal, requestContextOf(request)),
+    ),
   );
-  app.enableShutdownHooks();
   app
     .getHttpAdapter()
     .getInstance()

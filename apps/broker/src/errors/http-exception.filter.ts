@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ExchangeError, oauthErrorFor, type RequestContext } from '@fedbroker/exchange';
+import { ExchangeError, oauthErrorFor } from '@fedbroker/exchange';
 import { NotServedHereError } from '../http/not-served-here.error';
 import type { RouteTable } from '../http/route-table';
 import { sendOAuthError } from '../token/oauth-error-response';
@@ -15,12 +15,14 @@ export function sendProblem(reply: FastifyReply, { body, headers }: ProblemAnswe
   void reply.status(body.status).headers(headers).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
 }
 
-/** Audits a `/token` refusal that never reached the token service; answers the error to send. */
-export type AuditRefusal = (refusal: ExchangeError, context: RequestContext) => Promise<ExchangeError>;
+/** Audits a `/token` request refused outside the exchange; resolves with the error to answer with. */
+export type AuditRefusal = (refusal: ExchangeError, request: FastifyRequest) => Promise<ExchangeError>;
 
 /**
  * The one place an error becomes a response: RFC 6749 §5.2 JSON on `/token`, RFC 9457 problem
- * details elsewhere. Anything unexpected is a 500 whose detail stays in the log.
+ * details elsewhere. Anything unexpected is a 500 whose detail stays in the log. A `/token` request
+ * the exchange did not see (the HTTP layer refused its body, say) is audited here, as every
+ * `/token` request is.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -56,26 +58,22 @@ export class HttpExceptionFilter implements ExceptionFilter {
       sendOAuthError(reply, oauthErrorFor(error.code, error.grant), error.message);
       return;
     }
+    void this.auditRefusal(this.refusalOf(error), request).then((answer) =>
+      sendOAuthError(reply, oauthErrorFor(answer.code, undefined), answer.message),
+    );
+  }
+
+  private refusalOf(error: unknown): ExchangeError {
     const framework = frameworkStatus(error);
     if (framework === undefined) {
       this.logger.error('unexpected error on /token', stackOf(error));
-      sendOAuthError(reply, { status: 500, error: 'server_error' }, 'the request could not be completed');
-      return;
+      return new ExchangeError('internal', 'the request could not be completed', { cause: error });
     }
-    // Refused by the HTTP layer (no parser for the media type, a chunked body over the cap): still
-    // one audit event per request, and no answer before it is written.
-    const refusal = new ExchangeError(
-      framework === 413 ? 'body_too_large' : 'malformed_request',
-      describeFramework(framework),
-      {
-        reason: `${describeFramework(framework)} (Content-Type ${request.headers['content-type'] ?? 'absent'})`,
-      },
-    );
-    void this.auditRefusal(refusal, {
-      requestId: request.id,
-      clientIp: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-    }).then((answer) => sendOAuthError(reply, oauthErrorFor(answer.code, undefined), answer.message));
+    const code = (error as { code?: unknown }).code;
+    const description = describeFramework(framework);
+    return new ExchangeError(framework === 413 ? 'body_too_large' : 'malformed_request', description, {
+      reason: `${description}: refused by the HTTP layer${typeof code === 'string' ? ` (${code})` : ''}`,
+    });
   }
 }
 
