@@ -21,6 +21,18 @@ export interface AuditRecord {
   userAgent?: string | null;
   subjectTokenSha256?: string | null;
   actorSubject?: string | null;
+  /**
+   * For an `issued` record under one-time use: the credential's replay key, recorded in the same
+   * transaction as the event and kept until `expiresAt`. When the key is already there, the event
+   * is stored as the denial `replayed` instead and the write rejects with {@link AuditReplayedError}.
+   */
+  replayGuard?: ReplayGuardClaim;
+}
+
+/** A credential's one-time use, claimed with its audit event. */
+export interface ReplayGuardClaim {
+  key: string;
+  expiresAt: Date;
 }
 
 /** An audit event as the admin API returns it. */

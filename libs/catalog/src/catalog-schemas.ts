@@ -30,6 +30,7 @@ export const platformBodySchema = z.strictObject({
   clockSkewSeconds: z.number().int().min(0).max(300).default(60),
   settings: z.record(z.string(), z.unknown()).superRefine(storableJson).default({}),
   enabled: z.boolean().default(true),
+  oneTimeUse: z.boolean().default(false),
 });
 export type PlatformBody = z.infer<typeof platformBodySchema>;
 
@@ -50,6 +51,7 @@ export const policyBodySchema = z.strictObject({
   claims: z.record(z.string().min(1).max(256), adminText().min(1)).superRefine(storableKeys).default({}),
   priority: z.number().int().min(-1000).max(1000).default(0),
   enabled: z.boolean().default(true),
+  oneTimeUse: z.boolean().optional(),
 });
 export type PolicyBody = z.infer<typeof policyBodySchema>;
 

@@ -203,5 +203,6 @@ function toColumns(body: PolicyBody, platformId: string): Partial<PolicyEntity> 
     ttlSeconds: body.ttlSeconds,
     priority: body.priority,
     enabled: body.enabled,
+    oneTimeUse: body.oneTimeUse ?? null,
   };
 }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
+import {
+  AuditRecordError,
+  AuditReplayedError,
+  type AuditRecord,
+  type ReplayGuardClaim,
+} from '@fedbroker/audit';
 import { ExchangeError } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
@@ -54,7 +59,7 @@ export class TokenService {
       trail.grantType = form.get('grant_type')?.[0] ?? null;
       grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
       const response = await this.grant(form, now, trail);
-      await this.audit({ ...trail, time: now, outcome: 'issued' });
+      await this.audit({ ...trail, time: now, outcome: 'issued' }, grantKind);
       return response;
     } catch (error) {
       const denial =
@@ -63,7 +68,14 @@ export class TokenService {
           : new ExchangeError('internal', 'the request could not be completed', { cause: error });
       denial.grant = grantKind;
       await this.audit(
-        { ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason },
+        {
+          ...trail,
+          time: now,
+          outcome: 'denied',
+          error: denial.code,
+          reason: denial.reason,
+          replayGuard: undefined,
+        },
         grantKind,
       );
       throw denial;
@@ -104,6 +116,7 @@ export class TokenService {
     });
     trail.tokenId = minted.jti;
     trail.expiresAt = minted.expiresAt;
+    trail.replayGuard = replayGuardOf(state);
     return {
       access_token: minted.token,
       issued_token_type: request.issuedTokenType,
@@ -144,6 +157,14 @@ export class TokenService {
     try {
       await this.deps.audit.write(record);
     } catch (error) {
+      if (error instanceof AuditReplayedError) {
+        const replayed = new ExchangeError('replayed', 'the credential has already been used', {
+          reason: `the credential was already used (one-time use, replay key ${error.replayKey})`,
+          cause: error,
+        });
+        replayed.grant = grant;
+        throw replayed;
+      }
       const failure =
         error instanceof AuditRecordError
           ? new ExchangeError('internal', 'the request could not be completed', { cause: error })
@@ -152,6 +173,25 @@ export class TokenService {
       throw failure;
     }
   }
+}
+
+/**
+ * The replay key to claim with the issued event when one-time use applies: the winning policy's
+ * choice, else its platform's. The key is kept until the credential could no longer be accepted
+ * anyway: its expiry plus the platform's clock skew.
+ */
+function replayGuardOf(state: ExchangeState): ReplayGuardClaim | undefined {
+  const { subject, match } = state;
+  if (subject === undefined || !(match?.oneTimeUse ?? subject.platform.oneTimeUse ?? false)) return undefined;
+  if (subject.credential.replayKey === '') {
+    throw new ExchangeError('credential_rejected', 'the credential cannot be used once only', {
+      reason: 'one-time use is on and the credential has no replay key',
+    });
+  }
+  return {
+    key: subject.credential.replayKey,
+    expiresAt: new Date((subject.credential.expiresAt + subject.platform.clockSkewSeconds) * 1000),
+  };
 }
 
 /** What the decision established, for the audit event: kept when a later step denies. */

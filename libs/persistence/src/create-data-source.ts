@@ -14,6 +14,7 @@ import { PolicyActorCondition1764100000000 } from './migrations/1764100000000-po
 import { PlatformRoutes1764200000000 } from './migrations/1764200000000-platform-routes';
 import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain';
 import { AdminChanges1764400000000 } from './migrations/1764400000000-admin-changes';
+import { ReplayGuard1764800000000 } from './migrations/1764800000000-replay-guard';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   PlatformRoutes1764200000000,
   AuditChain1764300000000,
   AdminChanges1764400000000,
+  ReplayGuard1764800000000,
 ];
 
 export interface DataSourceOptions {

@@ -93,6 +93,7 @@ function grant(
         audiences: [...definition.audiences],
         scopes: [...definition.scopes],
         ttlSeconds: definition.ttlSeconds,
+        ...(definition.oneTimeUse === undefined ? {} : { oneTimeUse: definition.oneTimeUse }),
       },
     };
   } catch (error) {

@@ -25,6 +25,8 @@ export interface PolicyDefinition {
   priority: number;
   /** A disabled policy is reported as `disabled` and never matches. */
   enabled: boolean;
+  /** Overrides the platform's one-time use of credentials for what this policy grants; absent: as the platform. */
+  oneTimeUse?: boolean | undefined;
 }
 
 /**
@@ -58,6 +60,8 @@ export interface PolicyMatch {
   audiences: string[];
   scopes: string[];
   ttlSeconds: number;
+  /** The policy's one-time-use override, when it has one. */
+  oneTimeUse?: boolean;
 }
 
 /** The outcome of {@link evaluatePolicies}: no `match` means deny. */

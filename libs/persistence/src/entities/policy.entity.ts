@@ -53,6 +53,9 @@ export class PolicyEntity {
   @Column({ type: 'boolean' })
   enabled!: boolean;
 
+  @Column({ name: 'one_time_use', type: 'boolean', nullable: true })
+  oneTimeUse!: boolean | null;
+
   @VersionColumn()
   version!: number;
 
