@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CredentialStore } from '@fedbroker/admin-credentials';
-import { AuditChainVerifier, AuditQuery, AuditWriter } from '@fedbroker/audit';
+import { AuditChainVerifier, AuditQuery, AuditWriter, ReplayGuardPurge } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
@@ -106,6 +106,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   await catalog.reload();
   await catalog.watch(singleSession ? undefined : url);
   const audit = new AuditWriter(dataSource, { logger, preparedStatement: !singleSession });
+  const replayGuardPurge = new ReplayGuardPurge(dataSource, { now, logger });
+  replayGuardPurge.start();
 
   const rateLimits = {
     perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
@@ -171,6 +173,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
       stopping = true;
     },
     async close() {
+      await replayGuardPurge.stop();
       await audit.close();
       await catalog.close();
       await dataSource.destroy();
