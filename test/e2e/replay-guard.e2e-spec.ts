@@ -125,7 +125,7 @@ describe('one-time use of credentials (replay guard)', () => {
         {
           outcome: 'denied',
           error: 'replayed',
-          reason: expect.stringMatching(/already used.*replay key jti /),
+          reason: expect.stringMatching(/already used.*replay key jti /) as string,
         },
       ]);
     },

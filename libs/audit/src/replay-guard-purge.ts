@@ -56,11 +56,11 @@ export class ReplayGuardPurge {
     const cutoff = this.options.now().toISOString();
     let deleted = 0;
     for (;;) {
-      const [, count] = (await this.dataSource.query(
+      const [, count] = await this.dataSource.query<[unknown, number]>(
         `DELETE FROM replay_guard WHERE replay_key IN (
            SELECT replay_key FROM replay_guard WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [cutoff, this.batchSize],
-      )) as [unknown, number];
+      );
       deleted += count;
       if (count < this.batchSize) return deleted;
     }

@@ -49,7 +49,12 @@ describe('the replay guard in the audit transaction', () => {
       }>('SELECT outcome, error, reason, token_id FROM audit_events WHERE request_id = $1', [requestId])
     ).rows;
   const guarded = async (key: string) =>
-    (await observer.query('SELECT expires_at FROM replay_guard WHERE replay_key = $1', [key])).rows;
+    (
+      await observer.query<{ expires_at: Date }>(
+        'SELECT expires_at FROM replay_guard WHERE replay_key = $1',
+        [key],
+      )
+    ).rows;
 
   it('records the key with the issued event, and stores a second use as the denial replayed', async () => {
     const writer = new AuditWriter(dataSource);
@@ -60,7 +65,12 @@ describe('the replay guard in the audit transaction', () => {
     expect(refusal).toBeInstanceOf(AuditReplayedError);
     expect(await eventsOf(first.requestId)).toMatchObject([{ outcome: 'issued', error: null }]);
     expect(await eventsOf(second.requestId)).toEqual([
-      { outcome: 'denied', error: 'replayed', reason: expect.stringMatching(/already used/), token_id: null },
+      {
+        outcome: 'denied',
+        error: 'replayed',
+        reason: expect.stringMatching(/already used/) as string,
+        token_id: null,
+      },
     ]);
     expect(await guarded('jti https://issuer.example a-1')).toEqual([
       { expires_at: new Date(NOW.getTime() + 600_000) },
