@@ -53,6 +53,8 @@ export async function createApp(
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  installJsonParsers(fastify);
+  options.adminListener?.install(fastify);
   fastify.addHook('preClose', (done) => {
     runtime.beginStopping();
     done();
@@ -61,8 +63,6 @@ export async function createApp(
     if (runtime.stopping) void reply.header('Connection', 'close');
     done(null, payload);
   });
-  installJsonParsers(fastify);
-  options.adminListener?.install(fastify);
   fastify.addContentTypeParser(
     FORM_CONTENT_TYPE,
     { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '@fedbroker/config';
 import type { RuntimeLogger } from './runtime/broker-runtime';
 import { serveBroker } from './serve-broker';
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const broker = await serveBroker(config, { logger, appLogger: ['warn', 'error'] });
-  const port = new URL(broker.url).port || config.port;
+  const { port } = broker.app.getHttpServer().address() as AddressInfo;
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`;
   logger.log(`listening on ${config.host}:${port} as ${config.issuer} (${storage})`);
   if (config.adminListener) {

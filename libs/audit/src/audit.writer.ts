@@ -1,13 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { DatabaseProbe, pgPoolOf } from '@fedbroker/persistence';
-import { AuditChain, type ChainLinks } from './audit-chain';
 import { AuditRecordError, AuditReplayedError, AuditUnavailableError } from './audit.errors';
+import { AuditChain, type ChainLinks } from './audit-chain';
 import type { AuditRecord } from './audit.types';
 import { BatchCommitError, commitAuditBatch } from './commit-audit-batch';
 import { DatabaseOutage } from './database-outage';
 import { toAuditRow, type AuditRow } from './insert-audit-events';
 import { RecordedDenials } from './recorded-denials';
-import { settleUnconfirmedBatch } from './settle-unconfirmed-batch';
+import { settleUnconfirmedBatch, standInRows } from './settle-unconfirmed-batch';
 import { uuidv7 } from './uuidv7';
 
 const SETTLE_RETRY_MS = 250;
@@ -66,11 +66,12 @@ interface Pending {
  * timer. Each {@link write} resolves once its row is committed, and is rejected once it cannot be:
  * within `timeoutMs`, or, when its COMMIT went unconfirmed, once the database has settled it.
  *
+ * Each in-flight slot owns a hash chain ({@link AuditChain}): a batch is linked to its slot's chain
+ * as it is sent, in memory, and the chain moves on only once the batch is committed; a batch whose
+ * commit went unconfirmed ends its chain.
+ *
  * Once a write could not reach the database or commit, the writer is failing: it refuses new
  * writes at once, while a probe asks the database every 250 ms whether it answers again.
- *
- * Each in-flight slot owns a hash chain ({@link AuditChain}): a batch is linked to its slot's chain
- * as it is sent, in memory, and the chain moves on only once the batch is committed.
  */
 export class AuditWriter {
   private readonly maxBatch: number;
@@ -235,8 +236,8 @@ export class AuditWriter {
       );
     } catch (error) {
       if (error instanceof BatchCommitError && error.outcome === 'unconfirmed') {
+        this.settle(batch, chain, error.cause);
         chain.restart();
-        this.settle(batch, error.cause);
         return;
       }
       const cause = error instanceof BatchCommitError ? error.cause : error;
@@ -269,20 +270,18 @@ export class AuditWriter {
   }
 
   /** A COMMIT went unconfirmed: its writes wait until the database says which of them stand. */
-  private settle(batch: Pending[], cause: unknown): void {
+  private settle(batch: Pending[], chain: AuditChain, cause: unknown): void {
     this.settling += 1;
+    const events = batch.map(({ id, record }) => ({ id, record }));
+    const standIns = standInRows(events);
     this.logger?.error(
       `audit: the commit of ${batch.length} event(s) was not confirmed (${describe(cause)}); settling it`,
     );
-    void settleUnconfirmedBatch(
-      pgPoolOf(this.dataSource),
-      batch.map(({ id, record }) => ({ id, record })),
-      {
-        attemptMs: this.timeoutMs,
-        retryMs: SETTLE_RETRY_MS,
-        giveUpAt: performance.now() + this.settleTimeoutMs,
-      },
-    )
+    void settleUnconfirmedBatch(pgPoolOf(this.dataSource), events, standIns, chain.link(standIns).columns, {
+      attemptMs: this.timeoutMs,
+      retryMs: SETTLE_RETRY_MS,
+      giveUpAt: performance.now() + this.settleTimeoutMs,
+    })
       .catch(() => undefined)
       .then((standing) => this.conclude(batch, standing))
       .finally(() => {

@@ -1,9 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { leaseClient, timeLimit } from '@fedbroker/persistence';
-import { AuditChain } from './audit-chain';
 import type { AuditRecord } from './audit.types';
-import { INSERT_AUDIT_EVENTS_SQL, insertAuditEventsParams, toAuditRow } from './insert-audit-events';
+import {
+  INSERT_AUDIT_EVENTS_SQL,
+  insertAuditEventsParams,
+  toAuditRow,
+  type AuditRow,
+  type ChainColumns,
+} from './insert-audit-events';
 
 /** The event that stands for an `issued` record whose commit was never confirmed. */
 export const UNCONFIRMED_ISSUE_REASON =
@@ -36,13 +41,11 @@ export interface SettleOptions {
 export async function settleUnconfirmedBatch(
   pool: Pool,
   events: readonly UnconfirmedEvent[],
+  standIns: readonly AuditRow[],
+  standInLinks: readonly ChainColumns[],
   options: SettleOptions,
 ): Promise<Set<string> | undefined> {
   const ids = events.map((e) => e.id);
-  const standIns = events.map((e) => toAuditRow(e.id, standInFor(e.record)));
-  // The batch committed whole or not at all, so its stand-ins are all inserted or none: a chain of
-  // their own keeps them verifiable.
-  const links = new AuditChain().link(standIns).columns;
   for (;;) {
     const left = options.giveUpAt - performance.now();
     if (left <= 0) return undefined;
@@ -53,7 +56,7 @@ export async function settleUnconfirmedBatch(
         await timeLimit(
           lease.client.query(
             `${INSERT_AUDIT_EVENTS_SQL} ON CONFLICT (id) DO NOTHING`,
-            insertAuditEventsParams(standIns, links),
+            insertAuditEventsParams(standIns, standInLinks),
           ),
           attemptMs,
           'inserting stand-in events',
@@ -77,6 +80,15 @@ export async function settleUnconfirmedBatch(
       await sleep(Math.min(options.retryMs, Math.max(0, options.giveUpAt - performance.now())));
     }
   }
+}
+
+/**
+ * The stand-in rows of a batch. They are linked from the same chain position as the batch itself:
+ * the batch committed whole or not at all, so either every stand-in is kept out by its original or
+ * every one is inserted, and the chain stays unbroken either way.
+ */
+export function standInRows(events: readonly UnconfirmedEvent[]): AuditRow[] {
+  return events.map((e) => toAuditRow(e.id, standInFor(e.record)));
 }
 
 function standInFor(record: AuditRecord): AuditRecord {
