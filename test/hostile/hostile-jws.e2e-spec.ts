@@ -237,7 +237,7 @@ describe('hostile JWS structure and cryptography', () => {
           Buffer.from('{"alg":"ES256","kid":"ec","alg":"none"}').toString('base64url'),
           b64(claims(w)),
         ),
-      { ...REFUSED, reason: /repeats the member "alg"/ },
+      { ...REFUSED, reason: /JWS header repeats a member name/ },
     ],
     [
       'a payload naming sub twice',
@@ -252,7 +252,7 @@ describe('hostile JWS structure and cryptography', () => {
           Buffer.from(json).toString('base64url'),
         );
       },
-      { ...REFUSED, reason: /repeats the member "sub"/ },
+      { ...REFUSED, reason: /JWS payload repeats a member name/ },
     ],
     [
       'a payload repeating a member inside kubernetes.io',
@@ -267,7 +267,7 @@ describe('hostile JWS structure and cryptography', () => {
           Buffer.from(json).toString('base64url'),
         );
       },
-      { ...REFUSED, reason: /repeats the member "namespace"/ },
+      { ...REFUSED, reason: /JWS payload repeats a member name/ },
     ],
     ['an ECDSA signature with r and s zero', (w) => ecWith(w, Buffer.alloc(64)), BAD_SIGNATURE],
     [

@@ -256,7 +256,7 @@ describe('hostile requests at POST /token', () => {
           audience: API,
         }).toString(),
       }),
-      { status: 401, error: 'invalid_client', code: 'client_mismatch', reason: /client_id someone-else/ },
+      { status: 401, error: 'invalid_client', code: 'client_mismatch', reason: /client_id "?someone-else/ },
     ],
   ])('%s is refused and audited', async (_name, request, refusal) => {
     expectRefusal(await world.send(request()), refusal);

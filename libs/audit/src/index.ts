@@ -12,7 +12,14 @@ export {
   AuditUnavailableError,
   type AuditQueryErrorCode,
 } from './audit.errors';
-export type { AuditEventView, AuditFilters, AuditPage, AuditRecord, ReplayGuardClaim } from './audit.types';
+export type {
+  AuditEventView,
+  AuditFilters,
+  AuditPage,
+  AuditRecord,
+  ReplayGuardClaim,
+  UnverifiedCredential,
+} from './audit.types';
 export { ReplayGuardPurge, type ReplayGuardPurgeOptions } from './replay-guard-purge';
 export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit.writer';
 export { uuidv7 } from './uuidv7';

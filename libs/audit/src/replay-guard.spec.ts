@@ -15,6 +15,7 @@ function issued(key: string, requestId = randomUUID()): AuditRecord {
   return {
     time: NOW,
     requestId,
+    exchangeId: randomUUID(),
     grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
     outcome: 'issued',
     tokenId: randomUUID(),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AuditRecordError,
   AuditReplayedError,
@@ -11,6 +11,7 @@ import type { ExchangeDependencies, RequestContext } from './exchange-dependenci
 import { GRANTS, type GrantKind } from './grants';
 import { runDecision } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
+import { readUnverified } from './pipeline/read-unverified';
 import { parseTokenForm, type TokenForm } from './token-form';
 
 /** RFC 6749 §5.1 / RFC 8693 §2.2.1 success body. */
@@ -46,6 +47,7 @@ export class TokenService {
     const now = this.deps.now();
     const trail: Trail = {
       requestId: context.requestId,
+      exchangeId: randomUUID(),
       clientIp: context.clientIp,
       userAgent: context.userAgent,
       grantType: null,
@@ -115,6 +117,7 @@ export class TokenService {
         : undefined,
     });
     trail.tokenId = minted.jti;
+    trail.issuedSubject = match.subject;
     trail.expiresAt = minted.expiresAt;
     trail.replayGuard = replayGuardOf(state);
     return {
@@ -201,6 +204,7 @@ function recordDecision(trail: Trail, state: ExchangeState): void {
     trail.issuer = state.platform.issuer;
   }
   if (state.subject) trail.subject = state.subject.credential.identity.subject;
+  else trail.unverified = readUnverified(state.presented) ?? null;
   if (state.actor) trail.actorSubject = state.actor.credential.identity.subject;
   if (state.match) trail.policy = state.match.policy;
   if (state.audience) trail.audience = state.audience;
