@@ -21,5 +21,10 @@ export type {
   UnverifiedCredential,
 } from './audit.types';
 export { ReplayGuardPurge, type ReplayGuardPurgeOptions } from './replay-guard-purge';
-export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit.writer';
+export {
+  AuditWriter,
+  type AuditWriterObserver,
+  type AuditWriterOptions,
+  type AuditWriterStats,
+} from './audit.writer';
 export { uuidv7 } from './uuidv7';
