@@ -1,5 +1,5 @@
 export { adminText } from './admin-text';
-export { Catalog, type CatalogOptions } from './catalog';
+export { Catalog, type CatalogOptions, type CompiledVersion } from './catalog';
 export {
   CatalogError,
   type CatalogErrorCode,
@@ -15,4 +15,5 @@ export {
   type PlatformAdminOptions,
   type PlatformWrite,
 } from './platform-admin';
-export { PolicyAdmin } from './policy-admin';
+export { PolicyAdmin, type PolicyAdminOptions, type PolicyWrite } from './policy-admin';
+export type { PolicyWarning, PolicyWarningCode } from './policy-warnings';

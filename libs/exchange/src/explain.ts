@@ -1,5 +1,5 @@
 import { decodeCompactJws, type DecodedJwt, type Identity } from '@fedbroker/platforms';
-import type { PolicyEvaluation } from '@fedbroker/policy';
+import type { AuditModeVerdict, PolicyEvaluation } from '@fedbroker/policy';
 import { ExchangeError } from './exchange.error';
 import type { ExchangeDependencies } from './exchange-dependencies';
 import { GRANTS, TOKEN_TYPE, type GrantRequest } from './grants';
@@ -27,8 +27,12 @@ export interface ExplainReport {
   presented: DecodedJwt | null;
   steps: ExplainStep[];
   identity: Identity | null;
+  /** How `/token` ranks the policies of a platform and picks the winner, in words. */
+  ranking: string;
   /** Every policy of the platform, ranked as `/token` ranks them (priority, then name). */
   policies: PolicyEvaluation[];
+  /** What each `audit`-mode policy would have done had it been enforced (recorded in the audit event). */
+  auditMode: AuditModeVerdict[];
   decision:
     | {
         outcome: 'issue';
@@ -42,6 +46,10 @@ export interface ExplainReport {
     | { outcome: 'deny'; error: string; reason: string };
 }
 
+const RANKING =
+  'highest priority first, then name ascending; the first matched policy in enforce mode grants, and ' +
+  'disabled, expired and audit-mode policies never grant';
+
 /** Runs the `/token` decision steps for `request` at `deps.now()`, reporting each; never mints or audits. */
 export async function explain(deps: ExchangeDependencies, request: ExplainRequest): Promise<ExplainReport> {
   const report: ExplainReport = {
@@ -49,7 +57,9 @@ export async function explain(deps: ExchangeDependencies, request: ExplainReques
     presented: readUnverified(request.token),
     steps: [],
     identity: null,
+    ranking: RANKING,
     policies: [],
+    auditMode: [],
     decision: { outcome: 'deny', error: '', reason: '' },
   };
   const grantType = request.grantType ?? GRANTS.keys().next().value ?? '';
@@ -99,6 +109,7 @@ export async function explain(deps: ExchangeDependencies, request: ExplainReques
     report.platform = platform ? { name: platform.name, kind: platform.kind, issuer: platform.issuer } : null;
     report.identity = state.subject?.credential.identity ?? null;
     report.policies = state.evaluations ?? [];
+    report.auditMode = state.auditMode ?? [];
   }
   return report;
 }

@@ -4,6 +4,7 @@ import { ExchangeError } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
 import { GRANTS, type GrantKind } from './grants';
+import { auditModeReason } from './pipeline/audit-mode-reason';
 import { runDecision } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
 import { parseTokenForm, type TokenForm } from './token-form';
@@ -62,10 +63,8 @@ export class TokenService {
           ? error
           : new ExchangeError('internal', 'the request could not be completed', { cause: error });
       denial.grant = grantKind;
-      await this.audit(
-        { ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason },
-        grantKind,
-      );
+      const reason = trail.reason ? `${denial.reason}; ${trail.reason}` : denial.reason;
+      await this.audit({ ...trail, time: now, outcome: 'denied', error: denial.code, reason }, grantKind);
       throw denial;
     }
   }
@@ -153,8 +152,13 @@ export class TokenService {
   }
 }
 
-/** What the decision established, for the audit event: kept when a later step denies. */
+/**
+ * What the decision established, for the audit event: kept when a later step denies. `reason`
+ * carries the verdicts of `audit`-mode policies (after the denial's reason, when denied).
+ */
 function recordDecision(trail: Trail, state: ExchangeState): void {
+  const auditMode = auditModeReason(state.auditMode);
+  if (auditMode !== undefined) trail.reason = auditMode;
   if (state.platform) {
     trail.platform = state.platform.name;
     trail.issuer = state.platform.issuer;

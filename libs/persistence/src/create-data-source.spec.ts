@@ -49,4 +49,25 @@ describe('openDatabase', () => {
     await expect(dataSource.query(insert, ['b'])).resolves.toEqual([]);
     await expect(dataSource.query(insert, ['a'])).rejects.toThrow(/duplicate key/);
   });
+
+  it('gives policies stored before staged rollout enforce mode, no expiry and no tests', async () => {
+    await dataSource.undoLastMigration({ transaction: 'all' });
+    const [platform] = await dataSource.query<{ id: string }[]>(
+      `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
+       VALUES ('before-rollout', 'kubernetes', 'https://before.example', '[]', 60, 1) RETURNING id`,
+    );
+    await dataSource.query(
+      `INSERT INTO policies (name, platform_id, condition, audiences, scopes, ttl_seconds, version)
+       VALUES ('older', $1, 'true', '["a"]', '[]', 900, 1)`,
+      [platform?.id],
+    );
+    await dataSource.runMigrations({ transaction: 'all' });
+    const rows = await dataSource.query<unknown[]>(
+      `SELECT mode, expires_at, tests FROM policies WHERE name = 'older'`,
+    );
+    expect(rows).toEqual([{ mode: 'enforce', expires_at: null, tests: [] }]);
+    await expect(
+      dataSource.query(`UPDATE policies SET mode = 'shadow' WHERE name = 'older'`),
+    ).rejects.toThrow(/ck_policies_mode/);
+  });
 });

@@ -128,7 +128,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeys,
     tokens,
     platforms,
-    policies: new PolicyAdmin(dataSource, catalog, adapters, changeLog),
+    policies: new PolicyAdmin(dataSource, catalog, {
+      adapters,
+      changes: changeLog,
+      maxTtlSeconds: config.maxTtlSeconds,
+      now,
+    }),
     auditEvents: new AuditQuery(dataSource),
     auditChain: new AuditChainVerifier(dataSource),
     audit,

@@ -1,4 +1,4 @@
-import { actorAllowed, evaluatePolicies } from '@fedbroker/policy';
+import { actorAllowed, evaluatePolicies, type PolicyEvaluation } from '@fedbroker/policy';
 import { ExchangeError } from '../exchange.error';
 import type { ExchangeDependencies } from '../exchange-dependencies';
 import { selectScopes, selectTargets } from '../select-targets';
@@ -92,7 +92,10 @@ const verifyActor: DecisionStep = {
     `platform ${state.actor?.platform.name} verified the actor ${state.actor?.credential.identity.subject}`,
 };
 
-/** The highest-ranked matching policy of the subject's platform wins (priority, then name). */
+/**
+ * The highest-ranked matching policy in `enforce` mode of the subject's platform wins (priority,
+ * then name); `audit`-mode policies are evaluated and their verdicts kept for the audit event.
+ */
 const decide: DecisionStep = {
   name: 'decide',
   applies: () => true,
@@ -110,14 +113,13 @@ const decide: DecisionStep = {
       actor: state.actor?.credential.identity,
     };
     state.policyInput = input;
-    const decision = evaluatePolicies(deps.catalog.snapshot().policiesFor(subject.platform.id), input);
+    const policies = deps.catalog.snapshot().policiesFor(subject.platform.id);
+    const decision = evaluatePolicies(policies, input, state.now);
     state.evaluations = decision.evaluations;
+    state.auditMode = decision.auditMode;
     if (decision.match === undefined) {
-      const detail = decision.evaluations.map(
-        (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
-      );
       throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
-        reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
+        reason: noMatchReason(decision.evaluations),
       });
     }
     state.match = decision.match;
@@ -125,6 +127,15 @@ const decide: DecisionStep = {
   },
   describe: (state) => `policy ${state.match?.policy} matched`,
 };
+
+/** Why no enforced policy granted: each one's result, ranked (audit-mode ones are reported apart). */
+function noMatchReason(evaluations: readonly PolicyEvaluation[]): string {
+  if (evaluations.length === 0) return 'the platform has no policy';
+  const enforced = evaluations.filter((e) => e.mode === 'enforce');
+  if (enforced.length === 0) return 'the platform has no policy in enforce mode';
+  const detail = enforced.map((e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`);
+  return `no policy matched; ${detail.join('; ')}`;
+}
 
 /** RFC 8693 §4.1: the winning policy decides whether the actor may act for the subject. */
 const authorizeActor: DecisionStep = {

@@ -1,5 +1,5 @@
 import type { PlatformConfig, VerifiedCredential } from '@fedbroker/platforms';
-import type { PolicyEvaluation, PolicyInput, PolicyMatch } from '@fedbroker/policy';
+import type { AuditModeVerdict, PolicyEvaluation, PolicyInput, PolicyMatch } from '@fedbroker/policy';
 import type { GrantRequest } from '../grants';
 
 /** A credential verified by the platform it located. */
@@ -22,6 +22,8 @@ export interface ExchangeState {
   actor?: VerifiedPresentation;
   policyInput?: PolicyInput;
   evaluations?: PolicyEvaluation[];
+  /** What each `audit`-mode policy would have done. */
+  auditMode?: AuditModeVerdict[];
   match?: PolicyMatch;
   audience?: string[];
   scopes?: string[];

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { auditModeReason } from './audit-mode-reason';
+
+describe('auditModeReason', () => {
+  it.each([
+    ['no audit-mode policy', undefined, undefined],
+    ['an empty list', [], undefined],
+    [
+      'verdicts, ranked',
+      [
+        { policy: 'v2', verdict: 'would_grant', reason: 'subject k8s:payments' },
+        { policy: 'v3', verdict: 'no_match', reason: 'condition is false' },
+      ] as const,
+      'audit-mode: v2=would_grant (subject k8s:payments), v3=no_match (condition is false)',
+    ],
+    [
+      'a verdict without a reason',
+      [{ policy: 'v2', verdict: 'outranked' }] as const,
+      'audit-mode: v2=outranked',
+    ],
+  ])('records %s', (_case, verdicts, expected) => {
+    expect(auditModeReason(verdicts)).toBe(expected);
+  });
+});
