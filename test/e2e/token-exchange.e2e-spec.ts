@@ -297,7 +297,9 @@ describe('POST /token with a Kubernetes projected token', () => {
         },
       });
       expect(report.policies).toEqual(
-        expect.arrayContaining([{ policy: 'payments-deployer', result: 'matched' }]),
+        expect.arrayContaining([
+          { policy: 'payments-deployer', priority: 0, mode: 'enforce', result: 'matched' },
+        ]),
       );
       expect(await auditCount()).toBe(before);
     });

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ApplyController } from './admin/apply.controller';
 import { AuditEventsController } from './admin/audit-events.controller';
 import { ChangesController } from './admin/changes.controller';
 import { CredentialsController } from './admin/credentials.controller';
@@ -30,6 +31,7 @@ export class AppModule {
         ExplainController,
         CredentialsController,
         ChangesController,
+        ApplyController,
       ],
       providers: [{ provide: BROKER_RUNTIME, useValue: runtime }, AdminGuard],
     };

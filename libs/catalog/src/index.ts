@@ -1,6 +1,14 @@
 export { adminText } from './admin-text';
 export { Catalog, type CatalogOptions, type CompiledVersion } from './catalog';
 export {
+  CatalogApply,
+  MAX_APPLIED_PLATFORMS,
+  MAX_APPLIED_POLICIES,
+  type AppliedResource,
+  type ApplyResult,
+  type CatalogApplyOptions,
+} from './catalog-apply';
+export {
   CatalogError,
   type CatalogErrorCode,
   type ConflictingResource,

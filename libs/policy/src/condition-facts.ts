@@ -1,3 +1,4 @@
+import { parse } from '@bufbuild/cel';
 import type { CelExpr } from './inspect-expression';
 
 /**
@@ -33,6 +34,15 @@ export function conditionFacts(expr: CelExpr): ConditionFacts {
   const reads = new Set<string>();
   collectReads(expr, reads);
   return { constant: boolConstant(expr), pins, reads };
+}
+
+/** The facts of a condition's source, or undefined when it does not parse. */
+export function conditionFactsOf(source: string): ConditionFacts | undefined {
+  try {
+    return conditionFacts(parse(source).expr);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,7 +1,13 @@
 export { actorAllowed, type ActorDecision } from './actor-allowed';
 export { MAX_EXPRESSION_BYTES } from './compile-expression';
 export { compilePolicy, RESERVED_CLAIMS, type CompiledPolicy } from './compile-policy';
-export { conditionFacts, mayBothHold, pinnedValue, type ConditionFacts } from './condition-facts';
+export {
+  conditionFacts,
+  conditionFactsOf,
+  mayBothHold,
+  pinnedValue,
+  type ConditionFacts,
+} from './condition-facts';
 export { byRank, evaluatePolicies, rankOrder } from './evaluate-policies';
 export type { JsonValue } from './from-cel-value';
 export { REQUEST_FIELDS, type FieldType, type PolicySchema } from './policy-schema';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CredentialStore } from '@fedbroker/admin-credentials';
 import { AuditChainVerifier, AuditQuery, AuditWriter } from '@fedbroker/audit';
-import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
+import { Catalog, CatalogApply, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
 import { ChangeLog, ChangeQuery } from '@fedbroker/history';
@@ -32,6 +32,8 @@ export interface BrokerRuntime {
   readonly tokens: TokenService;
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
+  /** `POST /admin/v1/apply`: platforms and policies created or updated in one transaction. */
+  readonly apply: CatalogApply;
   readonly auditEvents: AuditQuery;
   /** The history of admin writes. */
   readonly changes: ChangeQuery;
@@ -121,6 +123,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     changes: changeLog,
   });
 
+  const policyRules = { adapters, changes: changeLog, maxTtlSeconds: config.maxTtlSeconds, now };
+
   return {
     config,
     dataSource,
@@ -128,12 +132,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeys,
     tokens,
     platforms,
-    policies: new PolicyAdmin(dataSource, catalog, {
-      adapters,
-      changes: changeLog,
-      maxTtlSeconds: config.maxTtlSeconds,
-      now,
-    }),
+    policies: new PolicyAdmin(dataSource, catalog, policyRules),
+    apply: new CatalogApply(dataSource, catalog, platforms, policyRules),
     auditEvents: new AuditQuery(dataSource),
     auditChain: new AuditChainVerifier(dataSource),
     audit,
