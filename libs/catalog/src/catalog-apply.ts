@@ -85,14 +85,19 @@ export class CatalogApply {
     const platforms = await this.readPlatforms(envelope.value.platforms, problems);
     const policies = readPolicies(envelope.value.policies, problems);
     problems.push(...repeatedNames('platforms', platforms), ...repeatedNames('policies', policies));
-    if (problems.length > 0) throw refusal(problems);
+    const unread = unreadNames(envelope.value.platforms, platforms);
 
     const compiled: CompiledVersion[] = [];
     let result: ApplyResult;
     try {
       result = await this.dataSource.transaction(async (manager) => {
-        const applied = await this.applyIn(manager, platforms, policies, actor, compiled);
-        await Catalog.bumpVersion(manager);
+        const applied = await this.applyIn(
+          manager,
+          { platforms, policies, unread, problems },
+          actor,
+          compiled,
+        );
+        if (applied.created.length + applied.updated.length > 0) await Catalog.bumpVersion(manager);
         return applied;
       });
     } catch (error) {
@@ -106,6 +111,7 @@ export class CatalogApply {
         },
       );
     }
+    if (result.created.length + result.updated.length === 0) return result;
     this.catalog.adopt(compiled);
     await this.catalog.reload();
     return result;
@@ -129,13 +135,23 @@ export class CatalogApply {
     return read.filter((item) => item !== undefined);
   }
 
+  /**
+   * Checks the items read against the database, adding to `read.problems` (those found reading),
+   * and writes them when there are none.
+   */
   private async applyIn(
     manager: EntityManager,
-    platformItems: readonly Item<PlatformBody>[],
-    policyItems: readonly Item<PolicyBody>[],
+    read: {
+      platforms: readonly Item<PlatformBody>[];
+      policies: readonly Item<PolicyBody>[];
+      /** Names of platform items that could not be read: policies on them are not checked. */
+      unread: ReadonlySet<string>;
+      problems: FieldProblem[];
+    },
     actor: string,
     compiled: CompiledVersion[],
   ): Promise<ApplyResult> {
+    const { platforms: platformItems, policies: policyItems, unread, problems } = read;
     await lockRoutes(manager);
     const platformRepository = manager.getRepository(PlatformEntity);
     const referenced = [
@@ -148,7 +164,6 @@ export class CatalogApply {
       policyItems.map((item) => item.body.name),
     );
 
-    const problems: FieldProblem[] = [];
     const result: ApplyResult = { created: [], updated: [], unchanged: [], warnings: [] };
     const finalPlatforms = new Map<string, PlatformRegistration>(
       [...storedPlatforms.values()].map((row) => [row.name, toPlatformRecord(row)]),
@@ -170,6 +185,7 @@ export class CatalogApply {
     for (const item of policyItems) {
       const existing = storedPolicies.get(item.body.name);
       const platform = finalPlatforms.get(item.body.platform);
+      if (platform === undefined && unread.has(item.body.platform)) continue;
       if (platform === undefined) {
         problems.push({
           field: `policies.${item.index}.platform`,
@@ -279,10 +295,7 @@ export class CatalogApply {
         index = new TakeoverIndex(this.catalog.snapshot().policiesFor(platformId), this.rules.now());
         indexes.set(platformId, index);
       }
-      const stored = this.catalog
-        .snapshot()
-        .policiesFor(platformId)
-        .find((policy) => policy.definition.name === item.body.name);
+      const stored = index.named(item.body.name);
       const warnings = [...item.warnings, ...takeoverWarnings(index, item.compiled, stored)];
       result.warnings.push(...warnings.map((w) => ({ ...w, field: `policies.${item.index}.${w.field}` })));
     }
@@ -310,6 +323,17 @@ export class CatalogApply {
     }
     return [];
   }
+}
+
+/** The names of the platform items that did not read (when they have one). */
+function unreadNames(items: readonly unknown[], read: readonly Item<PlatformBody>[]): Set<string> {
+  const readIndexes = new Set(read.map((item) => item.index));
+  const names = new Set<string>();
+  items.forEach((item, index) => {
+    const name = typeof item === 'object' && item !== null ? (item as { name?: unknown }).name : undefined;
+    if (!readIndexes.has(index) && typeof name === 'string') names.add(name);
+  });
+  return names;
 }
 
 function readPolicies(items: readonly unknown[], problems: FieldProblem[]): Item<PolicyBody>[] {
@@ -431,5 +455,13 @@ function prefixed(path: string, problems: readonly FieldProblem[]): FieldProblem
 }
 
 function refusal(problems: FieldProblem[]): CatalogError {
-  return new CatalogError('validation_failed', 'the apply is not valid; nothing was applied', problems);
+  const sorted = [...problems].sort((a, b) => itemOrder(a.field) - itemOrder(b.field));
+  return new CatalogError('validation_failed', 'the apply is not valid; nothing was applied', sorted);
+}
+
+/** Platforms before policies, each in the order given; the envelope's own problems first. */
+function itemOrder(field: string): number {
+  const match = /^(platforms|policies)\.(\d+)/.exec(field);
+  if (match === null) return -1;
+  return (match[1] === 'policies' ? MAX_APPLIED_PLATFORMS : 0) + Number(match[2]);
 }

@@ -78,9 +78,14 @@ export async function updatePolicies(
     `UPDATE policies AS p SET ${assignments}, version = p.version + 1, updated_at = now() ` +
     `FROM unnest($1::uuid[], ${arrays}) AS v(id, ${COLUMNS.map(([, column]) => column).join(', ')}) ` +
     `WHERE p.id = v.id ${UPDATE_RETURNING}`;
-  return inChunks(rows, (chunk) =>
-    manager.query<WrittenRow[]>(sql, [chunk.map((row) => row.id), ...parameters(chunk)]),
-  );
+  return inChunks(rows, async (chunk) => {
+    // TypeORM answers an UPDATE on PostgreSQL with [rows, affected count].
+    const [written] = await manager.query<[WrittenRow[], number]>(sql, [
+      chunk.map((row) => row.id),
+      ...parameters(chunk),
+    ]);
+    return written;
+  });
 }
 
 function parameters(rows: readonly PolicyColumns[]): unknown[][] {

@@ -22,11 +22,15 @@ export class TakeoverIndex {
   private readonly unpinned = new Map<string, RankedCondition[]>();
   private readonly byValue = new Map<string, Map<string, RankedCondition[]>>();
 
+  private readonly byName: ReadonlyMap<string, RankedCondition>;
+
   constructor(
     policies: Iterable<RankedCondition>,
     private readonly now: Date,
   ) {
-    this.active = [...policies].filter((policy) => grantsToday(policy, now));
+    const all = [...policies];
+    this.byName = new Map(all.map((policy) => [policy.definition.name, policy]));
+    this.active = all.filter((policy) => grantsToday(policy, now));
     const fields = new Set(this.active.flatMap((policy) => [...policy.facts.pins.keys()]));
     for (const field of fields) {
       const values = new Map<string, RankedCondition[]>();
@@ -39,6 +43,11 @@ export class TakeoverIndex {
       this.byValue.set(field, values);
       this.unpinned.set(field, unpinned);
     }
+  }
+
+  /** The indexed policy of that name, granting today or not. */
+  named(name: string): RankedCondition | undefined {
+    return this.byName.get(name);
   }
 
   /**
