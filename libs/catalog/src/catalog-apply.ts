@@ -277,7 +277,7 @@ export class CatalogApply {
         kind: kinds.get(item.body.platform),
         policy: item.compiled,
       });
-      const after = toPolicyRecord({ ...columnsOf(item), ...row } as PolicyEntity, item.body.platform);
+      const after = toPolicyRecord({ ...columnsOf(item), ...row }, item.body.platform);
       const before =
         item.existing && toPolicyRecord(item.existing, platformNames.get(item.existing.platformId) ?? '');
       (before ? result.updated : result.created).push({ resource: 'policy', name: row.name });

@@ -122,7 +122,12 @@ function constantValue(expr: CelExpr | undefined): string | undefined {
     case 'int64Value':
     case 'uint64Value':
       return pinnedValue(constant.value);
-    default:
+    case 'bytesValue':
+    case 'doubleValue':
+    case 'durationValue':
+    case 'nullValue':
+    case 'timestampValue':
+    case undefined:
       return undefined;
   }
 }
@@ -174,7 +179,9 @@ function collectReads(expr: CelExpr | undefined, reads: Set<string>): void {
         collectReads(part, reads);
       }
       return;
-    default:
+    case 'constExpr':
+    case 'identExpr':
+    case undefined:
       return;
   }
 }
