@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       trustedProxies: [],
       rateLimitPerClient: 1200,
       rateLimitPerPlatform: 12_000,
+      shutdownDrainSeconds: 1,
     });
   });
 
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       FEDBROKER_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,::1 ',
       FEDBROKER_RATE_LIMIT_PER_CLIENT: '0',
       FEDBROKER_RATE_LIMIT_PER_PLATFORM: '600',
+      FEDBROKER_SHUTDOWN_DRAIN_SECONDS: '0',
     });
     expect(config).toMatchObject({
       port: 1234,
@@ -69,6 +71,7 @@ describe('loadConfig', () => {
       trustedProxies: ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', '::1'],
       rateLimitPerClient: 0,
       rateLimitPerPlatform: 600,
+      shutdownDrainSeconds: 0,
     });
     expect(config.keyEncryptionKey).toEqual(Buffer.alloc(32, 7));
   });
@@ -97,6 +100,7 @@ describe('loadConfig', () => {
     ['FEDBROKER_TRUSTED_PROXIES', 'fe80::1%eth0'],
     ['FEDBROKER_RATE_LIMIT_PER_CLIENT', '-1'],
     ['FEDBROKER_RATE_LIMIT_PER_PLATFORM', 'lots'],
+    ['FEDBROKER_SHUTDOWN_DRAIN_SECONDS', '301'],
   ])('refuses a bad %s in one line naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

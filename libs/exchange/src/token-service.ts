@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditRecord } from '@fedbroker/audit';
+import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
 import { ExchangeError } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
@@ -143,11 +143,12 @@ export class TokenService {
     try {
       await this.deps.audit.write(record);
     } catch (error) {
-      const unavailable = new ExchangeError('unavailable', 'the service is temporarily unavailable', {
-        cause: error,
-      });
-      unavailable.grant = grant;
-      throw unavailable;
+      const failure =
+        error instanceof AuditRecordError
+          ? new ExchangeError('internal', 'the request could not be completed', { cause: error })
+          : new ExchangeError('unavailable', 'the service is temporarily unavailable', { cause: error });
+      failure.grant = grant;
+      throw failure;
     }
   }
 }

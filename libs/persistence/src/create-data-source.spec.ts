@@ -1,7 +1,12 @@
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { createDataSource, openDatabase } from './create-data-source';
+import { PolicyRollout1764600000000 } from './migrations/1764600000000-policy-rollout';
+import { createDataSource, MIGRATIONS, openDatabase } from './create-data-source';
+import { pgPoolOf } from './pg-pool';
+
+const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 describe('openDatabase', () => {
   let db: TestDatabase;
@@ -50,18 +55,61 @@ describe('openDatabase', () => {
     await expect(dataSource.query(insert, ['a'])).rejects.toThrow(/duplicate key/);
   });
 
+  it.runIf(realPostgres)('survives the session of a checked-out pool client being killed', async () => {
+    const client = await pgPoolOf(dataSource).connect();
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const ended = new Promise<void>((resolve) => client.once('end', resolve));
+    const killer = new Client({ connectionString: db.url });
+    await killer.connect();
+    await killer.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    await killer.end();
+    await ended;
+    client.release();
+    expect(await dataSource.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+  });
+
+  it.runIf(realPostgres)(
+    'migrates once when several processes start together on an empty database',
+    async () => {
+      for (let round = 0; round < 3; round += 1) {
+        const empty = await createTestDatabase();
+        try {
+          const started = await Promise.allSettled(
+            Array.from({ length: 3 }, () => openDatabase({ url: empty.url, poolSize: 2 })),
+          );
+          const opened = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+          await Promise.all(opened.map((d) => d.destroy()));
+          expect(started.filter((s) => s.status === 'rejected')).toEqual([]);
+        } finally {
+          await empty.drop();
+        }
+      }
+      const again = await openDatabase({ url: db.url, poolSize: 1 });
+      expect(await again.query('SELECT count(*)::int AS n FROM migrations')).toEqual([
+        { n: MIGRATIONS.length },
+      ]);
+      await again.destroy();
+    },
+  );
+
   it('gives policies stored before staged rollout enforce mode, no expiry and no tests', async () => {
-    await dataSource.undoLastMigration({ transaction: 'all' });
-    const [platform] = await dataSource.query<{ id: string }[]>(
-      `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
-       VALUES ('before-rollout', 'kubernetes', 'https://before.example', '[]', 60, 1) RETURNING id`,
-    );
-    await dataSource.query(
-      `INSERT INTO policies (name, platform_id, condition, audiences, scopes, ttl_seconds, version)
-       VALUES ('older', $1, 'true', '["a"]', '[]', 900, 1)`,
-      [platform?.id],
-    );
-    await dataSource.runMigrations({ transaction: 'all' });
+    const rollout = new PolicyRollout1764600000000();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await rollout.down(runner);
+      const [platform] = (await runner.query(
+        `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
+         VALUES ('before-rollout', 'kubernetes', 'https://before.example', '[]', 60, 1) RETURNING id`,
+      )) as { id: string }[];
+      await runner.query(
+        `INSERT INTO policies (name, platform_id, condition, audiences, scopes, ttl_seconds, version)
+         VALUES ('older', $1, 'true', '["a"]', '[]', 900, 1)`,
+        [platform?.id],
+      );
+      await rollout.up(runner);
+    } finally {
+      await runner.release();
+    }
     const rows = await dataSource.query<unknown[]>(
       `SELECT mode, expires_at, tests FROM policies WHERE name = 'older'`,
     );
