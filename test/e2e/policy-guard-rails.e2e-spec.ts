@@ -161,4 +161,44 @@ describe('policy guard rails for shared issuers', () => {
     expect(platform.issuer).toBe('https://token.actions.githubusercontent.com/octo-ent');
     await broker.admin('DELETE', '/admin/v1/policies/names-only', undefined, { 'if-match': '*' });
   });
+
+  it('applies the same rules in a bulk apply: the platform and the policies as the apply leaves them', async () => {
+    expect((await create('names-again', 'github-ent', "identity.repository == 'octo-org/app'")).status).toBe(
+      201,
+    );
+    const shared = {
+      name: 'github-ent',
+      kind: 'github-actions',
+      issuer: 'https://token.actions.githubusercontent.com',
+      jwks: JWKS,
+    };
+    const refused = await broker.admin('POST', '/admin/v1/apply', { platforms: [shared] });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Problem).errors).toEqual([
+      {
+        field: 'platforms.0.issuer',
+        message: expect.stringContaining('policies names-again pin no tenant field') as unknown,
+      },
+    ]);
+    const unpinnedItem = { name: 'names-again', platform: 'github-ent', condition: 'true', audiences: [API] };
+    const stillRefused = await broker.admin('POST', '/admin/v1/apply', {
+      platforms: [shared],
+      policies: [unpinnedItem],
+    });
+    expect(((await stillRefused.json()) as Problem).errors).toEqual([
+      { field: 'policies.0.condition', message: expect.stringContaining('must pin') as unknown },
+    ]);
+    const pinned = { ...unpinnedItem, condition: "identity.repositoryOwnerId == '81239001'" };
+    const applied = await broker.admin('POST', '/admin/v1/apply', {
+      platforms: [shared],
+      policies: [pinned],
+    });
+    expect(applied.status, await applied.clone().text()).toBe(200);
+    expect(await applied.json()).toMatchObject({
+      updated: [
+        { resource: 'platform', name: 'github-ent' },
+        { resource: 'policy', name: 'names-again' },
+      ],
+    });
+  });
 });

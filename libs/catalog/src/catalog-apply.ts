@@ -182,6 +182,8 @@ export class CatalogApply {
 
     const platformNames = new Map([...storedPlatforms.values()].map((row) => [row.id, row.name]));
     const changedPolicies: PolicyChange[] = [];
+    /** Policies checked here, against the platform as the apply leaves it, whether they passed or not. */
+    const checkedNames = new Set<string>();
     for (const item of policyItems) {
       const existing = storedPolicies.get(item.body.name);
       const platform = finalPlatforms.get(item.body.platform);
@@ -198,12 +200,12 @@ export class CatalogApply {
         result.unchanged.push({ resource: 'policy', name: item.body.name });
         continue;
       }
+      checkedNames.add(item.body.name);
       const checked = this.rules.check(item.body, platform);
       if (!checked.ok) problems.push(...prefixed(`policies.${item.index}`, checked.problems));
       else
         changedPolicies.push({ ...item, compiled: checked.compiled, warnings: checked.warnings, existing });
     }
-    const checkedNames = new Set(changedPolicies.map((change) => change.body.name));
     for (const item of changedPlatforms) {
       const stored = storedPlatforms.get(item.body.name);
       if (stored === undefined) continue;
