@@ -4,23 +4,35 @@ import type { AdminChange, ChangeLog } from '@fedbroker/history';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import type { PlatformKind, PlatformRegistration } from '@fedbroker/platforms';
 import type { CompiledPolicy } from '@fedbroker/policy';
-import { canonicalJson } from './canonical-json';
+import {
+  MAX_APPLIED_PLATFORMS,
+  MAX_APPLIED_POLICIES,
+  prefixed,
+  readPolicies,
+  refusal,
+  repeatedNames,
+  unreadNames,
+  type Item,
+} from './apply-items';
 import { Catalog, type CompiledVersion } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, toPolicyRecord } from './catalog-records';
-import { parseBody, policyBodySchema, type PlatformBody, type PolicyBody } from './catalog-schemas';
+import { parseBody, type PlatformBody, type PolicyBody } from './catalog-schemas';
 import { platformView, policyView } from './catalog-views';
 import { UNIQUE_VIOLATION, violatedConstraint } from './database-errors';
 import { lockRoutes, sharedRoute, type PlatformAdmin } from './platform-admin';
-import { insertPolicies, updatePolicies, type PolicyColumns, type WrittenRow } from './policy-batch';
+import {
+  insertPolicies,
+  toPolicyColumns,
+  updatePolicies,
+  type PolicyColumns,
+  type WrittenRow,
+} from './policy-batch';
 import { PolicyRules, takeoverWarnings, type PolicyRulesOptions } from './policy-rules';
 import type { PolicyWarning } from './policy-warnings';
 import { unpinnedPolicies } from './shared-issuer-policies';
 import { TakeoverIndex } from './takeover-index';
-
-/** The most platforms and policies one apply takes. */
-export const MAX_APPLIED_PLATFORMS = 1000;
-export const MAX_APPLIED_POLICIES = 20_000;
+import { samePlatform, samePolicy } from './unchanged';
 
 const applyBodySchema = z.strictObject({
   platforms: z.array(z.unknown()).max(MAX_APPLIED_PLATFORMS).default([]),
@@ -45,11 +57,6 @@ export interface ApplyResult {
   unchanged: AppliedResource[];
   /** The policies' warnings, each `field` prefixed with the item's path (`policies.3.ttlSeconds`). */
   warnings: PolicyWarning[];
-}
-
-interface Item<Body> {
-  index: number;
-  body: Body;
 }
 
 /** A policy of the apply that changes, once checked. */
@@ -259,7 +266,7 @@ export class CatalogApply {
   ): Promise<void> {
     const { platformIds, kinds } = platforms;
     const columnsOf = (item: PolicyChange): PolicyColumns =>
-      policyColumns(item.body, platformIds.get(item.body.platform) ?? '');
+      toPolicyColumns(item.body, platformIds.get(item.body.platform) ?? '');
     const created = items.filter((item) => item.existing === undefined);
     const updated = items.filter((item) => item.existing !== undefined);
     const written = new Map<string, WrittenRow>();
@@ -327,42 +334,6 @@ export class CatalogApply {
   }
 }
 
-/** The names of the platform items that did not read (when they have one). */
-function unreadNames(items: readonly unknown[], read: readonly Item<PlatformBody>[]): Set<string> {
-  const readIndexes = new Set(read.map((item) => item.index));
-  const names = new Set<string>();
-  items.forEach((item, index) => {
-    const name = typeof item === 'object' && item !== null ? (item as { name?: unknown }).name : undefined;
-    if (!readIndexes.has(index) && typeof name === 'string') names.add(name);
-  });
-  return names;
-}
-
-function readPolicies(items: readonly unknown[], problems: FieldProblem[]): Item<PolicyBody>[] {
-  const read: Item<PolicyBody>[] = [];
-  items.forEach((item, index) => {
-    const parsed = parseBody(policyBodySchema, item);
-    if (parsed.ok) read.push({ index, body: parsed.value });
-    else problems.push(...prefixed(`policies.${index}`, parsed.problems));
-  });
-  return read;
-}
-
-function repeatedNames(
-  list: 'platforms' | 'policies',
-  items: readonly Item<{ name: string }>[],
-): FieldProblem[] {
-  const first = new Map<string, number>();
-  const problems: FieldProblem[] = [];
-  for (const { index, body } of items) {
-    const earlier = first.get(body.name);
-    if (earlier === undefined) first.set(body.name, index);
-    else
-      problems.push({ field: `${list}.${index}.name`, message: `${body.name} is also ${list}.${earlier}` });
-  }
-  return problems;
-}
-
 async function lockPolicies(
   manager: EntityManager,
   names: readonly string[],
@@ -379,60 +350,6 @@ async function lockPolicies(
   return new Map(rows.map((row) => [row.name, row]));
 }
 
-function policyColumns(body: PolicyBody, platformId: string): PolicyColumns {
-  return {
-    name: body.name,
-    platformId,
-    condition: body.condition,
-    actorCondition: body.actorCondition ?? null,
-    subject: body.subject ?? null,
-    claims: body.claims,
-    audiences: body.audiences,
-    scopes: body.scopes,
-    ttlSeconds: body.ttlSeconds,
-    priority: body.priority,
-    enabled: body.enabled,
-    mode: body.mode,
-    expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt),
-    tests: body.tests,
-  };
-}
-
-/** Whether a body would store what `row` holds (its platform aside): its write would change nothing. */
-function samePolicy(row: PolicyEntity, body: PolicyBody): boolean {
-  const { platformId: _stored, ...stored } = pick(row);
-  const { platformId: _given, ...given } = policyColumns(body, row.platformId);
-  return canonicalJson(stored) === canonicalJson(given);
-}
-
-function pick(row: PolicyEntity): PolicyColumns {
-  const { name, platformId, condition, actorCondition, subject, claims, audiences, scopes } = row;
-  const { ttlSeconds, priority, enabled, mode, expiresAt, tests } = row;
-  return {
-    name,
-    platformId,
-    condition,
-    actorCondition,
-    subject,
-    claims,
-    audiences,
-    scopes,
-    ttlSeconds,
-    priority,
-    enabled,
-    mode,
-    expiresAt,
-    tests,
-  };
-}
-
-function samePlatform(row: PlatformEntity, columns: Partial<PlatformEntity>): boolean {
-  const stored = Object.fromEntries(
-    Object.keys(columns).map((key) => [key, row[key as keyof PlatformEntity] ?? null]),
-  );
-  return canonicalJson(stored) === canonicalJson(columns);
-}
-
 function platformChange(
   actor: string,
   before: PlatformEntity | undefined,
@@ -447,23 +364,4 @@ function platformChange(
     before: before ? platformView(toPlatformRecord(before)) : null,
     after: platformView(toPlatformRecord(after)),
   };
-}
-
-function prefixed(path: string, problems: readonly FieldProblem[]): FieldProblem[] {
-  return problems.map((p) => ({
-    field: p.field === '(body)' ? path : `${path}.${p.field}`,
-    message: p.message,
-  }));
-}
-
-function refusal(problems: FieldProblem[]): CatalogError {
-  const sorted = [...problems].sort((a, b) => itemOrder(a.field) - itemOrder(b.field));
-  return new CatalogError('validation_failed', 'the apply is not valid; nothing was applied', sorted);
-}
-
-/** Platforms before policies, each in the order given; the envelope's own problems first. */
-function itemOrder(field: string): number {
-  const match = /^(platforms|policies)\.(\d+)/.exec(field);
-  if (match === null) return -1;
-  return (match[1] === 'policies' ? MAX_APPLIED_PLATFORMS : 0) + Number(match[2]);
 }

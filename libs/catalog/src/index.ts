@@ -1,9 +1,8 @@
 export { adminText } from './admin-text';
 export { Catalog, type CatalogOptions, type CompiledVersion } from './catalog';
+export { MAX_APPLIED_PLATFORMS, MAX_APPLIED_POLICIES } from './apply-items';
 export {
   CatalogApply,
-  MAX_APPLIED_PLATFORMS,
-  MAX_APPLIED_POLICIES,
   type AppliedResource,
   type ApplyResult,
   type CatalogApplyOptions,

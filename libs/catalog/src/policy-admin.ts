@@ -9,7 +9,8 @@ import { toPlatformRecord, toPolicyRecord, type PolicyRecord } from './catalog-r
 import { parseBody, requirePossibleName, policyBodySchema, type PolicyBody } from './catalog-schemas';
 import { policyView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
-import { PolicyRules, takeoverWarnings, type RulesPlatform } from './policy-rules';
+import { toPolicyColumns } from './policy-batch';
+import { PolicyRules, takeoverWarnings } from './policy-rules';
 import type { PolicyWarning } from './policy-warnings';
 import { withoutReadOnlyMembers } from './read-only-members';
 import { TakeoverIndex } from './takeover-index';
@@ -76,7 +77,7 @@ export class PolicyAdmin {
       const platform = await findPlatform(manager, body.platform);
       const checked = this.check(body, platform);
       const repository = manager.getRepository(PolicyEntity);
-      const row = await repository.save(repository.create(toColumns(body, platform.id)));
+      const row = await repository.save(repository.create(toPolicyColumns(body, platform.id)));
       compiled.push(compiledVersion(row, platform, checked.compiled));
       const created = toPolicyRecord(row, platform.name);
       await this.record(manager, actor, 'create', undefined, created);
@@ -142,7 +143,7 @@ export class PolicyAdmin {
       }
       const platform = await findPlatform(manager, body.platform);
       const checked = this.check(body, platform);
-      const row = await repository.save(repository.merge(existing, toColumns(body, platform.id)));
+      const row = await repository.save(repository.merge(existing, toPolicyColumns(body, platform.id)));
       compiled.push(compiledVersion(row, platform, checked.compiled));
       const after = toPolicyRecord(row, platform.name);
       if (after.version !== before.version) await this.record(manager, actor, 'update', before, after);
@@ -156,7 +157,7 @@ export class PolicyAdmin {
 
   /** The rules every save meets, or the write is refused listing every problem. */
   private check(body: PolicyBody, platform: PlatformEntity) {
-    const checked = this.rules.check(body, toPlatformRecord(platform) satisfies RulesPlatform);
+    const checked = this.rules.check(body, toPlatformRecord(platform));
     if (!checked.ok) throw new CatalogError('validation_failed', 'the policy is not valid', checked.problems);
     return checked;
   }
@@ -253,23 +254,4 @@ async function findPlatform(manager: EntityManager, name: string): Promise<Platf
     ]);
   }
   return platform;
-}
-
-function toColumns(body: PolicyBody, platformId: string): Partial<PolicyEntity> {
-  return {
-    name: body.name,
-    platformId,
-    condition: body.condition,
-    actorCondition: body.actorCondition ?? null,
-    subject: body.subject ?? null,
-    claims: body.claims,
-    audiences: body.audiences,
-    scopes: body.scopes,
-    ttlSeconds: body.ttlSeconds,
-    priority: body.priority,
-    enabled: body.enabled,
-    mode: body.mode,
-    expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt),
-    tests: body.tests,
-  };
 }

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { PolicyEntity } from '@fedbroker/persistence';
+import type { PolicyBody } from './catalog-schemas';
 
-/** The columns a policy write sets, as {@link toPolicyColumns} gives them. */
+/** The columns a policy write sets. */
 export type PolicyColumns = Pick<
   PolicyEntity,
   | 'name'
@@ -19,6 +20,31 @@ export type PolicyColumns = Pick<
   | 'expiresAt'
   | 'tests'
 >;
+
+/** The columns a policy body stores, on the platform of id `platformId`. */
+export function toPolicyColumns(body: PolicyBody, platformId: string): PolicyColumns {
+  return {
+    name: body.name,
+    platformId,
+    condition: body.condition,
+    actorCondition: body.actorCondition ?? null,
+    subject: body.subject ?? null,
+    claims: body.claims,
+    audiences: body.audiences,
+    scopes: body.scopes,
+    ttlSeconds: body.ttlSeconds,
+    priority: body.priority,
+    enabled: body.enabled,
+    mode: body.mode,
+    expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt),
+    tests: body.tests,
+  };
+}
+
+/** The columns of a stored policy that a write sets. */
+export function storedPolicyColumns(row: PolicyEntity): PolicyColumns {
+  return Object.fromEntries(COLUMNS.map(([key]) => [key, row[key]])) as unknown as PolicyColumns;
+}
 
 /** What the database set on a written row. */
 export interface WrittenRow {

@@ -27,9 +27,6 @@ export interface PolicyRulesOptions {
   now: () => Date;
 }
 
-/** The platform a policy is checked against: its kind's fields, its shared-issuer rule, its tests. */
-export type RulesPlatform = PlatformRegistration;
-
 /** A policy as a save would store it, or every reason it may not be saved. */
 export type PolicyCheck =
   { ok: true; compiled: CompiledPolicy; warnings: PolicyWarning[] } | { ok: false; problems: FieldProblem[] };
@@ -45,17 +42,14 @@ export class PolicyRules {
 
   constructor(private readonly options: PolicyRulesOptions) {}
 
-  check(body: PolicyBody, platform: RulesPlatform): PolicyCheck {
+  check(body: PolicyBody, platform: PlatformRegistration): PolicyCheck {
     const schema = this.schemaFor(platform.kind);
     let compiled: CompiledPolicy;
     try {
       compiled = compilePolicy(definitionOf(body), schema);
     } catch (error) {
       if (!(error instanceof PolicyCompileError)) throw error;
-      return {
-        ok: false,
-        problems: error.problems.map((p) => ({ field: p.field, message: `${p.expression}: ${p.message}` })),
-      };
+      return { ok: false, problems: compileProblems(error) };
     }
     const problems: FieldProblem[] = [];
     const pins = this.options.adapters.has(platform.kind)
@@ -78,18 +72,18 @@ export class PolicyRules {
   runTests(
     compiled: CompiledPolicy,
     body: Pick<PolicyBody, 'tests'>,
-    platform: RulesPlatform,
+    platform: PlatformRegistration,
   ): PolicyTestResult[] {
     return runPolicyTests(compiled, body.tests, platform);
   }
 
   /** Compiles a stored policy for its tests; problems when it no longer compiles. */
-  compileStored(body: PolicyBody, platform: RulesPlatform): CompiledPolicy | FieldProblem[] {
+  compileStored(body: PolicyBody, platform: PlatformRegistration): CompiledPolicy | FieldProblem[] {
     try {
       return compilePolicy(definitionOf(body), this.schemaFor(platform.kind));
     } catch (error) {
       if (!(error instanceof PolicyCompileError)) throw error;
-      return error.problems.map((p) => ({ field: p.field, message: `${p.expression}: ${p.message}` }));
+      return compileProblems(error);
     }
   }
 
@@ -138,6 +132,10 @@ export function definitionOf(body: PolicyBody) {
     subject: body.subject,
     expiresAt: body.expiresAt === undefined ? undefined : new Date(body.expiresAt),
   };
+}
+
+function compileProblems(error: PolicyCompileError): FieldProblem[] {
+  return error.problems.map((p) => ({ field: p.field, message: `${p.expression}: ${p.message}` }));
 }
 
 function failedTests(body: Pick<PolicyBody, 'tests'>, results: readonly PolicyTestResult[]): FieldProblem[] {
