@@ -198,7 +198,10 @@ describe('policy semantics: ranking, warnings, audit mode and expiry', () => {
         grantType: JWT_BEARER,
       });
       const report = (await explained.json()) as Json;
-      expect(report.ranking).toMatch(/^highest priority first, then name ascending/);
+      expect(report.ranking).toBe(
+        'highest priority first, then by name ascending; the first matched policy in enforce mode grants, ' +
+          'and disabled, expired and audit-mode policies never do',
+      );
       expect(report.policies).toEqual([
         {
           policy: 'z-high',
@@ -206,9 +209,11 @@ describe('policy semantics: ranking, warnings, audit mode and expiry', () => {
           mode: 'enforce',
           result: 'not_matched',
           reason: 'condition is false',
+          rank: 1,
+          falseConjunct: { expression: 'identity.namespace == "nobody"', position: 1, of: 2 },
         },
-        { policy: 'a-low', priority: 0, mode: 'enforce', result: 'matched' },
-        { policy: 'b-low', priority: 0, mode: 'enforce', result: 'matched' },
+        { policy: 'a-low', priority: 0, mode: 'enforce', result: 'matched', rank: 2 },
+        { policy: 'b-low', priority: 0, mode: 'enforce', result: 'matched', rank: 3 },
       ]);
       expect(report.decision).toMatchObject({ outcome: 'issue', policy: 'a-low' });
       await remove('b-low', 'a-low', 'z-high');

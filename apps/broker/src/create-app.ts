@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
@@ -13,6 +12,7 @@ import { requireJsonAdminBodies } from './http/admin-body-type';
 import type { AdminListener } from './http/admin-listener';
 import { installJsonParsers } from './http/json-body-parsers';
 import { NotServedHereError } from './http/not-served-here.error';
+import { requestIdOf } from './http/request-id';
 import { RouteTable } from './http/route-table';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { problem } from './errors/problem-details';
@@ -41,7 +41,7 @@ export async function createApp(
   const routes = new RouteTable();
   const adapter = new FastifyAdapter({
     bodyLimit: ADMIN_BODY_LIMIT,
-    genReqId: () => randomUUID(),
+    genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: false,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

@@ -183,7 +183,9 @@ describe('AuditWriter', () => {
     it('rejects, with the denial stored in its place, when the commit did not happen', async () => {
       const writer = new AuditWriter(dataSource, options);
       await expect(
-        writer.write(record({ requestId: 'req-doomed', subject: 'slow-commit-fails' })),
+        writer.write(
+          record({ requestId: 'req-doomed', exchangeId: 'x-doomed', subject: 'slow-commit-fails' }),
+        ),
       ).rejects.toBeInstanceOf(AuditUnavailableError);
       const [standIn, ...others] = await stored('req-doomed');
       expect(others).toEqual([]);
@@ -193,9 +195,35 @@ describe('AuditWriter', () => {
         reason: UNCONFIRMED_ISSUE_REASON,
       });
 
-      const denial = record({ requestId: 'req-doomed', outcome: 'denied', error: 'unavailable' });
+      const denial = record({
+        requestId: 'req-doomed',
+        exchangeId: 'x-doomed',
+        outcome: 'denied',
+        error: 'unavailable',
+      });
       await expect(writer.write(denial)).resolves.toBe(standIn?.id);
       expect(await stored('req-doomed')).toHaveLength(1);
+      await writer.close();
+    });
+
+    it('stores the denial of another request that shares the request id (one a client chose)', async () => {
+      const writer = new AuditWriter(dataSource, options);
+      await expect(
+        writer.write(record({ requestId: 'req-shared', exchangeId: 'x-1', subject: 'slow-commit-fails' })),
+      ).rejects.toBeInstanceOf(AuditUnavailableError);
+      const other = record({
+        requestId: 'req-shared',
+        exchangeId: 'x-2',
+        outcome: 'denied',
+        error: 'credential_rejected',
+      });
+      const id = await writer.write(other);
+      expect((await stored('req-shared')).map((row) => [row.id === id, row.error])).toEqual(
+        expect.arrayContaining([
+          [false, 'unavailable'],
+          [true, 'credential_rejected'],
+        ]),
+      );
       await writer.close();
     });
   });

@@ -121,12 +121,15 @@ export class AuditWriter {
    * {@link AuditRecordError} when the record is malformed or the database refuses it as data.
    *
    * When the writer had to record an `issued` record's denial in its place (its commit went
-   * unconfirmed and never happened), the request's own denial resolves with that event's id
-   * instead of adding a second event.
+   * unconfirmed and never happened), the denial of the same exchange (same `exchangeId`) resolves
+   * with that event's id instead of adding a second event.
    */
   write(record: AuditRecord): Promise<string> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('The audit writer is closed'));
-    const recorded = record.outcome === 'denied' ? this.recordedDenials.take(record.requestId) : undefined;
+    const recorded =
+      record.outcome === 'denied' && record.exchangeId !== undefined
+        ? this.recordedDenials.take(record.exchangeId)
+        : undefined;
     if (recorded !== undefined) return Promise.resolve(recorded);
     let id: string;
     let row: AuditRow;
@@ -285,7 +288,9 @@ export class AuditWriter {
         this.counters.rows += 1;
         pending.resolve(pending.id);
       } else {
-        this.recordedDenials.add(pending.record.requestId, pending.id);
+        if (pending.record.exchangeId !== undefined) {
+          this.recordedDenials.add(pending.record.exchangeId, pending.id);
+        }
         pending.reject(new AuditUnavailableError('The audit log did not confirm the commit'));
       }
     }

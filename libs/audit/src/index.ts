@@ -11,6 +11,12 @@ export {
   AuditUnavailableError,
   type AuditQueryErrorCode,
 } from './audit.errors';
-export type { AuditEventView, AuditFilters, AuditPage, AuditRecord } from './audit.types';
+export type {
+  AuditEventView,
+  AuditFilters,
+  AuditPage,
+  AuditRecord,
+  UnverifiedCredential,
+} from './audit.types';
 export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit.writer';
 export { uuidv7 } from './uuidv7';

@@ -3,24 +3,24 @@ const TTL_MS = 60_000;
 
 /**
  * The denials the writer stored in place of `issued` events whose commit never happened, by
- * request id, until the request's own denial arrives and is answered with them.
+ * exchange id, until the exchange's own denial arrives and is answered with them.
  */
 export class RecordedDenials {
-  private readonly byRequest = new Map<string, { id: string; at: number }>();
+  private readonly byExchange = new Map<string, { id: string; at: number }>();
 
-  add(requestId: string, id: string): void {
+  add(exchangeId: string, id: string): void {
     const now = performance.now();
-    for (const [key, entry] of this.byRequest) {
+    for (const [key, entry] of this.byExchange) {
       if (now - entry.at < TTL_MS) break;
-      this.byRequest.delete(key);
+      this.byExchange.delete(key);
     }
-    this.byRequest.set(requestId, { id, at: now });
+    this.byExchange.set(exchangeId, { id, at: now });
   }
 
-  /** The event id recorded for `requestId`, once. */
-  take(requestId: string): string | undefined {
-    const entry = this.byRequest.get(requestId);
-    this.byRequest.delete(requestId);
+  /** The event id recorded for `exchangeId`, once. */
+  take(exchangeId: string): string | undefined {
+    const entry = this.byExchange.get(exchangeId);
+    this.byExchange.delete(exchangeId);
     return entry?.id;
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
 import { ExchangeError } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
@@ -7,6 +7,7 @@ import { GRANTS, type GrantKind } from './grants';
 import { auditModeReason } from './pipeline/audit-mode-reason';
 import { runDecision } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
+import { readUnverified } from './pipeline/read-unverified';
 import { parseTokenForm, type TokenForm } from './token-form';
 
 /** RFC 6749 §5.1 / RFC 8693 §2.2.1 success body. */
@@ -42,6 +43,7 @@ export class TokenService {
     const now = this.deps.now();
     const trail: Trail = {
       requestId: context.requestId,
+      exchangeId: randomUUID(),
       clientIp: context.clientIp,
       userAgent: context.userAgent,
       grantType: null,
@@ -102,6 +104,7 @@ export class TokenService {
         : undefined,
     });
     trail.tokenId = minted.jti;
+    trail.issuedSubject = match.subject;
     trail.expiresAt = minted.expiresAt;
     return {
       access_token: minted.token,
@@ -165,6 +168,7 @@ function recordDecision(trail: Trail, state: ExchangeState): void {
     trail.issuer = state.platform.issuer;
   }
   if (state.subject) trail.subject = state.subject.credential.identity.subject;
+  else trail.unverified = readUnverified(state.presented) ?? null;
   if (state.actor) trail.actorSubject = state.actor.credential.identity.subject;
   if (state.match) trail.policy = state.match.policy;
   if (state.audience) trail.audience = state.audience;

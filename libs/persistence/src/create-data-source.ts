@@ -14,6 +14,7 @@ import { PolicyActorCondition1764100000000 } from './migrations/1764100000000-po
 import { PlatformRoutes1764200000000 } from './migrations/1764200000000-platform-routes';
 import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain';
 import { AdminChanges1764400000000 } from './migrations/1764400000000-admin-changes';
+import { AuditCauses1764500000000 } from './migrations/1764500000000-audit-causes';
 import { PolicyRollout1764600000000 } from './migrations/1764600000000-policy-rollout';
 import { PoolConnection } from './pool-connection';
 
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   PlatformRoutes1764200000000,
   AuditChain1764300000000,
   AdminChanges1764400000000,
+  AuditCauses1764500000000,
   PolicyRollout1764600000000,
 ];
 

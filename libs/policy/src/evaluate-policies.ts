@@ -28,7 +28,7 @@ export function evaluatePolicies(
   now: Date = new Date(),
 ): PolicyDecision {
   const bindings = toBindings(input);
-  const ranked = [...policies].sort(byRank);
+  const ranked = rankPolicies(policies);
   const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings, now));
   const index = evaluations.findIndex((e) => e.result === 'matched' && e.mode === 'enforce');
   const winner = ranked[index];
@@ -39,6 +39,16 @@ export function evaluatePolicies(
   const evaluation = evaluations[index];
   if (evaluation) evaluations[index] = { ...evaluation, result: 'error', reason: outcome.reason };
   return { evaluations, auditMode };
+}
+
+/** How policies are ranked and which one grants, in words, for explain. */
+export const RANKING_RULE =
+  'highest priority first, then by name ascending; the first matched policy in enforce mode grants, ' +
+  'and disabled, expired and audit-mode policies never do';
+
+/** `policies` in the order they are tried: highest `priority` first, then by name ascending. */
+export function rankPolicies<P extends CompiledPolicy>(policies: readonly P[]): P[] {
+  return [...policies].sort(byRank);
 }
 
 /** The order in which policies are tried: highest `priority` first, then name ascending. */

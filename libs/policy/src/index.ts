@@ -8,7 +8,8 @@ export {
   pinnedValue,
   type ConditionFacts,
 } from './condition-facts';
-export { byRank, evaluatePolicies, rankOrder } from './evaluate-policies';
+export { byRank, evaluatePolicies, rankOrder, rankPolicies, RANKING_RULE } from './evaluate-policies';
+export { firstFalseConjunct, type FalseConjunct } from './explain-condition';
 export type { JsonValue } from './from-cel-value';
 export { REQUEST_FIELDS, type FieldType, type PolicySchema } from './policy-schema';
 export { PolicyCompileError, type PolicyProblem } from './policy-compile.error';

@@ -6,20 +6,17 @@ import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
 import { parseRequest } from './invalid-request.error';
+import { fromBound, toBound } from './time-bounds';
 
 const filtersSchema = z.strictObject({
   outcome: z.enum(['issued', 'denied']).optional(),
   platform: adminText().min(1).optional(),
   subject: adminText().min(1).optional(),
   policy: adminText().min(1).optional(),
-  from: z.iso
-    .datetime({ offset: true })
-    .transform((v) => new Date(v))
-    .optional(),
-  to: z.iso
-    .datetime({ offset: true })
-    .transform((v) => new Date(v))
-    .optional(),
+  requestId: adminText().min(1).max(256).optional(),
+  tokenId: adminText().min(1).max(256).optional(),
+  from: fromBound.optional(),
+  to: toBound.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().min(1).max(512).optional(),
 });

@@ -21,4 +21,17 @@ describe('auditModeReason', () => {
   ])('records %s', (_case, verdicts, expected) => {
     expect(auditModeReason(verdicts)).toBe(expected);
   });
+
+  it('names the first ranked verdicts of many and counts the rest, each reason bounded', () => {
+    const verdicts = Array.from({ length: 25 }, (_, i) => ({
+      policy: `shadow-${String(i).padStart(2, '0')}`,
+      verdict: 'no_match' as const,
+      reason: `condition: ${'x'.repeat(10_000)}`,
+    }));
+    const reason = auditModeReason(verdicts) ?? '';
+    expect(reason).toMatch(/^audit-mode: shadow-00=no_match \(condition: x+…\), shadow-01=/);
+    expect(reason).not.toContain('shadow-10=');
+    expect(reason.endsWith(', and 15 more')).toBe(true);
+    expect(reason.length).toBeLessThan(2500);
+  });
 });
