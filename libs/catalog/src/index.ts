@@ -1,5 +1,11 @@
 export { adminText } from './admin-text';
-export { Catalog, type CatalogOptions, type CompiledVersion } from './catalog';
+export {
+  Catalog,
+  type CatalogLogger,
+  type CatalogOptions,
+  type CatalogReload,
+  type CompiledVersion,
+} from './catalog';
 export { MAX_APPLIED_PLATFORMS, MAX_APPLIED_POLICIES } from './apply-items';
 export {
   CatalogApply,

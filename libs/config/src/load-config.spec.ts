@@ -21,6 +21,8 @@ describe('loadConfig', () => {
       trustedProxies: [],
       rateLimitPerClient: 1200,
       rateLimitPerPlatform: 12_000,
+      log: { level: 'info', format: 'json' },
+      tracing: { exporters: [] },
       shutdownDrainSeconds: 1,
     });
   });
@@ -100,6 +102,11 @@ describe('loadConfig', () => {
     ['FEDBROKER_TRUSTED_PROXIES', 'fe80::1%eth0'],
     ['FEDBROKER_RATE_LIMIT_PER_CLIENT', '-1'],
     ['FEDBROKER_RATE_LIMIT_PER_PLATFORM', 'lots'],
+    ['FEDBROKER_LOG_LEVEL', 'loud'],
+    ['FEDBROKER_LOG_FORMAT', 'xml'],
+    ['OTEL_TRACES_EXPORTER', 'jaeger'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
     ['FEDBROKER_SHUTDOWN_DRAIN_SECONDS', '301'],
   ])('refuses a bad %s in one line naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });

@@ -222,7 +222,7 @@ export class SigningKeyStore {
     const pkcs8Der = unwrapPrivateKey(this.kek, row.privateKeyWrapped, row.kid);
     const privateKey = await importPrivateKey(row.alg, pkcs8Der);
     pkcs8Der.fill(0);
-    return { kid: row.kid, alg: row.alg, privateKey };
+    return { kid: row.kid, alg: row.alg, privateKey, activatesAt: row.activatedAt ?? row.createdAt };
   }
 }
 
