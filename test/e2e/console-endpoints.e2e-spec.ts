@@ -12,6 +12,12 @@ const policy = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+interface Validation {
+  valid: boolean;
+  errors: { field: string; message: string }[];
+  warnings: { code: string; field: string; message: string }[];
+}
+
 async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
@@ -116,15 +122,63 @@ describe('the admin endpoints the console relies on', () => {
     ])('reports %s', async (_case, body, errors) => {
       const response = await broker.admin('POST', '/admin/v1/policies/validate', body);
       expect(response.status).toBe(200);
-      const answer = await json<{ valid: boolean; errors: unknown[] }>(response);
-      expect(answer).toEqual({ valid: errors.length === 0, errors });
+      const answer = await json<Validation>(response);
+      expect(answer.valid).toBe(errors.length === 0);
+      expect(answer.errors).toEqual(errors);
+    });
+
+    it('reports the warnings a save would answer with', async () => {
+      const body = policy({ name: 'warned', ttlSeconds: 7200 });
+      const check = await json<Validation>(await broker.admin('POST', '/admin/v1/policies/validate', body));
+      expect(check.valid).toBe(true);
+      expect(check.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['ttl_capped']));
+      const saved = await broker.admin('POST', '/admin/v1/policies', body);
+      expect(saved.status).toBe(201);
+      expect(check.warnings).toEqual((await json<Validation>(saved)).warnings);
+      expect(
+        (await broker.admin('DELETE', '/admin/v1/policies/warned', undefined, { 'if-match': '*' })).status,
+      ).toBe(204);
+    });
+
+    it("reports the policy's failing tests as a save would, without saving it", async () => {
+      const body = policy({
+        name: 'tested',
+        condition: "identity.namespace == 'payments' && identity.serviceAccount == 'deployer'",
+        tests: [
+          {
+            name: 'the deployer',
+            identity: {
+              subject: 'system:serviceaccount:payments:deployer',
+              namespace: 'payments',
+              serviceAccount: 'deployer',
+            },
+            expect: 'match',
+          },
+          {
+            name: 'a stranger',
+            identity: {
+              subject: 'system:serviceaccount:payments:deployer',
+              namespace: 'payments',
+              serviceAccount: 'deployer',
+            },
+            expect: 'no_match',
+          },
+        ],
+      });
+      const check = await json<Validation>(await broker.admin('POST', '/admin/v1/policies/validate', body));
+      const refused = await broker.admin('POST', '/admin/v1/policies', body);
+      expect(refused.status).toBe(400);
+      expect(check).toEqual({ valid: false, errors: (await json<Validation>(refused)).errors, warnings: [] });
+      expect(check.errors).toEqual([
+        { field: 'tests.1', message: expect.stringContaining('a stranger') as unknown },
+      ]);
     });
 
     it('saves nothing and records no change', async () => {
       await broker.admin('POST', '/admin/v1/policies/validate', policy({ name: 'never-saved' }));
       expect((await broker.admin('GET', '/admin/v1/policies/never-saved')).status).toBe(404);
       const changes = await json<{ items: { resource: string }[] }>(
-        await broker.admin('GET', '/admin/v1/changes?resource=policy'),
+        await broker.admin('GET', '/admin/v1/changes?resource=policy&name=never-saved'),
       );
       expect(changes.items).toEqual([]);
     });
@@ -143,7 +197,7 @@ describe('the admin endpoints the console relies on', () => {
     it('may be called by an auditor, since it writes nothing', async () => {
       const response = await as(auditor, 'POST', '/admin/v1/policies/validate', policy());
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ valid: true, errors: [] });
+      expect(await response.json()).toMatchObject({ valid: true, errors: [] });
     });
 
     it('refuses a body that is not JSON like any admin write', async () => {

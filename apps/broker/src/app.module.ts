@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ApplyController } from './admin/apply.controller';
 import { AuditEventsController } from './admin/audit-events.controller';
 import { ChangesController } from './admin/changes.controller';
 import { ConsoleAssets } from './console/console-assets';
@@ -35,6 +36,7 @@ export class AppModule {
         ExplainController,
         CredentialsController,
         ChangesController,
+        ApplyController,
         MetricsController,
         MeController,
         PolicyValidationController,

@@ -1,8 +1,14 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CredentialStore } from '@fedbroker/admin-credentials';
-import { AuditChainVerifier, AuditQuery, AuditWriter, type AuditWriterObserver } from '@fedbroker/audit';
-import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
+import {
+  AuditChainVerifier,
+  AuditQuery,
+  AuditWriter,
+  ReplayGuardPurge,
+  type AuditWriterObserver,
+} from '@fedbroker/audit';
+import { Catalog, CatalogApply, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
 import { ChangeLog, ChangeQuery } from '@fedbroker/history';
@@ -37,6 +43,8 @@ export interface BrokerRuntime {
   readonly tokens: TokenService;
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
+  /** `POST /admin/v1/apply`: platforms and policies created or updated in one transaction. */
+  readonly apply: CatalogApply;
   readonly auditEvents: AuditQuery;
   /** The history of admin writes. */
   readonly changes: ChangeQuery;
@@ -121,6 +129,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeyActiveSince: () => (signingKeys.ready ? signingKeys.current().activatesAt : undefined),
     now,
   });
+  const replayGuardPurge = new ReplayGuardPurge(dataSource, { now, logger });
+  replayGuardPurge.start();
 
   const rateLimits = {
     perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
@@ -148,6 +158,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     changes: changeLog,
   });
 
+  const policyRules = { adapters, changes: changeLog, maxTtlSeconds: config.maxTtlSeconds, now };
+
   let stopping = false;
   return {
     config,
@@ -159,7 +171,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeys,
     tokens,
     platforms,
-    policies: new PolicyAdmin(dataSource, catalog, adapters, changeLog),
+    policies: new PolicyAdmin(dataSource, catalog, policyRules),
+    apply: new CatalogApply(dataSource, catalog, platforms, policyRules),
     auditEvents: new AuditQuery(dataSource),
     auditChain: new AuditChainVerifier(dataSource),
     audit,
@@ -190,6 +203,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
       stopping = true;
     },
     async close() {
+      await replayGuardPurge.stop();
       await audit.close();
       logger.info({ rows: audit.stats.rows }, 'audit writer flushed');
       await catalog.close();
