@@ -12,6 +12,7 @@ const chromiumPath = findChromium();
 const clock = new TestClock();
 const BROKER_AUDIENCE = 'https://broker.test/token';
 const WORKLOAD = 'system:serviceaccount:payments:deployer';
+const DEPLOYER_IDENTITY = { subject: WORKLOAD, namespace: 'payments', serviceAccount: 'deployer' };
 /** Set (`CONSOLE_SCREENSHOTS=1`) to write a screenshot of each page to docs/console. */
 const screenshots = process.env.CONSOLE_SCREENSHOTS
   ? join(__dirname, '..', '..', 'docs', 'console')
@@ -149,9 +150,12 @@ describe.skipIf(chromiumPath === undefined)(
       await page.getByLabel('Claim 1 name').fill('ns');
       await page.getByLabel('Claim 1 expression (CEL)').fill('identity.namespace');
       await expect
-        .poll(() => page.getByText('Compiles: the broker would accept this policy.').isVisible())
+        .poll(() => page.getByText(/^Compiles: the broker would accept this policy/).isVisible())
         .toBe(true);
       expect(await condition.getAttribute('aria-invalid')).toBeNull();
+      expect(await page.getByText(/^Warning \(condition\): reads identity\.namespace/).isVisible()).toBe(
+        true,
+      );
 
       await page.getByRole('button', { name: 'Create policy' }).click();
       await expect
@@ -169,13 +173,31 @@ describe.skipIf(chromiumPath === undefined)(
       await snap('policy-editor');
     });
 
-    it("runs the policy's tests, or says that the broker has none to run", async () => {
-      await page.getByRole('button', { name: 'Run the tests' }).click();
+    it("checks the policy's tests as they are written, and runs the saved ones", async () => {
+      const tests = page.getByLabel('Tests (JSON, optional)');
+      const stranger = { subject: 'system:serviceaccount:payments:stranger', namespace: 'payments' };
+      const written = (serviceAccount: string) =>
+        JSON.stringify([
+          { name: 'the deployer', identity: { ...DEPLOYER_IDENTITY }, expect: 'match' },
+          { name: 'a stranger', identity: { ...stranger, serviceAccount }, expect: 'no_match' },
+        ]);
+      await tests.fill('[{"name": ');
+      await expect.poll(() => tests.getAttribute('aria-invalid')).toBe('true');
+      await tests.fill(written('deployer'));
+      const problem = page.locator(`[id="${(await tests.getAttribute('id')) ?? ''}-error"]`);
       await expect
-        .poll(() =>
-          page.getByText(/Policy tests are not available|This policy has no tests|tests? passed/).isVisible(),
-        )
-        .toBe(true);
+        .poll(() => problem.textContent())
+        .toMatch(/tests\.1: a stranger: expected no_match, got match/);
+
+      await tests.fill(written('stranger'));
+      await expect.poll(() => tests.getAttribute('aria-invalid')).toBeNull();
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await expect.poll(() => page.getByRole('button', { name: 'Run the tests' }).isVisible()).toBe(true);
+      await page.getByRole('button', { name: 'Run the tests' }).click();
+      await expect.poll(() => page.getByText('All 2 tests passed.').isVisible()).toBe(true);
+      const results = page.getByRole('table', { name: 'Test results' });
+      expect(await results.getByRole('row', { name: /a stranger Passed no_match/ }).isVisible()).toBe(true);
+      await snap('policy-tests');
     });
 
     it("explains a token: each step, the identity and every policy's verdict", async () => {
@@ -198,12 +220,12 @@ describe.skipIf(chromiumPath === undefined)(
       const identity = page.getByRole('table', { name: 'The normalized identity (CEL identity)' });
       expect(await identity.getByRole('row', { name: 'namespace payments' }).isVisible()).toBe(true);
       const verdicts = page.getByRole('table', { name: /Every policy of the platform/ });
-      expect(await verdicts.getByRole('row', { name: /^2 payments-deployer 0 Matched/ }).isVisible()).toBe(
-        true,
-      );
+      expect(
+        await verdicts.getByRole('row', { name: /^2 payments-deployer 0 Enforce Matched/ }).isVisible(),
+      ).toBe(true);
       expect(
         await verdicts
-          .getByRole('row', { name: /^1 other-team 0 Not matched condition is false/ })
+          .getByRole('row', { name: /^1 other-team 0 Enforce Not matched condition is false/ })
           .isVisible(),
       ).toBe(true);
       await snap('explain');
@@ -315,7 +337,7 @@ describe.skipIf(chromiumPath === undefined)(
       expect(await page.getByRole('link', { name: 'New policy' }).count()).toBe(0);
       await page.getByRole('link', { name: 'payments-deployer' }).click();
       await expect
-        .poll(() => page.getByText('Compiles: the broker would accept this policy.').isVisible())
+        .poll(() => page.getByText(/^Compiles: the broker would accept this policy/).isVisible())
         .toBe(true);
       expect(await page.getByLabel('Condition (CEL)').getAttribute('readonly')).not.toBeNull();
       expect(await page.getByRole('button', { name: /Save|Create|Delete|Add a claim|Remove/ }).count()).toBe(

@@ -87,13 +87,3 @@ function problemOf(body, status) {
   if (typeof body === 'object' && body !== null) return { ...body, status };
   return { status, title: `the broker answered ${status}` };
 }
-
-/**
- * Whether a 404 says that the route does not exist (a plain Not Found, no detail), rather than that
- * the resource does not: the broker predates the endpoint.
- *
- * @param {unknown} error
- */
-export function isMissingEndpoint(error) {
-  return error instanceof ApiError && error.status === 404 && error.problem.detail === undefined;
-}

@@ -16,6 +16,7 @@ import { h, shown } from './dom.js';
  * @property {string} [reason]
  * @property {number} [rank]
  * @property {number} [priority]
+ * @property {string} [mode] `enforce`, or `audit`: evaluated and recorded, grants nothing
  * @property {{ expression: string, position: number, of: number }} [falseConjunct]
  */
 /**
@@ -34,6 +35,7 @@ const VERDICTS = /** @type {Record<string, string>} */ ({
   not_matched: 'Not matched',
   error: 'Error',
   disabled: 'Disabled',
+  expired: 'Expired',
 });
 
 /**
@@ -119,7 +121,7 @@ function verdictsView(report) {
       h(
         'tr',
         {},
-        ...['Rank', 'Policy', 'Priority', 'Verdict', 'Why'].map((t) => h('th', { scope: 'col' }, t)),
+        ...['Rank', 'Policy', 'Priority', 'Mode', 'Verdict', 'Why'].map((t) => h('th', { scope: 'col' }, t)),
       ),
     ),
     h(
@@ -132,6 +134,7 @@ function verdictsView(report) {
           h('td', { class: 'number' }, shown(p.rank)),
           h('th', { scope: 'row' }, p.policy),
           h('td', { class: 'number' }, shown(p.priority)),
+          h('td', {}, p.mode === 'audit' ? 'Audit' : 'Enforce'),
           h('td', {}, VERDICTS[p.result] ?? p.result),
           h(
             'td',

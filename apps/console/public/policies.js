@@ -15,6 +15,8 @@ import { h, heading } from './dom.js';
  * @property {Record<string, string>} claims
  * @property {number} priority
  * @property {boolean} enabled
+ * @property {string} [mode]
+ * @property {string} [expiresAt]
  */
 
 /**
@@ -35,7 +37,7 @@ export async function policiesView({ principal, signal }) {
       h('td', { class: 'wrap' }, p.audiences.join(' ')),
       h('td', { class: 'wrap' }, p.scopes.join(' ')),
       h('td', { class: 'number' }, String(p.priority)),
-      h('td', {}, p.enabled ? 'Enabled' : 'Disabled'),
+      h('td', {}, state(p)),
     ),
   );
   return h(
@@ -65,4 +67,16 @@ export async function policiesView({ principal, signal }) {
           h('tbody', {}, ...rows),
         ),
   );
+}
+
+/**
+ * Whether the policy grants: enabled or not, in audit mode, until when.
+ *
+ * @param {Policy} policy
+ */
+function state(policy) {
+  const parts = [policy.enabled ? 'Enabled' : 'Disabled'];
+  if (policy.mode === 'audit') parts.push('audit mode');
+  if (policy.expiresAt) parts.push(`until ${policy.expiresAt}`);
+  return parts.join(', ');
 }

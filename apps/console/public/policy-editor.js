@@ -2,11 +2,13 @@ import { call } from './api.js';
 import { claimsEditor } from './claims-editor.js';
 import { field, h, heading, lines, readOnlyNotice } from './dom.js';
 import { placeProblems, refusalBox, showRefusal, clearRefusal } from './problems.js';
-import { policyTests } from './policy-tests.js';
+import { lifecycleControls } from './policy-lifecycle.js';
+import { policyTests, testsEditor } from './policy-tests.js';
 
 /** @typedef {import('./main.js').ViewContext} ViewContext */
 /** @typedef {import('./dom.js').Field} Field */
 /** @typedef {import('./api.js').FieldProblem} FieldProblem */
+/** @typedef {{ code: string, field: string, message: string }} Warning */
 
 /** How long typing must pause before the draft is sent to be checked. */
 const CHECK_AFTER_MS = 350;
@@ -24,6 +26,10 @@ const EDITED = [
   'ttlSeconds',
   'priority',
   'enabled',
+  'mode',
+  'expiresAt',
+  'oneTimeUse',
+  'tests',
 ];
 const READ_ONLY = ['id', 'version', 'createdAt', 'updatedAt'];
 
@@ -161,9 +167,16 @@ export async function policyEditorView({ principal, params, signal, navigate, an
     priority: field('Priority', controls.priority, 'The highest matching priority wins, then the name.'),
   };
   const claims = claimsEditor(asClaims(original.claims), admin);
+  const lifecycle = lifecycleControls(original, admin);
+  const tests = testsEditor(original.tests, admin);
 
   const status = h('p', { class: 'compile-status', role: 'status' });
   const unplaced = h('ul', { class: 'problems' });
+  /** What the form holds that cannot be sent: tests that are not a JSON list. */
+  const localProblems = () => {
+    const written = tests.value();
+    return 'problem' in written ? [{ field: 'tests', message: written.problem }] : [];
+  };
   /** The form's members, with the members it does not edit as they were. */
   const draft = () => {
     /** @type {Record<string, unknown>} */
@@ -183,9 +196,12 @@ export async function policyEditorView({ principal, params, signal, navigate, an
     });
     if (controls.subject.value.trim() !== '') body.subject = controls.subject.value;
     if (controls.actorCondition.value.trim() !== '') body.actorCondition = controls.actorCondition.value;
+    Object.assign(body, lifecycle.value());
+    const written = tests.value();
+    if ('tests' in written) body.tests = written.tests;
     return body;
   };
-  const allFields = () => ({ ...fields, ...claims.fields() });
+  const allFields = () => ({ ...fields, ...lifecycle.fields, tests: tests.field, ...claims.fields() });
 
   /** @type {AbortController | undefined} */
   let checking;
@@ -200,13 +216,23 @@ export async function policyEditorView({ principal, params, signal, navigate, an
     status.className = 'compile-status';
     call('POST', '/admin/v1/policies/validate', { body: draft(), signal: mine.signal })
       .then(({ body }) => {
-        const { valid, errors } = /** @type {{ valid: boolean, errors: FieldProblem[] }} */ (body);
+        const answer = /** @type {{ errors: FieldProblem[], warnings?: Warning[] }} */ (body);
+        const errors = [...localProblems(), ...answer.errors];
+        const warnings = answer.warnings ?? [];
         const left = placeProblems(errors, allFields());
-        unplaced.replaceChildren(...left.map((p) => h('li', {}, `${p.field}: ${p.message}`)));
-        status.textContent = valid
-          ? 'Compiles: the broker would accept this policy.'
-          : `${errors.length} problem${errors.length === 1 ? '' : 's'}: the broker would refuse this policy.`;
-        status.className = `compile-status ${valid ? 'good' : 'bad'}`;
+        unplaced.replaceChildren(
+          ...left.map((p) => h('li', {}, `${p.field}: ${p.message}`)),
+          ...(errors.length === 0 ? warnings : []).map((w) =>
+            h('li', { class: 'warning' }, `Warning (${w.field}): ${w.message}`),
+          ),
+        );
+        status.textContent =
+          errors.length > 0
+            ? `${errors.length} problem${errors.length === 1 ? '' : 's'}: the broker would refuse this policy.`
+            : warnings.length > 0
+              ? `Compiles: the broker would accept this policy, with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}.`
+              : 'Compiles: the broker would accept this policy.';
+        status.className = `compile-status ${errors.length === 0 ? 'good' : 'bad'}`;
       })
       .catch((/** @type {unknown} */ error) => {
         if (mine.signal.aborted) return;
@@ -236,6 +262,8 @@ export async function policyEditorView({ principal, params, signal, navigate, an
     fields.scopes.element,
     h('div', { class: 'row' }, fields.ttlSeconds.element, fields.priority.element),
     h('div', { class: 'check' }, controls.enabled, h('label', { for: controls.enabled.id }, 'Enabled')),
+    lifecycle.element,
+    tests.field.element,
     refusal,
     admin
       ? h(
@@ -254,6 +282,12 @@ export async function policyEditorView({ principal, params, signal, navigate, an
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     clearRefusal(refusal);
+    const unsendable = localProblems();
+    if (unsendable.length > 0) {
+      placeProblems(unsendable, allFields());
+      tests.field.element.querySelector('textarea')?.focus();
+      return;
+    }
     const body = draft();
     const saving = existing
       ? call('PUT', `/admin/v1/policies/${encodeURIComponent(existing)}`, { body, ifMatch: etag })

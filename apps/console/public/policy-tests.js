@@ -1,11 +1,49 @@
-import { call, isMissingEndpoint } from './api.js';
-import { h } from './dom.js';
+import { call } from './api.js';
+import { field, h } from './dom.js';
 
 /** @typedef {{ name: string, passed: boolean, outcome: string, reason?: string }} TestResult */
+/** @typedef {import('./dom.js').Field} Field */
+
+/**
+ * The policy's tests as JSON: a list of `{"name", "identity" | "claims", "actor"?, "request"?,
+ * "expect": "match" | "no_match"}`, run by the broker at every save.
+ *
+ * @param {unknown} tests the policy's tests as read
+ * @param {boolean} editable
+ */
+export function testsEditor(tests, editable) {
+  const list = Array.isArray(tests) ? tests : [];
+  const input = h('textarea', {
+    name: 'tests',
+    rows: Math.min(12, 2 + list.length * 4),
+    class: 'code',
+    spellcheck: 'false',
+    readonly: !editable,
+    value: list.length === 0 ? '' : JSON.stringify(list, null, 2),
+  });
+  const tested = field(
+    'Tests (JSON, optional)',
+    input,
+    'A list of {"name", "identity" or "claims", "expect": "match" or "no_match"}; the broker runs them at every save and refuses a save that fails one.',
+  );
+  return {
+    field: tested,
+    /** @returns {{ tests: unknown[] } | { problem: string }} */
+    value() {
+      if (input.value.trim() === '') return { tests: [] };
+      try {
+        const parsed = /** @type {unknown} */ (JSON.parse(input.value));
+        return Array.isArray(parsed) ? { tests: parsed } : { problem: 'must be a JSON list of tests' };
+      } catch (error) {
+        return { problem: `is not valid JSON: ${error instanceof Error ? error.message : ''}` };
+      }
+    },
+  };
+}
 
 /**
  * The policy's tests, run on demand by the broker (`POST /admin/v1/policies/<name>/test`) against
- * the policy as saved. A broker without the endpoint says so rather than failing.
+ * the policy as saved.
  *
  * @param {string} policy
  * @param {AbortSignal} signal
@@ -22,12 +60,6 @@ export function policyTests(policy, signal) {
         run.disabled = false;
       })
       .catch((/** @type {unknown} */ error) => {
-        if (isMissingEndpoint(error)) {
-          output.replaceChildren(
-            h('p', { class: 'unavailable' }, 'Policy tests are not available on this broker version.'),
-          );
-          return;
-        }
         output.replaceChildren(
           h(
             'p',
