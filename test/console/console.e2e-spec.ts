@@ -12,6 +12,8 @@ const chromiumPath = findChromium();
 const clock = new TestClock();
 const BROKER_AUDIENCE = 'https://broker.test/token';
 const WORKLOAD = 'system:serviceaccount:payments:deployer';
+/** A claim a workload controls, which the console must show as text, never as markup. */
+const MARKUP = '<img src="x" onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script>';
 const DEPLOYER_IDENTITY = { subject: WORKLOAD, namespace: 'payments', serviceAccount: 'deployer' };
 /** Set (`CONSOLE_SCREENSHOTS=1`) to write a screenshot of each page to docs/console. */
 const screenshots = process.env.CONSOLE_SCREENSHOTS
@@ -192,7 +194,7 @@ describe.skipIf(chromiumPath === undefined)(
       await tests.fill(written('stranger'));
       await expect.poll(() => tests.getAttribute('aria-invalid')).toBeNull();
       await page.getByRole('button', { name: 'Save changes' }).click();
-      await expect.poll(() => page.getByRole('button', { name: 'Run the tests' }).isVisible()).toBe(true);
+      await expect.poll(() => focusedText()).toBe('Policy payments-deployer');
       await page.getByRole('button', { name: 'Run the tests' }).click();
       await expect.poll(() => page.getByText('All 2 tests passed.').isVisible()).toBe(true);
       const results = page.getByRole('table', { name: 'Test results' });
@@ -208,7 +210,11 @@ describe.skipIf(chromiumPath === undefined)(
         audiences: ['https://api.other.example'],
       });
       expect(other.status).toBe(201);
-      const token = await cluster.mint({ namespace: 'payments', serviceAccount: 'deployer' });
+      const token = await cluster.mint({
+        namespace: 'payments',
+        serviceAccount: 'deployer',
+        note: MARKUP,
+      });
 
       await section('Explain').click();
       await page.getByLabel('Credential (JWT)').fill(token);
@@ -228,6 +234,11 @@ describe.skipIf(chromiumPath === undefined)(
           .getByRole('row', { name: /^1 other-team 0 Enforce Not matched condition is false/ })
           .isVisible(),
       ).toBe(true);
+      const presented = page.getByRole('group').filter({ hasText: 'The credential as presented' });
+      await presented.getByText('The credential as presented').click();
+      expect(await presented.locator('pre').textContent()).toContain(MARKUP.replaceAll('"', '\\"'));
+      expect(await page.locator('main img, main script').count()).toBe(0);
+      await presented.getByText('The credential as presented').click();
       await snap('explain');
       const audited = (await (await broker.admin('GET', '/admin/v1/audit-events')).json()) as {
         items: unknown[];
