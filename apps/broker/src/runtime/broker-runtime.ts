@@ -9,6 +9,7 @@ import { ChangeLog, ChangeQuery } from '@fedbroker/history';
 import {
   AccessTokenMinter,
   SigningKeyStore,
+  type RewrapReport,
   type RotateOptions,
   type SigningKeyInfo,
 } from '@fedbroker/minting';
@@ -16,6 +17,7 @@ import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fed
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
 import { RateLimiter } from '@fedbroker/rate-limit';
 import { embeddedKeyEncryptionKey } from './embedded-secrets';
+import { SigningKeyLifecycle } from './signing-key-lifecycle';
 
 export interface RuntimeLogger {
   log(message: string): void;
@@ -47,6 +49,13 @@ export interface BrokerRuntime {
    * The rotation is recorded as `actor`'s.
    */
   rotateSigningKey(options: RotateOptions, actor: string): Promise<SigningKeyInfo>;
+  /**
+   * The scheduled check every replica runs periodically: rotates (once across replicas) when the
+   * current key has signed `FEDBROKER_KEY_ROTATION_DAYS`; resolves with the new key, if any.
+   */
+  checkKeyRotation(): Promise<SigningKeyInfo | undefined>;
+  /** Rewraps every stored signing key under `FEDBROKER_KEY_ENCRYPTION_KEY`, recorded as `actor`'s. */
+  rewrapSigningKeys(actor: string): Promise<RewrapReport>;
   /** Admin credentials; without a configured one, {@link CredentialStore.ensureBootstrap} makes one. */
   readonly credentials: CredentialStore;
   /** Stop accepting work, flush the audit writer, release the database. */
@@ -76,7 +85,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const kek = config.keyEncryptionKey ?? (await embeddedKeyEncryptionKey(config.dataDir));
   const changeLog = new ChangeLog(now);
 
-  const signingKeys = new SigningKeyStore(dataSource, { kek, now });
+  const signingKeys = new SigningKeyStore(dataSource, {
+    kek,
+    previousKeks: config.previousKeyEncryptionKeys,
+    alg: config.signingAlg,
+    now,
+  });
   await signingKeys.load();
   const adapters = new AdapterRegistry(
     defaultAdapters({
@@ -95,6 +109,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   await catalog.reload();
   await catalog.watch(singleSession ? undefined : url);
   const audit = new AuditWriter(dataSource, { logger, preparedStatement: !singleSession });
+  const keyLifecycle = new SigningKeyLifecycle(signingKeys, config, changeLog, catalog, logger);
+  await keyLifecycle.start();
 
   const rateLimits = {
     perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
@@ -136,22 +152,11 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     now,
     changes: new ChangeQuery(dataSource),
     credentials: new CredentialStore(dataSource, { configured: config.adminToken, changes: changeLog }),
-    async rotateSigningKey(rotateOptions, actor) {
-      const key = await signingKeys.rotate(config.maxTtlSeconds, rotateOptions, (manager, created) =>
-        changeLog.record(manager, {
-          actor,
-          action: 'create',
-          resource: 'signing-key',
-          name: created.kid,
-          version: null,
-          before: null,
-          after: { kid: created.kid, alg: created.alg, activatesAt: created.activatesAt.toISOString() },
-        }),
-      );
-      await catalog.announce();
-      return key;
-    },
+    rotateSigningKey: (rotateOptions, actor) => keyLifecycle.rotate(rotateOptions, actor),
+    checkKeyRotation: () => keyLifecycle.check(),
+    rewrapSigningKeys: (actor) => keyLifecycle.rewrap(actor),
     async close() {
+      keyLifecycle.stop();
       await audit.close();
       await catalog.close();
       await dataSource.destroy();
