@@ -1,0 +1,77 @@
+import type { z } from 'zod';
+import { platformBodySchema, policyBodySchema } from '@fedbroker/catalog';
+import { isJson, problemError, type Json } from '../admin-client';
+import type { CliContext } from '../cli-context';
+import { CliError } from '../cli-error';
+import type { ResourceBundle } from '../resource-file';
+import { pathOf, type ResourceKind } from './resource-paths';
+
+/** A member whose value differs between the broker and the file (undefined: absent). */
+export interface MemberChange {
+  member: string;
+  server: unknown;
+  file: unknown;
+}
+
+/** What applying the file would do to one resource. */
+export interface ResourceChange {
+  resource: ResourceKind;
+  name: string;
+  change: 'create' | 'update' | 'none';
+  members: MemberChange[];
+}
+
+const SCHEMAS: Record<ResourceKind, z.ZodObject> = { platform: platformBodySchema, policy: policyBodySchema };
+
+/** Members the broker fills in itself when the body leaves them out: not a difference then. */
+const SERVER_DEFAULTED: Record<ResourceKind, ReadonlySet<string>> = {
+  platform: new Set(['audiences']),
+  policy: new Set(),
+};
+
+/**
+ * Compares each resource of `bundle` with the broker's, member by member, as a `PUT` of the file
+ * would leave it: the file's members with their defaults, against the writable members the broker
+ * shows (`id`, `version` and times are not compared).
+ */
+export async function diffResources(ctx: CliContext, bundle: ResourceBundle): Promise<ResourceChange[]> {
+  const work: [ResourceKind, Json][] = [
+    ...bundle.platforms.map((item): [ResourceKind, Json] => ['platform', item]),
+    ...bundle.policies.map((item): [ResourceKind, Json] => ['policy', item]),
+  ];
+  const changes: ResourceChange[] = [];
+  for (const [resource, item] of work) {
+    const name = String(item.name);
+    const file = withDefaults(resource, item);
+    const current = await ctx.client().send('GET', pathOf(resource, name));
+    if (current.status === 404) {
+      changes.push({ resource, name, change: 'create', members: [] });
+      continue;
+    }
+    if (current.status !== 200) throw problemError(current);
+    const server = isJson(current.body) ? current.body : {};
+    const members = Object.keys(SCHEMAS[resource].shape)
+      .filter((member) => !(file[member] === undefined && SERVER_DEFAULTED[resource].has(member)))
+      .filter((member) => canonical(server[member]) !== canonical(file[member]))
+      .map((member) => ({ member, server: server[member], file: file[member] }));
+    changes.push({ resource, name, change: members.length > 0 ? 'update' : 'none', members });
+  }
+  return changes;
+}
+
+function withDefaults(resource: ResourceKind, item: Json): Json {
+  const parsed = SCHEMAS[resource].safeParse(item);
+  if (parsed.success) return parsed.data;
+  throw new CliError(
+    `${resource} ${String(item.name)}: the broker would refuse it`,
+    parsed.error.issues.map((issue) => `  ${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`),
+  );
+}
+
+/** JSON with object members sorted, so that member order is no difference. */
+function canonical(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isJson(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}

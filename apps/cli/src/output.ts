@@ -1,0 +1,35 @@
+import { stringify } from 'yaml';
+import type { CliIo } from './cli-command';
+
+/** Prints rows under a header, columns aligned; an empty cell shows as `-`. */
+export function printTable(io: CliIo, header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const cells = [header, ...rows.map((row) => row.map((cell) => (cell === '' ? '-' : cell)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  for (const row of cells) {
+    io.out(
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+}
+
+/** Prints a value as indented JSON, for scripts. */
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+/** Prints a resource as YAML, for people (and for editing and applying again). */
+export function printYaml(io: CliIo, value: unknown): void {
+  io.out(stringify(value).trimEnd());
+}
+
+/** A cell of a table: strings as they are, lists joined, nothing as empty. */
+export function cell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.map(cell).join(',');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
