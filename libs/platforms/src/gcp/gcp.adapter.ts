@@ -1,5 +1,5 @@
 import type { PresentedCredential } from '../credential/presented-credential';
-import { replayKey } from '../credential/replay-key';
+import { verifiedJwtCredential } from '../credential/verified-jwt-credential';
 import type { VerifiedCredential } from '../identity';
 import { verifyPlatformJwt } from '../jwt/verify-platform-jwt';
 import { jwtKeySource, type KeySource } from '../keys/key-source';
@@ -70,13 +70,7 @@ export class GcpAdapter implements PlatformAdapter<GcpSettings> {
       readServiceAccountClaims(jwt.claims),
       readComputeEngineClaims(jwt.claims),
     );
-    return {
-      claims: jwt.claims,
-      identity,
-      expiresAt: jwt.expiresAt,
-      ...(identity.tokenId === undefined ? {} : { tokenId: identity.tokenId }),
-      replayKey: replayKey(platform.issuer, identity.tokenId, credential.token),
-    };
+    return verifiedJwtCredential(credential, platform, jwt, identity);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { PresentedCredential } from '../credential/presented-credential';
-import { replayKey } from '../credential/replay-key';
+import { verifiedJwtCredential } from '../credential/verified-jwt-credential';
 import type { VerifiedCredential } from '../identity';
 import { jwtRegistrationProblems } from '../jwt/jwt-registration-problems';
 import { verifyPlatformJwt } from '../jwt/verify-platform-jwt';
@@ -67,13 +67,7 @@ export class GitLabAdapter implements PlatformAdapter<GitLabSettings> {
       algorithms: GITLAB_ALGORITHMS,
     });
     const identity = normalizeGitLabIdentity(platform, jwt);
-    return {
-      claims: jwt.claims,
-      identity,
-      expiresAt: jwt.expiresAt,
-      ...(identity.tokenId === undefined ? {} : { tokenId: identity.tokenId }),
-      replayKey: replayKey(platform.issuer, identity.tokenId, credential.token),
-    };
+    return verifiedJwtCredential(credential, platform, jwt, identity);
   }
 }
 

@@ -1,4 +1,4 @@
-import { replayKey } from '../credential/replay-key';
+import { verifiedJwtCredential } from '../credential/verified-jwt-credential';
 import type { PresentedCredential } from '../credential/presented-credential';
 import type { VerifiedCredential } from '../identity';
 import { jwtRegistrationProblems } from '../jwt/jwt-registration-problems';
@@ -60,13 +60,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesSettings> {
       inspect: rejectLegacyServiceAccountToken,
     });
     const identity = normalizeKubernetesIdentity(platform, jwt, readKubernetesClaims(jwt.claims));
-    return {
-      claims: jwt.claims,
-      identity,
-      expiresAt: jwt.expiresAt,
-      ...(identity.tokenId === undefined ? {} : { tokenId: identity.tokenId }),
-      replayKey: replayKey(platform.issuer, identity.tokenId, credential.token),
-    };
+    return verifiedJwtCredential(credential, platform, jwt, identity);
   }
 }
 

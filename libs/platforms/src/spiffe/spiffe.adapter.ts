@@ -1,4 +1,4 @@
-import { replayKey } from '../credential/replay-key';
+import { verifiedJwtCredential } from '../credential/verified-jwt-credential';
 import type { PresentedCredential } from '../credential/presented-credential';
 import { VerificationError } from '../errors/verification-error';
 import type { VerifiedCredential } from '../identity';
@@ -81,13 +81,7 @@ export class SpiffeAdapter implements PlatformAdapter<SpiffeSettings> {
       jwt,
       readSpiffeClaims(jwt.claims, settings.trustDomain),
     );
-    return {
-      claims: jwt.claims,
-      identity,
-      expiresAt: jwt.expiresAt,
-      ...(identity.tokenId === undefined ? {} : { tokenId: identity.tokenId }),
-      replayKey: replayKey(platform.issuer, identity.tokenId, credential.token),
-    };
+    return verifiedJwtCredential(credential, platform, jwt, identity);
   }
 }
 
