@@ -9,6 +9,7 @@ import { PoliciesController } from './admin/policies.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { HealthController } from './health/health.controller';
+import { ReferenceController } from './openapi/reference.controller';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { BROKER_RUNTIME } from './runtime/broker-runtime.token';
 import { TokenController } from './token/token.controller';
@@ -30,6 +31,7 @@ export class AppModule {
         ExplainController,
         CredentialsController,
         ChangesController,
+        ReferenceController,
       ],
       providers: [{ provide: BROKER_RUNTIME, useValue: runtime }, AdminGuard],
     };
