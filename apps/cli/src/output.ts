@@ -25,6 +25,20 @@ export function printYaml(io: CliIo, value: unknown): void {
   io.out(stringify(value).trimEnd());
 }
 
+/**
+ * The `warnings` of a write's answer (a TTL the broker will cut, a condition on mutable names, …),
+ * each as a line: strings as they are, objects by their `message` (or as JSON).
+ */
+export function warningsOf(body: unknown): string[] {
+  const warnings = (body as { warnings?: unknown } | null)?.warnings;
+  if (!Array.isArray(warnings)) return [];
+  return warnings.map((warning: unknown) => {
+    if (typeof warning === 'string') return warning;
+    const message = (warning as { message?: unknown } | null)?.message;
+    return typeof message === 'string' ? message : JSON.stringify(warning);
+  });
+}
+
 /** A cell of a table: strings as they are, lists joined, nothing as empty. */
 export function cell(value: unknown): string {
   if (value === undefined || value === null) return '';

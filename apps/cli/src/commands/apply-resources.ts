@@ -1,7 +1,7 @@
 import { isJson, notServed, problemError, type Json } from '../admin-client';
 import type { CliContext } from '../cli-context';
 import { CliError } from '../cli-error';
-import { cell } from '../output';
+import { cell, warningsOf } from '../output';
 import type { ResourceBundle } from '../resource-file';
 import { pathOf, type ResourceKind } from './resource-paths';
 
@@ -10,6 +10,8 @@ export interface ApplyOutcome {
   created: string[];
   updated: string[];
   unchanged: string[];
+  /** What the broker warned about, each line naming its resource where it can. */
+  warnings: string[];
 }
 
 /**
@@ -26,11 +28,12 @@ export async function applyResources(ctx: CliContext, bundle: ResourceBundle): P
     created: entries(body.created),
     updated: entries(body.updated),
     unchanged: entries(body.unchanged),
+    warnings: warningsOf(body),
   };
 }
 
 async function applyOneByOne(ctx: CliContext, bundle: ResourceBundle): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { created: [], updated: [], unchanged: [] };
+  const outcome: ApplyOutcome = { created: [], updated: [], unchanged: [], warnings: [] };
   const work: [ResourceKind, Json][] = [
     ...bundle.platforms.map((item): [ResourceKind, Json] => ['platform', item]),
     ...bundle.policies.map((item): [ResourceKind, Json] => ['policy', item]),
@@ -59,14 +62,17 @@ async function applyOne(
   const client = ctx.client();
   const name = String(item.name);
   const current = await client.send('GET', pathOf(kind, name));
+  const warn = (body: unknown) =>
+    outcome.warnings.push(...warningsOf(body).map((w) => `${kind} ${name}: ${w}`));
   if (current.status === 404) {
-    await client.call('POST', pathOf(kind), { body: item });
+    warn((await client.call('POST', pathOf(kind), { body: item })).body);
     outcome.created.push(`${kind} ${name}`);
     return;
   }
   if (current.status !== 200) throw problemError(current);
   const etag = current.headers.get('etag') ?? '*';
   const written = await client.call('PUT', pathOf(kind, name), { body: item, headers: { 'if-match': etag } });
+  warn(written.body);
   const unchanged = written.headers.get('etag') === etag;
   (unchanged ? outcome.unchanged : outcome.updated).push(`${kind} ${name}`);
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { isJson, type Json } from '../admin-client';
 import type { CliContext } from '../cli-context';
 import { CliError } from '../cli-error';
-import { cell, printJson, printTable, printYaml } from '../output';
+import { cell, printJson, printTable, printYaml, warningsOf } from '../output';
 import { readResources } from '../resource-file';
 import { deleteByName, pathOf } from './resource-paths';
 
@@ -59,6 +59,7 @@ export function registerPlatforms(program: Command, ctx: CliContext): void {
       const created = isJson(body) ? body : {};
       ctx.io.out(`created platform ${cell(created.name)} (version ${cell(created.version)})`);
       ctx.io.out(`keys: ${keysReport(created.keys)}`);
+      for (const warning of warningsOf(created)) ctx.io.err(`warning: ${warning}`);
     });
 
   platforms

@@ -57,9 +57,10 @@ export function registerPolicies(program: Command, ctx: CliContext): void {
     .action(async (options: { file: string }, command: Command) => {
       const outcome = await applyResources(ctx, await readResources(options.file, ctx.io));
       if (ctx.json(command)) return printJson(ctx.io, outcome);
-      for (const [verb, entries] of Object.entries(outcome)) {
-        for (const entry of entries as string[]) ctx.io.out(`${verb} ${entry}`);
+      for (const verb of ['created', 'updated', 'unchanged'] as const) {
+        for (const entry of outcome[verb]) ctx.io.out(`${verb} ${entry}`);
       }
+      for (const warning of outcome.warnings) ctx.io.err(`warning: ${warning}`);
     });
 
   policies
