@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { AuditChainVerifier, type AuditChainReport } from '@fedbroker/audit';
-import { createDataSource } from '@fedbroker/persistence';
+import type { AuditChainReport } from '@fedbroker/audit';
 import { EXIT, type CliIo } from '../cli-command';
 import type { CliContext } from '../cli-context';
 import { CliError } from '../cli-error';
@@ -32,7 +31,12 @@ export function registerAuditVerify(audit: Command, ctx: CliContext): void {
     });
 }
 
+/** Loads the database libraries only for this command, so that the others start quickly. */
 async function verify(url: string): Promise<AuditChainReport> {
+  const [{ AuditChainVerifier }, { createDataSource }] = await Promise.all([
+    import('@fedbroker/audit'),
+    import('@fedbroker/persistence'),
+  ]);
   const dataSource = createDataSource({ url, poolSize: 1 });
   await dataSource.initialize();
   try {

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { platformBodySchema, policyBodySchema } from '@fedbroker/catalog';
 import { isJson, problemError, type Json } from '../admin-client';
 import type { CliContext } from '../cli-context';
 import { CliError } from '../cli-error';
@@ -21,7 +20,13 @@ export interface ResourceChange {
   members: MemberChange[];
 }
 
-const SCHEMAS: Record<ResourceKind, z.ZodObject> = { platform: platformBodySchema, policy: policyBodySchema };
+type Schemas = Record<ResourceKind, z.ZodObject>;
+
+/** The broker's own body schemas, loaded only for `diff` so that other commands start quickly. */
+async function bodySchemas(): Promise<Schemas> {
+  const { platformBodySchema, policyBodySchema } = await import('@fedbroker/catalog');
+  return { platform: platformBodySchema, policy: policyBodySchema };
+}
 
 /** Members the broker fills in itself when the body leaves them out: not a difference then. */
 const SERVER_DEFAULTED: Record<ResourceKind, ReadonlySet<string>> = {
@@ -39,10 +44,11 @@ export async function diffResources(ctx: CliContext, bundle: ResourceBundle): Pr
     ...bundle.platforms.map((item): [ResourceKind, Json] => ['platform', item]),
     ...bundle.policies.map((item): [ResourceKind, Json] => ['policy', item]),
   ];
+  const schemas = await bodySchemas();
   const changes: ResourceChange[] = [];
   for (const [resource, item] of work) {
     const name = String(item.name);
-    const file = withDefaults(resource, item);
+    const file = withDefaults(schemas[resource], resource, item);
     const current = await ctx.client().send('GET', pathOf(resource, name));
     if (current.status === 404) {
       changes.push({ resource, name, change: 'create', members: [] });
@@ -50,7 +56,7 @@ export async function diffResources(ctx: CliContext, bundle: ResourceBundle): Pr
     }
     if (current.status !== 200) throw problemError(current);
     const server = isJson(current.body) ? current.body : {};
-    const members = Object.keys(SCHEMAS[resource].shape)
+    const members = Object.keys(schemas[resource].shape)
       .filter((member) => !(file[member] === undefined && SERVER_DEFAULTED[resource].has(member)))
       .filter((member) => canonical(server[member]) !== canonical(file[member]))
       .map((member) => ({ member, server: server[member], file: file[member] }));
@@ -59,8 +65,8 @@ export async function diffResources(ctx: CliContext, bundle: ResourceBundle): Pr
   return changes;
 }
 
-function withDefaults(resource: ResourceKind, item: Json): Json {
-  const parsed = SCHEMAS[resource].safeParse(item);
+function withDefaults(schema: z.ZodObject, resource: ResourceKind, item: Json): Json {
+  const parsed = schema.safeParse(item);
   if (parsed.success) return parsed.data;
   throw new CliError(
     `${resource} ${String(item.name)}: the broker would refuse it`,
