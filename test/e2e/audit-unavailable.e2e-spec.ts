@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestClock, startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
@@ -40,10 +40,24 @@ describe('no token without its audit row', () => {
     } finally {
       await broker.runtime.dataSource.query(`ALTER TABLE audit_events_offline RENAME TO audit_events`);
     }
-    const again = await broker.token({
-      grant_type: JWT_BEARER,
-      assertion,
-    });
-    expect(again.status).toBe(200);
+    await vi.waitFor(async () =>
+      expect((await broker.token({ grant_type: JWT_BEARER, assertion })).status).toBe(200),
+    );
+  });
+
+  it('answers 500 server_error, not 503, when the database refuses the audit record itself', async () => {
+    const assertion = await cluster.mint({ aud: ['https://broker.test/token'] });
+    await broker.runtime.dataSource.query(
+      `ALTER TABLE audit_events ADD CONSTRAINT ck_test_refuse_policy CHECK (policy IS DISTINCT FROM 'all') NOT VALID`,
+    );
+    try {
+      const response = await broker.token({ grant_type: JWT_BEARER, assertion });
+      expect(response.status).toBe(500);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body.error).toBe('server_error');
+      expect(body).not.toHaveProperty('access_token');
+    } finally {
+      await broker.runtime.dataSource.query(`ALTER TABLE audit_events DROP CONSTRAINT ck_test_refuse_policy`);
+    }
   });
 });

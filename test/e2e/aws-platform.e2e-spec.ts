@@ -235,7 +235,7 @@ describe('AWS platforms through /token', () => {
         ),
         AWS4_REQUEST,
       ],
-      'the audience is not accepted',
+      'the audience is not accepted: x-fedbroker-audience "https://other.example/token" is none of the accepted audiences ["https://broker.test", "https://broker.test/token"]',
     ],
     [
       'a request changed after signing',
@@ -277,7 +277,7 @@ describe('AWS platforms through /token', () => {
         });
         return [await fetchInstanceIdentity(aws.ec2.endpoint, 'pkcs7'), INSTANCE_IDENTITY];
       },
-      'the instance started more than 600 s ago (pendingTime)',
+      'the instance started more than 600 s ago: pendingTime 2026-01-15T09:48:59Z (1768470539) is more than 600 s before now 2026-01-15T10:00:00Z (clock skew 60 s)',
     ],
     [
       'a web identity token for another audience',

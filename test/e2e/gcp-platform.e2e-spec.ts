@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestClock, type Broker } from '../support/broker-harness';
 import { fetchIdentityToken, startFakeGcp, type FakeGcp } from '../support/fake-gcp';
@@ -9,6 +9,11 @@ import { JWT_BEARER, TOKEN_EXCHANGE } from '../support/oauth-urns';
 const BROKER_AUDIENCE = 'https://broker.test/token';
 const API = 'https://api.payments.example';
 const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
+
+/** A NumericDate as refusals name it: `2026-01-01T00:00:00Z (1767225600)`. */
+function isoSeconds(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')} (${seconds})`;
+}
 
 interface RealFixture {
   id: string;
@@ -126,22 +131,27 @@ describe('Google Cloud platforms through /token', () => {
     [
       'a Google user ID token from the same issuer and keys',
       () => google.mintUserIdToken(BROKER_AUDIENCE),
-      /lacks a required claim/,
+      /^the credential has an invalid claim: "email"$/,
       /does not name a service account: Google user ID tokens are not accepted/,
     ],
-    ['an unverified email', () => mint({ email_verified: false }), /required claim/, /not verified/],
+    [
+      'an unverified email',
+      () => mint({ email_verified: false }),
+      /^the credential has an invalid claim: "email"$/,
+      /not verified/,
+    ],
     [
       'a token for another audience',
       () => mint({ audience: 'https://payments-abc123-ew.a.run.app' }),
-      /audience/,
-      /^the audience is not accepted$/,
+      /^the credential audience is not accepted: aud \["https:\/\/payments-abc123-ew\.a\.run\.app"\] names none of the accepted audiences \["https:\/\/broker\.test\/token"\]$/,
+      /^the audience is not accepted: aud \["https:\/\/payments-abc123-ew\.a\.run\.app"\] names none/,
     ],
     ['a token living over an hour', () => mint({ lifetimeSeconds: 7200 }), /lifetime/, /lifetime exceeds/],
     [
       'the scheme-less issuer accounts.google.com',
       () => mint({ iss: 'accounts.google.com' }),
-      /issuer is not trusted/,
-      /^no registered platform issued the credential$/,
+      /^the credential issuer is not trusted$/,
+      /^no registered platform issued the credential: none answers to \["iss accounts\.google\.com", /,
     ],
     [
       'a Cloud Run token (no instance) under a policy on projectNumber, which it does not carry',
@@ -171,13 +181,14 @@ describe('Google Cloud platforms through /token', () => {
       subject_token_type: ID_TOKEN_TYPE,
     });
     expect(response.status).toBe(400);
+    const expired = `exp ${isoSeconds(decodeJwt(token).exp ?? 0)} is not after now ${clock.now().toISOString().replace('.000Z', 'Z')} (clock skew 60 s)`;
     expect(await response.json()).toMatchObject({
       error: 'invalid_request',
-      error_description: 'the credential has expired',
+      error_description: `the credential has expired: ${expired}`,
     });
     expect(await eventOf(response)).toMatchObject({
       error: 'credential_rejected',
-      reason: 'the token has expired',
+      reason: `the token has expired: ${expired}`,
       platform: 'google',
     });
   });
@@ -194,7 +205,7 @@ describe('Google Cloud platforms through /token', () => {
       });
       expect(await eventOf(response)).toMatchObject({
         error: 'credential_rejected',
-        reason: 'no key of the platform matches the token',
+        reason: `no key of the platform matches the token: kid "${decodeProtectedHeader(forged).kid}" (alg "RS256")`,
       });
     } finally {
       await forger.close();
@@ -219,7 +230,9 @@ describe('Google Cloud platforms through /token', () => {
       expect(((await response.json()) as { error: string }).error).toBe('temporarily_unavailable');
       expect(await eventOf(response)).toMatchObject({
         error: 'platform_unavailable',
-        reason: "the platform's keys are unavailable",
+        reason: expect.stringMatching(
+          /^the platform's keys are unavailable: oidc-discovery http:\/\/127\.0\.0\.1:\d+.*: HTTP 503$/,
+        ) as unknown,
         platform: 'google-outage',
       });
     } finally {

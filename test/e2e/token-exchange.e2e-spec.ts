@@ -296,9 +296,16 @@ describe('POST /token with a Kubernetes projected token', () => {
           ttlSeconds: 900,
         },
       });
-      expect(report.policies).toEqual(
-        expect.arrayContaining([{ policy: 'payments-deployer', result: 'matched' }]),
-      );
+      expect(report.policies).toEqual([
+        {
+          policy: 'billing-reader',
+          result: 'not_matched',
+          reason: 'condition is false',
+          rank: 1,
+          priority: 0,
+        },
+        { policy: 'payments-deployer', result: 'matched', rank: 2, priority: 0 },
+      ]);
       expect(await auditCount()).toBe(before);
     });
 
@@ -379,12 +386,22 @@ describe('POST /token with a Kubernetes projected token', () => {
         aud: ['https://elsewhere.example'],
       });
       const report = (await (await broker.admin('POST', '/admin/v1/explain', { token })).json()) as {
-        presented: { header: { alg: string }; claims: { aud: string[] } };
+        presented: { tokenType: string; header: { alg: string }; claims: { aud: string[] } };
         steps: { step: string; ok: boolean; detail: string }[];
       };
+      expect(report.presented.tokenType).toBe(JWT_TYPE);
       expect(report.presented.header.alg).toBe('RS256');
       expect(report.presented.claims.aud).toEqual(['https://elsewhere.example']);
-      expect(report.steps).toEqual([{ step: 'verify', ok: false, detail: 'the audience is not accepted' }]);
+      expect(report.steps).toEqual([
+        {
+          step: 'verify',
+          ok: false,
+          check: 'audience_mismatch',
+          detail:
+            'the audience is not accepted: aud ["https://elsewhere.example"] names none of the accepted audiences ["https://broker.test/token"]',
+          presented: report.presented,
+        },
+      ]);
     });
 
     it('names the policies that did not match', async () => {

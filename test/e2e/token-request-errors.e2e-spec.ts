@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock, startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
@@ -252,13 +253,63 @@ describe('POST /token refuses malformed and disallowed requests', () => {
       () => broker.token({ grant_type: JWT_BEARER, padding: 'x'.repeat(70 * 1024) }),
       'body_too_large',
     ],
+    ['an XML body', () => post('application/xml', '<grant_type>client_credentials</grant_type>')],
+    ['a multipart body', () => post('multipart/form-data; boundary=x', '--x\r\n\r\ngrant_type\r\n--x--')],
+    ['a malformed JSON body', () => post('application/json', '{"grant_type":')],
+    ['a body without a type', () => post(undefined, 'grant_type=client_credentials')],
+    [
+      'a chunked body over the cap without Content-Length',
+      () => postChunked('application/x-www-form-urlencoded', 'x'.repeat(1024), 70),
+      'body_too_large',
+    ],
   ])('audits a malformed request (%s) as a denial', async (_name, send, error = 'malformed_request') => {
     const response = await send();
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(Object.keys((await response.json()) as object).sort()).toEqual(['error', 'error_description']);
     const requestId = response.headers.get('x-request-id');
     const events = await broker.admin('GET', '/admin/v1/audit-events?outcome=denied&limit=20');
     const { items } = (await events.json()) as { items: Record<string, unknown>[] };
     expect(items.find((e) => e.requestId === requestId)).toMatchObject({ error });
   });
+
+  function post(type: string | undefined, body: string): Promise<Response> {
+    return fetch(`${broker.url}/token`, {
+      method: 'POST',
+      headers: type === undefined ? {} : { 'content-type': type },
+      body: new TextEncoder().encode(body),
+    });
+  }
+
+  /** `POST /token` with `Transfer-Encoding: chunked` and no `Content-Length`: `chunk` sent `times` times. */
+  function postChunked(type: string, chunk: string, times: number): Promise<Response> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(`${broker.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+      });
+      request.on('error', reject);
+      request.on('response', (incoming) => {
+        const parts: Buffer[] = [];
+        incoming.on('data', (part: Buffer) => parts.push(part));
+        incoming.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(incoming.headers)) {
+            if (typeof value === 'string') headers.set(name, value);
+          }
+          resolve(new Response(Buffer.concat(parts), { status: incoming.statusCode ?? 0, headers }));
+        });
+      });
+      const writeNext = (left: number): void => {
+        if (left === 0 || request.destroyed) {
+          request.end();
+          return;
+        }
+        request.write(chunk, () => writeNext(left - 1));
+      };
+      writeNext(times);
+    });
+  }
 
   it('changes nothing but the audit log when it refuses', async () => {
     const before: { count: string }[] = await broker.runtime.dataSource.query(

@@ -97,7 +97,7 @@ const silentLogger = { log: () => undefined, warn: () => undefined, error: () =>
  * with one policy on it, and fails the suite's setup if the broker refuses either.
  */
 export async function trustCluster(
-  broker: Broker,
+  broker: Pick<Broker, 'admin'>,
   cluster: { issuer: string },
   policy: Record<string, unknown> & { name: string },
 ): Promise<void> {

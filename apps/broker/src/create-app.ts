@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
@@ -12,17 +11,18 @@ import { requireJsonAdminBodies } from './http/admin-body-type';
 import type { AdminListener } from './http/admin-listener';
 import { installJsonParsers } from './http/json-body-parsers';
 import { NotServedHereError } from './http/not-served-here.error';
+import { requestIdOf } from './http/request-id';
 import { RouteTable } from './http/route-table';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { problem } from './errors/problem-details';
 import { refusedByClientLimit } from './token/client-rate-limit';
 import { FormBody } from './token/form-body';
 import { sendOAuthError } from './token/oauth-error-response';
-import { refusalBeforeBody } from './token/refusal-before-body';
+import { FORM_CONTENT_TYPE, refusalBeforeBody } from './token/refusal-before-body';
+import { requestContextOf } from './token/request-context';
 import { isTokenRequest } from './token/token-path';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
-const FORM = 'application/x-www-form-urlencoded';
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -38,9 +38,9 @@ export async function createApp(
   const routes = new RouteTable();
   const adapter = new FastifyAdapter({
     bodyLimit: ADMIN_BODY_LIMIT,
-    genReqId: () => randomUUID(),
+    genReqId: requestIdOf,
     requestIdHeader: false,
-    return503OnClosing: true,
+    return503OnClosing: false,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('X-Request-Id', request.id);
       const refused = options.adminListener?.serves(request) === false ? new NotServedHereError() : error;
@@ -55,8 +55,16 @@ export async function createApp(
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   installJsonParsers(fastify);
   options.adminListener?.install(fastify);
+  fastify.addHook('preClose', (done) => {
+    runtime.beginStopping();
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (runtime.stopping) void reply.header('Connection', 'close');
+    done(null, payload);
+  });
   fastify.addContentTypeParser(
-    FORM,
+    FORM_CONTENT_TYPE,
     { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
     (_request, body, done) => {
       done(null, new FormBody(body as string));
@@ -66,17 +74,13 @@ export async function createApp(
     void reply.header('X-Request-Id', request.id);
     const tokenRequest = isTokenRequest(request);
     if (tokenRequest && refusedByClientLimit(runtime, request, reply)) return;
-    const refusal = tokenRequest ? refusalBeforeBody(request) : undefined;
+    const refusal = tokenRequest ? refusalBeforeBody(request, runtime.stopping) : undefined;
     if (refusal === undefined) {
       done();
       return;
     }
     void runtime.tokens
-      .refuse(refusal, {
-        requestId: request.id,
-        clientIp: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      })
+      .refuse(refusal, requestContextOf(request))
       .then((error) => sendOAuthError(reply, oauthErrorFor(error.code, undefined), error.message));
   });
   fastify.addHook('onRequest', requireJsonAdminBodies);
@@ -84,8 +88,11 @@ export async function createApp(
     logger: options.logger ?? ['log', 'warn', 'error'],
     bodyParser: false,
   });
-  app.useGlobalFilters(new HttpExceptionFilter(routes));
-  app.enableShutdownHooks();
+  app.useGlobalFilters(
+    new HttpExceptionFilter(routes, (refusal, request) =>
+      runtime.tokens.refuse(refusal, requestContextOf(request)),
+    ),
+  );
   app
     .getHttpAdapter()
     .getInstance()

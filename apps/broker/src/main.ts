@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '@fedbroker/config';
 import type { RuntimeLogger } from './runtime/broker-runtime';
 import { serveBroker } from './serve-broker';
@@ -20,13 +21,29 @@ async function main(): Promise<void> {
     throw error;
   }
   const broker = await serveBroker(config, { logger, appLogger: ['warn', 'error'] });
+  const { port } = broker.app.getHttpServer().address() as AddressInfo;
   const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`;
-  logger.log(`listening on ${config.host}:${config.port} as ${config.issuer} (${storage})`);
+  logger.log(`listening on ${config.host}:${port} as ${config.issuer} (${storage})`);
   if (config.adminListener) {
     logger.log(`admin endpoints on ${config.adminListener.host}:${config.adminListener.port} only`);
   }
   if (broker.generatedCredential) {
     logger.log(`generated the admin credential (shown once, stored hashed): ${broker.generatedCredential}`);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      broker.runtime.beginStopping();
+      logger.log(`${signal}: refusing new requests for ${config.shutdownDrainSeconds} s, then stopping`);
+      setTimeout(() => {
+        broker.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+          },
+        );
+      }, config.shutdownDrainSeconds * 1000);
+    });
   }
 }
 

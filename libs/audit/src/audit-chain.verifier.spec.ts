@@ -7,7 +7,7 @@ import { AuditWriter } from './audit.writer';
 
 const BASE = Date.parse('2030-01-01T00:00:00Z');
 
-type Query = (config: { name?: string; text: string; values: unknown[] }) => Promise<unknown>;
+type Query = (config: string | { name?: string; text: string; values: unknown[] }) => Promise<unknown>;
 
 function record(i: number): AuditRecord {
   return {
@@ -208,8 +208,9 @@ describe('AuditChainVerifier', () => {
     expect(await verify(5)).toEqual({ ok: true, checked: written + 25, firstBroken: null, unchained: 0 });
   });
 
-  it('starts a new chain after a write whose outcome is unknown: a lost acknowledgement breaks nothing', async () => {
+  it('starts a new chain after a commit whose acknowledgement is lost: the settled write and the chain both hold', async () => {
     const writer = new AuditWriter(db.dataSource, { maxInFlight: 1 });
+    let lostAcknowledgements = 0;
     const pool = (db.dataSource.driver as unknown as { master: { connect(): Promise<{ query: Query }> } })
       .master;
     const connect = pool.connect.bind(pool);
@@ -218,19 +219,54 @@ describe('AuditChainVerifier', () => {
       const client = await connect();
       const query: Query = client.query.bind(client);
       client.query = async (config) => {
-        client.query = query;
-        await query(config);
-        throw new Error('Connection terminated unexpectedly');
+        const result = await query(config);
+        if (config === 'COMMIT') {
+          client.query = query;
+          lostAcknowledgements += 1;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return result;
       };
       return client;
     };
-    await expect(writer.write(record(4000))).rejects.toThrow();
+    await expect(writer.write(record(4000))).resolves.toEqual(expect.any(String));
+    expect(lostAcknowledgements).toBe(1);
     await Promise.all(Array.from({ length: 5 }, (_, i) => writer.write(record(4001 + i))));
     await writer.close();
     const { rows } = await observer.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM audit_events WHERE request_id = 'req-4000'`,
     );
     expect(rows[0]!.n).toBe(1);
+    expect(await verify()).toMatchObject({ ok: true, firstBroken: null });
+  });
+
+  it('chains the stand-ins of a batch whose commit was lost before it happened', async () => {
+    const writer = new AuditWriter(db.dataSource, { maxInFlight: 1 });
+    let lostCommits = 0;
+    const pool = (db.dataSource.driver as unknown as { master: { connect(): Promise<{ query: Query }> } })
+      .master;
+    const connect = pool.connect.bind(pool);
+    pool.connect = async () => {
+      pool.connect = connect;
+      const client = await connect();
+      const query: Query = client.query.bind(client);
+      client.query = async (config) => {
+        if (config !== 'COMMIT') return query(config);
+        client.query = query;
+        lostCommits += 1;
+        await query('ROLLBACK');
+        throw new Error('Connection terminated unexpectedly');
+      };
+      return client;
+    };
+    await expect(writer.write(record(5001))).rejects.toThrow(/did not confirm/);
+    await Promise.all(Array.from({ length: 3 }, (_, i) => writer.write(record(5002 + i))));
+    await writer.close();
+    expect(lostCommits).toBe(1);
+    const { rows } = await observer.query<{ outcome: string }>(
+      `SELECT outcome FROM audit_events WHERE request_id = 'req-5001'`,
+    );
+    expect(rows).toEqual([{ outcome: 'denied' }]);
     expect(await verify()).toMatchObject({ ok: true, firstBroken: null });
   });
 });

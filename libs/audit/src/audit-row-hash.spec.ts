@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { auditRowHash, canonicalContent, GENESIS_HASH } from './audit-row-hash';
-import { toAuditRow } from './insert-audit-events';
+import type { AuditRecord } from './audit.types';
+import { CONTENT_COLUMNS, ORIGINAL_COLUMN_COUNT, toAuditRow } from './insert-audit-events';
 
-const ROW = toAuditRow('01900000-0000-7000-8000-000000000001', {
+const RECORD: AuditRecord = {
   time: new Date('2030-01-01T00:00:00.123Z'),
   requestId: 'req-1',
   grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
@@ -13,7 +14,8 @@ const ROW = toAuditRow('01900000-0000-7000-8000-000000000001', {
   scopes: ['read', 'write'],
   expiresAt: new Date('1969-12-31T23:59:59.999Z'),
   userAgent: 'curl/8 "é"',
-});
+};
+const ROW = toAuditRow('01900000-0000-7000-8000-000000000001', RECORD);
 const POSITION = { chainId: '6f9619ff-8b86-4d01-b42d-00c04fc964ff', seq: 1, prevHash: GENESIS_HASH };
 
 describe('the audit row hash', () => {
@@ -27,6 +29,34 @@ describe('the audit row hash', () => {
   it('is stable', () => {
     expect(auditRowHash(POSITION, canonicalContent(ROW))).toBe(
       '728fe029c024793726f20761f5c119a0b1dd6a5cd6b27e00bba5f1de348698d1',
+    );
+  });
+
+  it('hashes a row whose added columns are all null as the rows written before they existed', () => {
+    const content = canonicalContent(ROW);
+    expect(content).toHaveLength(CONTENT_COLUMNS.length);
+    expect(auditRowHash(POSITION, content)).toBe(
+      auditRowHash(POSITION, content.slice(0, ORIGINAL_COLUMN_COUNT)),
+    );
+  });
+
+  it.each([
+    ['issued subject', { issuedSubject: 'k8s:payments:deployer' }],
+    ['unverified issuer', { unverified: { issuer: 'https://stranger.example' } }],
+    ['unverified subject', { unverified: { subject: 'system:serviceaccount:a:b' } }],
+    ['unverified token id', { unverified: { tokenId: 'j-1' } }],
+  ])('covers the added column %s', (_name, added) => {
+    const withAdded = toAuditRow(ROW[0] ?? '', { ...RECORD, ...added });
+    expect(auditRowHash(POSITION, canonicalContent(withAdded))).not.toBe(
+      auditRowHash(POSITION, canonicalContent(ROW)),
+    );
+  });
+
+  it('tells apart the same value in two added columns', () => {
+    const asSubject = toAuditRow(ROW[0] ?? '', { ...RECORD, unverified: { subject: 'x' } });
+    const asTokenId = toAuditRow(ROW[0] ?? '', { ...RECORD, unverified: { tokenId: 'x' } });
+    expect(auditRowHash(POSITION, canonicalContent(asSubject))).not.toBe(
+      auditRowHash(POSITION, canonicalContent(asTokenId)),
     );
   });
 

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { CONTENT_COLUMNS, type AuditRow } from './insert-audit-events';
+import { CONTENT_COLUMNS, ORIGINAL_COLUMN_COUNT, type AuditRow } from './insert-audit-events';
 
 /** `prev_hash` of the first row of every chain (hex, like every hash here). */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -19,6 +19,10 @@ export interface ChainPosition {
  * chain position and the row's content in {@link CONTENT_COLUMNS} order, each value a string or
  * null (times as integer microseconds since the epoch, `jsonb` as `JSON.stringify` of its value),
  * so the writer, from what it sends, and the verifier, from what PostgreSQL returns, agree.
+ *
+ * Columns added since chaining began are encoded only up to the last one that is set: a row written
+ * before they existed (all null) hashes as it did, and dropping trailing nulls from a fixed list of
+ * columns still tells every two rows apart.
  */
 export function auditRowHash(position: ChainPosition, content: readonly (string | null)[]): string {
   const encoded = JSON.stringify([
@@ -26,9 +30,15 @@ export function auditRowHash(position: ChainPosition, content: readonly (string 
     position.chainId,
     String(position.seq),
     position.prevHash,
-    ...content,
+    ...withoutTrailingAddedNulls(content),
   ]);
   return hash('sha256', encoded, 'hex');
+}
+
+function withoutTrailingAddedNulls(content: readonly (string | null)[]): readonly (string | null)[] {
+  let end = content.length;
+  while (end > ORIGINAL_COLUMN_COUNT && content[end - 1] === null) end -= 1;
+  return end === content.length ? content : content.slice(0, end);
 }
 
 /** The canonical content of a row as the writer holds it (times as ISO 8601 strings). */

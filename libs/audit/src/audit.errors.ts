@@ -10,6 +10,19 @@ export class AuditUnavailableError extends Error {
   }
 }
 
+/**
+ * A record the audit log cannot store: malformed, or refused by the database as data. A defect in
+ * the caller, not an outage: the token it was about must not be issued either, but the API answers
+ * `500 server_error` rather than `503`.
+ */
+export class AuditRecordError extends Error {
+  override readonly name = 'AuditRecordError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** Why an audit listing request was refused. */
 export type AuditQueryErrorCode = 'invalid_cursor' | 'invalid_limit' | 'invalid_range';
 

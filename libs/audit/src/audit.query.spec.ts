@@ -27,11 +27,14 @@ describe('AuditQuery', () => {
       outcome: i % 4 === 0 ? 'denied' : 'issued',
       error: i % 4 === 0 ? 'invalid_grant' : null,
       platform: i % 2 === 0 ? 'github' : 'kubernetes',
-      subject: `workload-${i % 5}`,
+      subject: i % 4 === 0 ? null : `workload-${i % 5}`,
       policy: i % 4 === 0 ? null : `policy-${i % 3}`,
       audience: ['https://api.example'],
       scopes: ['read'],
       expiresAt: new Date(BASE + 3_600_000),
+      ...(i % 4 === 0
+        ? { unverified: { issuer: 'https://stranger.example', subject: `claimed-${i}`, tokenId: null } }
+        : { tokenId: `jti-${i}`, issuedSubject: `issued-${i}` }),
     }));
     ids.push(...(await Promise.all(records.map((r) => writer.write(r)))));
     await writer.close();
@@ -62,13 +65,27 @@ describe('AuditQuery', () => {
       policy: 'policy-1',
       audience: ['https://api.example'],
       scopes: ['read'],
-      tokenId: null,
+      tokenId: 'jti-1',
       expiresAt: '2030-01-01T01:00:00.000Z',
       clientId: null,
       clientIp: null,
       userAgent: null,
       subjectTokenSha256: null,
       actorSubject: null,
+      issuedSubject: 'issued-1',
+      unverified: null,
+    });
+  });
+
+  it('shows what a refused credential said of itself under unverified, apart from the verified fields', async () => {
+    const { items } = await query.list({ requestId: 'req-4' });
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      outcome: 'denied',
+      issuer: null,
+      subject: null,
+      issuedSubject: null,
+      unverified: { issuer: 'https://stranger.example', subject: 'claimed-4', tokenId: null },
     });
   });
 
@@ -80,8 +97,10 @@ describe('AuditQuery', () => {
   it.each<[string, AuditFilters, (i: number) => boolean]>([
     ['outcome', { outcome: 'denied' }, (i) => i % 4 === 0],
     ['platform', { platform: 'kubernetes' }, (i) => i % 2 === 1],
-    ['subject', { subject: 'workload-3' }, (i) => i % 5 === 3],
+    ['subject', { subject: 'workload-3' }, (i) => i % 4 !== 0 && i % 5 === 3],
     ['policy', { policy: 'policy-2' }, (i) => i % 4 !== 0 && i % 3 === 2],
+    ['requestId', { requestId: 'req-7' }, (i) => i === 7],
+    ['tokenId', { tokenId: 'jti-13' }, (i) => i === 13],
     ['from (inclusive)', { from: new Date(BASE + 15 * 60_000) }, (i) => i >= 30],
     ['to (exclusive)', { to: new Date(BASE + 2 * 60_000) }, (i) => i < 4],
     [

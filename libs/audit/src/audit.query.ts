@@ -28,6 +28,10 @@ interface AuditEventRow {
   user_agent: string | null;
   subject_token_sha256: string | null;
   actor_subject: string | null;
+  issued_subject: string | null;
+  unverified_issuer: string | null;
+  unverified_subject: string | null;
+  unverified_token_id: string | null;
 }
 
 /** Lists audit events for the admin API: filtered, newest first, keyset-paginated. */
@@ -48,6 +52,8 @@ export class AuditQuery {
     if (filters.platform !== undefined) where.push(`platform = ${bind(filters.platform)}`);
     if (filters.subject !== undefined) where.push(`subject = ${bind(filters.subject)}`);
     if (filters.policy !== undefined) where.push(`policy = ${bind(filters.policy)}`);
+    if (filters.requestId !== undefined) where.push(`request_id = ${bind(filters.requestId)}`);
+    if (filters.tokenId !== undefined) where.push(`token_id = ${bind(filters.tokenId)}`);
     if (filters.from !== undefined) where.push(`time >= ${bind(validTime(filters.from))}::timestamptz`);
     if (filters.to !== undefined) where.push(`time < ${bind(validTime(filters.to))}::timestamptz`);
     if (filters.cursor !== undefined) {
@@ -111,5 +117,12 @@ function toView(row: AuditEventRow): AuditEventView {
     userAgent: row.user_agent,
     subjectTokenSha256: row.subject_token_sha256,
     actorSubject: row.actor_subject,
+    issuedSubject: row.issued_subject,
+    unverified: unverifiedView(row),
   };
+}
+
+function unverifiedView(row: AuditEventRow): AuditEventView['unverified'] {
+  const { unverified_issuer: issuer, unverified_subject: subject, unverified_token_id: tokenId } = row;
+  return issuer === null && subject === null && tokenId === null ? null : { issuer, subject, tokenId };
 }

@@ -2,6 +2,12 @@
 export interface AuditRecord {
   time: Date;
   requestId: string;
+  /**
+   * Unique to one `/token` exchange in this process, never stored: pairs the denial of an exchange
+   * with the denial the writer stored for its unconfirmed `issued` event. A request id cannot: it is
+   * the client's `X-Request-Id` when it sent one, which other requests may share.
+   */
+  exchangeId?: string;
   grantType: string | null;
   outcome: 'issued' | 'denied';
   /** The OAuth error code sent to the client, when denied. */
@@ -21,6 +27,20 @@ export interface AuditRecord {
   userAgent?: string | null;
   subjectTokenSha256?: string | null;
   actorSubject?: string | null;
+  /** The `sub` of the token issued; `subject` is the credential's. */
+  issuedSubject?: string | null;
+  /** For a refusal at verification: what could be read from the credential, not verified. */
+  unverified?: UnverifiedCredential | null;
+}
+
+/**
+ * What a credential refused at verification said of itself, read without verifying it: its `iss`,
+ * `sub` and `jti`, each bounded in length. Never to be trusted; absent members were not readable.
+ */
+export interface UnverifiedCredential {
+  issuer?: string | null;
+  subject?: string | null;
+  tokenId?: string | null;
 }
 
 /** An audit event as the admin API returns it. */
@@ -46,6 +66,9 @@ export interface AuditEventView {
   userAgent: string | null;
   subjectTokenSha256: string | null;
   actorSubject: string | null;
+  issuedSubject: string | null;
+  /** What a credential refused at verification said of itself, unverified; null when nothing was read. */
+  unverified: { issuer: string | null; subject: string | null; tokenId: string | null } | null;
 }
 
 /** Filters of the audit listing; all optional, combined with AND. */
@@ -54,6 +77,9 @@ export interface AuditFilters {
   platform?: string;
   subject?: string;
   policy?: string;
+  requestId?: string;
+  /** The `jti` of the token issued. */
+  tokenId?: string;
   /** Inclusive lower bound on `time`. */
   from?: Date;
   /** Exclusive upper bound on `time`. */

@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '@fedbroker/persistence';
+import { startPgProxy } from '../../../test/support/pg-proxy';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { AuditUnavailableError } from './audit.errors';
+import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
 import { AuditWriter } from './audit.writer';
+import { UNCONFIRMED_ISSUE_REASON } from './settle-unconfirmed-batch';
 
 const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -25,6 +27,16 @@ describe('AuditWriter', () => {
     await dataSource.destroy();
     await db.drop();
   });
+
+  /** Backends of audit INSERTs waiting for a lock; the snapshot is cleared as the observer holds one. */
+  async function insertsWaitingForLock(): Promise<number[]> {
+    await observer.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await observer.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
+    );
+    return rows.map((row) => row.pid);
+  }
 
   async function countRows(ids: string[]): Promise<number> {
     const { rows } = await observer.query<{ n: number }>(
@@ -51,23 +63,169 @@ describe('AuditWriter', () => {
   });
 
   it.runIf(realPostgres)('does not resolve while the INSERT cannot commit', async () => {
-    const writer = new AuditWriter(dataSource);
+    const writer = new AuditWriter(dataSource, { timeoutMs: 10_000 });
     await observer.query('BEGIN');
     await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
     let settled = false;
     const pending = writer.write(record({ subject: 'blocked' })).finally(() => (settled = true));
-    await vi.waitFor(async () => {
-      const { rows } = await observer.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
-      );
-      expect(rows[0]!.n).toBe(1);
-    });
+    await vi.waitFor(async () => expect(await insertsWaitingForLock()).toHaveLength(1));
     expect(settled).toBe(false);
     await observer.query('COMMIT');
     const id = await pending;
     expect(await countRows([id])).toBe(1);
     await writer.close();
+  });
+
+  it.runIf(realPostgres)('survives its session being killed mid-INSERT, and recovers', async () => {
+    const writer = new AuditWriter(dataSource);
+    await observer.query('BEGIN');
+    await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+    const pending = writer.write(record({ subject: 'killed' }));
+    const [pid] = await vi.waitFor(async () => {
+      const waiting = await insertsWaitingForLock();
+      expect(waiting).toHaveLength(1);
+      return waiting;
+    });
+    await observer.query('SELECT pg_terminate_backend($1)', [pid]);
+    await expect(pending).rejects.toBeInstanceOf(AuditUnavailableError);
+    await observer.query('COMMIT');
+    await vi.waitFor(() => expect(writer.write(record())).resolves.toMatch(/^[0-9a-f-]{36}$/));
+    await writer.close();
+  });
+
+  it.runIf(realPostgres)(
+    'rejects within its time limit when the INSERT hangs, and never commits it',
+    async () => {
+      const writer = new AuditWriter(dataSource, { timeoutMs: 300 });
+      await observer.query('BEGIN');
+      await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+      const started = performance.now();
+      try {
+        await expect(writer.write(record({ subject: 'hung' }))).rejects.toBeInstanceOf(AuditUnavailableError);
+        expect(performance.now() - started).toBeLessThan(1_000);
+      } finally {
+        await observer.query('COMMIT');
+      }
+      await vi.waitFor(async () => {
+        const { rows } = await observer.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'INSERT INTO audit_events%'`,
+        );
+        expect(rows[0]!.n).toBe(0);
+      });
+      const { rows } = await observer.query(`SELECT id FROM audit_events WHERE subject = 'hung'`);
+      expect(rows).toEqual([]);
+      await writer.close();
+    },
+  );
+
+  it.runIf(realPostgres)(
+    'refuses writes at once while the database hangs, and resumes when it answers',
+    async () => {
+      const proxy = await startPgProxy(db.url);
+      const proxied = await openDatabase({ url: proxy.url, poolSize: 2 });
+      const writer = new AuditWriter(proxied, { timeoutMs: 300 });
+      try {
+        await writer.write(record());
+        proxy.freeze();
+        await expect(writer.write(record())).rejects.toBeInstanceOf(AuditUnavailableError);
+        const started = performance.now();
+        await expect(writer.write(record())).rejects.toBeInstanceOf(AuditUnavailableError);
+        expect(performance.now() - started).toBeLessThan(50);
+        proxy.restore();
+        await vi.waitFor(() => expect(writer.write(record())).resolves.toMatch(/^[0-9a-f-]{36}$/), {
+          timeout: 3_000,
+          interval: 100,
+        });
+      } finally {
+        proxy.restore();
+        await writer.close();
+        await proxied.destroy();
+        await proxy.close();
+      }
+    },
+  );
+
+  describe.runIf(realPostgres)('when the answer to COMMIT does not come in time', () => {
+    beforeAll(async () => {
+      await observer.query(`
+        CREATE FUNCTION test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.outcome = 'issued' AND NEW.subject LIKE 'slow-commit%' THEN PERFORM pg_sleep(0.5); END IF;
+          IF NEW.outcome = 'issued' AND NEW.subject = 'slow-commit-fails' THEN RAISE 'refused at commit'; END IF;
+          RETURN NULL;
+        END $$`);
+      await observer.query(`
+        CREATE CONSTRAINT TRIGGER test_slow_commit AFTER INSERT ON audit_events
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_slow_commit()`);
+    });
+    afterAll(async () => {
+      await observer.query('DROP TRIGGER test_slow_commit ON audit_events');
+      await observer.query('DROP FUNCTION test_slow_commit()');
+    });
+
+    const options = { timeoutMs: 150, statementTimeoutMs: 5_000 };
+    const stored = async (requestId: string) => {
+      const { rows } = await observer.query<{ id: string; outcome: string; error: string; reason: string }>(
+        `SELECT id, outcome, error, reason FROM audit_events WHERE request_id = $1`,
+        [requestId],
+      );
+      return rows;
+    };
+
+    it('resolves once the database shows the commit happened', async () => {
+      const writer = new AuditWriter(dataSource, options);
+      const id = await writer.write(record({ requestId: 'req-late', subject: 'slow-commit' }));
+      expect(await stored('req-late')).toEqual([{ id, outcome: 'issued', error: null, reason: null }]);
+      await writer.close();
+    });
+
+    it('rejects, with the denial stored in its place, when the commit did not happen', async () => {
+      const writer = new AuditWriter(dataSource, options);
+      await expect(
+        writer.write(
+          record({ requestId: 'req-doomed', exchangeId: 'x-doomed', subject: 'slow-commit-fails' }),
+        ),
+      ).rejects.toBeInstanceOf(AuditUnavailableError);
+      const [standIn, ...others] = await stored('req-doomed');
+      expect(others).toEqual([]);
+      expect(standIn).toMatchObject({
+        outcome: 'denied',
+        error: 'unavailable',
+        reason: UNCONFIRMED_ISSUE_REASON,
+      });
+
+      const denial = record({
+        requestId: 'req-doomed',
+        exchangeId: 'x-doomed',
+        outcome: 'denied',
+        error: 'unavailable',
+      });
+      await expect(writer.write(denial)).resolves.toBe(standIn?.id);
+      expect(await stored('req-doomed')).toHaveLength(1);
+      await writer.close();
+    });
+
+    it('stores the denial of another request that shares the request id (one a client chose)', async () => {
+      const writer = new AuditWriter(dataSource, options);
+      await expect(
+        writer.write(record({ requestId: 'req-shared', exchangeId: 'x-1', subject: 'slow-commit-fails' })),
+      ).rejects.toBeInstanceOf(AuditUnavailableError);
+      const other = record({
+        requestId: 'req-shared',
+        exchangeId: 'x-2',
+        outcome: 'denied',
+        error: 'credential_rejected',
+      });
+      const id = await writer.write(other);
+      expect((await stored('req-shared')).map((row) => [row.id === id, row.error])).toEqual(
+        expect.arrayContaining([
+          [false, 'unavailable'],
+          [true, 'credential_rejected'],
+        ]),
+      );
+      await writer.close();
+    });
   });
 
   it('commits 1,000 concurrent writes in far fewer statements than rows', async () => {
@@ -117,7 +275,7 @@ describe('AuditWriter', () => {
     await writer.close();
   });
 
-  it('rejects only the record the database refuses, not its batch', async () => {
+  it('rejects only the record the database refuses, not its batch, as a defect', async () => {
     await observer.query(`ALTER TABLE audit_events ADD CONSTRAINT ck_test_no_evil CHECK (subject <> 'evil')`);
     try {
       const writer = new AuditWriter(dataSource);
@@ -129,7 +287,7 @@ describe('AuditWriter', () => {
         'rejected',
         ...Array<string>(4).fill('fulfilled'),
       ]);
-      expect((results[4] as PromiseRejectedResult).reason).toBeInstanceOf(AuditUnavailableError);
+      expect((results[4] as PromiseRejectedResult).reason).toBeInstanceOf(AuditRecordError);
       expect(writer.stats.rows).toBe(8);
       await writer.close();
     } finally {
@@ -137,11 +295,12 @@ describe('AuditWriter', () => {
     }
   });
 
-  it('rejects a malformed record without touching the others', async () => {
+  it('rejects a malformed record as a defect without touching the others', async () => {
     const writer = new AuditWriter(dataSource);
     const bad = writer.write(record({ time: new Date(Number.NaN) }));
     const good = writer.write(record());
-    await expect(bad).rejects.toThrow(RangeError);
+    await expect(bad).rejects.toBeInstanceOf(AuditRecordError);
+    await expect(bad).rejects.toHaveProperty('cause', expect.any(RangeError));
     await expect(good).resolves.toMatch(/^[0-9a-f-]{36}$/);
     await writer.close();
   });
@@ -159,13 +318,12 @@ describe('AuditWriter', () => {
         expect(result.status).toBe('rejected');
         expect((result as PromiseRejectedResult).reason).toBeInstanceOf(AuditUnavailableError);
       }
-      expect(logger.error).toHaveBeenCalledOnce();
-      expect(logger.error.mock.calls[0]![0]).toMatch(/audit_events/);
-      expect(logger.error.mock.calls[0]![0]).not.toContain('secret-subject');
+      expect(logger.error.mock.calls[0]![0]).toMatch(/^audit: writing 2 event\(s\) failed: .*audit_events/);
+      expect(logger.error.mock.calls.flat().join('\n')).not.toContain('secret-subject');
     } finally {
       await observer.query('ALTER TABLE audit_events_away RENAME TO audit_events');
     }
-    await expect(writer.write(record())).resolves.toBeDefined();
+    await vi.waitFor(() => expect(writer.write(record())).resolves.toBeDefined());
     await writer.close();
   });
 

@@ -1,14 +1,16 @@
 import type { DataSource } from 'typeorm';
+import { DatabaseProbe, pgPoolOf } from '@fedbroker/persistence';
+import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import { AuditChain } from './audit-chain';
-import { AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
-import {
-  INSERT_AUDIT_EVENTS_SQL,
-  insertAuditEventsParams,
-  toAuditRow,
-  type AuditRow,
-} from './insert-audit-events';
+import { BatchCommitError, commitAuditBatch } from './commit-audit-batch';
+import { DatabaseOutage } from './database-outage';
+import { toAuditRow, type AuditRow } from './insert-audit-events';
+import { RecordedDenials } from './recorded-denials';
+import { settleUnconfirmedBatch, standInRows } from './settle-unconfirmed-batch';
 import { uuidv7 } from './uuidv7';
+
+const SETTLE_RETRY_MS = 250;
 
 /** Options of {@link AuditWriter}. */
 export interface AuditWriterOptions {
@@ -16,6 +18,17 @@ export interface AuditWriterOptions {
   maxBatch?: number;
   /** Most INSERTs in flight at once; default 2 (one committing while the next is sent). */
   maxInFlight?: number;
+  /**
+   * Milliseconds a write may wait for its commit; default 1000. A write whose transaction has not
+   * reached COMMIT by then is rejected with {@link AuditUnavailableError} and its row is never
+   * committed. One whose COMMIT was sent but not confirmed waits until the database says whether
+   * it committed, for at most `settleTimeoutMs`.
+   */
+  timeoutMs?: number;
+  /** How long PostgreSQL lets an audit statement, or the pause between two, last; default `timeoutMs`. */
+  statementTimeoutMs?: number;
+  /** Most milliseconds a write with an unconfirmed COMMIT waits for its outcome; default 30 000. */
+  settleTimeoutMs?: number;
   /** Where failed flushes are reported; the message never holds record contents. */
   logger?: { error(msg: string): void };
   /**
@@ -23,16 +36,6 @@ export interface AuditWriterOptions {
    * off on embedded PostgreSQL, whose connections share one session.
    */
   preparedStatement?: boolean;
-}
-
-/** The slice of the `pg` pool under TypeORM's PostgreSQL driver that the writer uses directly. */
-interface PgPool {
-  connect(): Promise<PgClient>;
-}
-
-interface PgClient {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<unknown>;
-  release(): void;
 }
 
 /** Counters of what the writer has sent. */
@@ -45,7 +48,10 @@ export interface AuditWriterStats {
 
 interface Pending {
   id: string;
+  record: AuditRecord;
   row: AuditRow;
+  /** `performance.now()` after which the write is answered as unavailable if not yet committing. */
+  deadline: number;
   resolve: (id: string) => void;
   reject: (error: unknown) => void;
 }
@@ -55,22 +61,34 @@ interface Pending {
  * `maxInFlight` flushes are running, everything queued (up to `maxBatch`) goes out as one INSERT,
  * its own transaction. A flush starts on `setImmediate`, once the requests whose I/O arrived in the
  * same event-loop turn have queued their rows, which keeps batches large under load without a
- * timer. Each {@link write} resolves once its row is committed.
+ * timer. Each {@link write} resolves once its row is committed, and is rejected once it cannot be:
+ * within `timeoutMs`, or, when its COMMIT went unconfirmed, once the database has settled it.
  *
  * Each in-flight slot owns a hash chain ({@link AuditChain}): a batch is linked to its slot's chain
- * as it is sent, in memory, and the chain moves on only once the batch is committed.
+ * as it is sent, in memory, and the chain moves on only once the batch is committed; a batch whose
+ * commit went unconfirmed ends its chain.
+ *
+ * Once a write could not reach the database or commit, the writer is failing: it refuses new
+ * writes at once, while a probe asks the database every 250 ms whether it answers again.
  */
 export class AuditWriter {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
+  private readonly timeoutMs: number;
+  private readonly statementTimeoutMs: number;
+  private readonly settleTimeoutMs: number;
   private readonly logger: { error(msg: string): void } | undefined;
   private queue: Pending[] = [];
   private inFlight = 0;
+  private settling = 0;
   private scheduled = false;
+  private readonly outage: DatabaseOutage;
+  private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly counters: AuditWriterStats = { flushes: 0, rows: 0 };
   private readonly statementName: string | undefined;
+  private readonly recordedDenials = new RecordedDenials();
   private readonly idleChains: AuditChain[];
 
   constructor(
@@ -79,9 +97,16 @@ export class AuditWriter {
   ) {
     this.maxBatch = positiveInteger(opts.maxBatch ?? 500, 'maxBatch');
     this.maxInFlight = positiveInteger(opts.maxInFlight ?? 2, 'maxInFlight');
+    this.timeoutMs = positiveInteger(opts.timeoutMs ?? 1_000, 'timeoutMs');
+    this.statementTimeoutMs = positiveInteger(
+      opts.statementTimeoutMs ?? this.timeoutMs,
+      'statementTimeoutMs',
+    );
+    this.settleTimeoutMs = positiveInteger(opts.settleTimeoutMs ?? 30_000, 'settleTimeoutMs');
     this.logger = opts.logger;
     this.statementName = opts.preparedStatement ? 'fedbroker_insert_audit_events' : undefined;
     this.idleChains = Array.from({ length: this.maxInFlight }, () => new AuditChain());
+    this.outage = new DatabaseOutage(new DatabaseProbe(dataSource, this.timeoutMs), this.logger);
   }
 
   /** What the writer has sent so far. */
@@ -91,32 +116,49 @@ export class AuditWriter {
 
   /**
    * Queues `record`; resolves with its event id (a UUIDv7 of `record.time`) once the row is
-   * committed. Rejects with {@link AuditUnavailableError} when the database write fails or the
-   * writer is closed, and with `TypeError` when the record is malformed.
+   * committed. Rejects with {@link AuditUnavailableError} when the database cannot be reached or
+   * cannot commit in time, at once while the writer is failing, or when the writer is closed; with
+   * {@link AuditRecordError} when the record is malformed or the database refuses it as data.
+   *
+   * When the writer had to record an `issued` record's denial in its place (its commit went
+   * unconfirmed and never happened), the denial of the same exchange (same `exchangeId`) resolves
+   * with that event's id instead of adding a second event.
    */
   write(record: AuditRecord): Promise<string> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('The audit writer is closed'));
+    const recorded =
+      record.outcome === 'denied' && record.exchangeId !== undefined
+        ? this.recordedDenials.take(record.exchangeId)
+        : undefined;
+    if (recorded !== undefined) return Promise.resolve(recorded);
     let id: string;
     let row: AuditRow;
     try {
       id = uuidv7(record.time);
       row = toAuditRow(id, record);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new TypeError('Malformed audit record'));
+      return Promise.reject(new AuditRecordError('Malformed audit record', { cause: error }));
     }
+    if (this.outage.ongoing) return Promise.reject(new AuditUnavailableError('The audit log is unavailable'));
     return new Promise<string>((resolve, reject) => {
-      this.queue.push({ id, row, resolve, reject });
+      this.queue.push({ id, record, row, deadline: performance.now() + this.timeoutMs, resolve, reject });
+      this.armExpiry();
       this.schedule();
     });
   }
 
-  /** Stops accepting records and resolves once everything queued has been flushed. */
+  /**
+   * Stops accepting records and resolves once everything queued has been flushed, and every
+   * unconfirmed commit settled.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.outage.stop();
     this.drain();
-    while (this.inFlight > 0 || this.queue.length > 0) {
+    while (!this.idle()) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
+    clearTimeout(this.expiry);
   }
 
   private schedule(): void {
@@ -131,8 +173,8 @@ export class AuditWriter {
   private drain(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const chain = this.idleChains.pop() ?? new AuditChain();
       this.inFlight += 1;
+      const chain = this.idleChains.pop() ?? new AuditChain();
       void this.flush(batch, chain).finally(() => {
         this.idleChains.push(chain);
         this.inFlight -= 1;
@@ -142,52 +184,124 @@ export class AuditWriter {
     }
   }
 
+  /** One timer at a time, for the oldest queued write: the queue is in deadline order. */
+  private armExpiry(): void {
+    const oldest = this.queue[0];
+    if (this.expiry !== undefined || oldest === undefined) return;
+    this.expiry = setTimeout(
+      () => {
+        this.expiry = undefined;
+        this.expireQueued();
+      },
+      Math.max(0, oldest.deadline - performance.now()),
+    );
+  }
+
+  private expireQueued(): void {
+    const now = performance.now();
+    let expired = 0;
+    while (this.queue[0] !== undefined && this.queue[0].deadline <= now) {
+      this.queue.shift()?.reject(new AuditUnavailableError('The audit log did not answer in time'));
+      expired += 1;
+    }
+    if (expired > 0) {
+      this.logger?.error(`audit: ${expired} event(s) waited ${this.timeoutMs} ms for the database in vain`);
+      this.outage.begin();
+    }
+    this.armExpiry();
+    this.notifyIdle();
+  }
+
   private async flush(batch: Pending[], chain: AuditChain): Promise<void> {
+    this.counters.flushes += 1;
+    const rows = batch.map((p) => p.row);
+    const links = chain.link(rows);
     try {
-      this.counters.flushes += 1;
-      await this.insert(batch, chain);
+      if (!this.dataSource.isInitialized) throw new AuditUnavailableError('The database is not connected');
+      await commitAuditBatch(pgPoolOf(this.dataSource), rows, links.columns, {
+        deadline: batch[0]?.deadline ?? 0,
+        statementTimeoutMs: this.statementTimeoutMs,
+        commitWaitMs: this.timeoutMs,
+        statementName: this.statementName,
+      });
     } catch (error) {
-      if (batch.length > 1 && isDataError(error)) {
+      if (error instanceof BatchCommitError && error.outcome === 'unconfirmed') {
+        this.settle(batch, chain, error.cause);
+        chain.restart();
+        return;
+      }
+      const cause = error instanceof BatchCommitError ? error.cause : error;
+      if (batch.length > 1 && isDataError(cause)) {
         const half = Math.ceil(batch.length / 2);
         await this.flush(batch.slice(0, half), chain);
         await this.flush(batch.slice(half), chain);
         return;
       }
-      // A data error is a definite rollback; anything else may have committed after all.
-      if (!isDataError(error)) chain.restart();
-      this.logger?.error(`audit: writing ${batch.length} event(s) failed: ${describe(error)}`);
-      const failure = new AuditUnavailableError('The audit log is unavailable', { cause: error });
+      this.logger?.error(`audit: writing ${batch.length} event(s) failed: ${describe(cause)}`);
+      const failure = isDataError(cause)
+        ? new AuditRecordError('The database refused the audit record', { cause })
+        : new AuditUnavailableError('The audit log is unavailable', { cause });
+      if (failure instanceof AuditUnavailableError) this.outage.begin();
       for (const pending of batch) pending.reject(failure);
       return;
     }
+    chain.commit(links);
+    this.outage.end();
     this.counters.rows += batch.length;
     for (const pending of batch) pending.resolve(pending.id);
   }
 
-  /**
-   * One INSERT on a client of the driver's pool, straight: the hot path skips TypeORM's query
-   * runner. Not `pool.query`, which destroys the connection when a statement fails.
-   */
-  private async insert(batch: readonly Pending[], chain: AuditChain): Promise<void> {
-    if (!this.dataSource.isInitialized) throw new AuditUnavailableError('The database is not connected');
-    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
-    const client = await pool.connect();
-    try {
-      const rows = batch.map((p) => p.row);
-      const links = chain.link(rows);
-      await client.query({
-        name: this.statementName,
-        text: INSERT_AUDIT_EVENTS_SQL,
-        values: insertAuditEventsParams(rows, links.columns),
+  /** A COMMIT went unconfirmed: its writes wait until the database says which of them stand. */
+  private settle(batch: Pending[], chain: AuditChain, cause: unknown): void {
+    this.settling += 1;
+    const events = batch.map(({ id, record }) => ({ id, record }));
+    const standIns = standInRows(events);
+    this.logger?.error(
+      `audit: the commit of ${batch.length} event(s) was not confirmed (${describe(cause)}); settling it`,
+    );
+    void settleUnconfirmedBatch(pgPoolOf(this.dataSource), events, standIns, chain.link(standIns).columns, {
+      attemptMs: this.timeoutMs,
+      retryMs: SETTLE_RETRY_MS,
+      giveUpAt: performance.now() + this.settleTimeoutMs,
+    })
+      .catch(() => undefined)
+      .then((standing) => this.conclude(batch, standing))
+      .finally(() => {
+        this.settling -= 1;
+        this.notifyIdle();
       });
-      chain.commit(links);
-    } finally {
-      client.release();
+  }
+
+  private conclude(batch: readonly Pending[], standing: Set<string> | undefined): void {
+    if (standing === undefined) {
+      this.logger?.error(
+        `audit: gave up settling events ${batch.map((p) => p.id).join(', ')} after ${this.settleTimeoutMs} ms; ` +
+          'their requests are answered as unavailable although they may have been committed',
+      );
+      const failure = new AuditUnavailableError('The audit log did not confirm the commit');
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    this.outage.end();
+    for (const pending of batch) {
+      if (standing.has(pending.id)) {
+        this.counters.rows += 1;
+        pending.resolve(pending.id);
+      } else {
+        if (pending.record.exchangeId !== undefined) {
+          this.recordedDenials.add(pending.record.exchangeId, pending.id);
+        }
+        pending.reject(new AuditUnavailableError('The audit log did not confirm the commit'));
+      }
     }
   }
 
+  private idle(): boolean {
+    return this.inFlight === 0 && this.queue.length === 0 && this.settling === 0;
+  }
+
   private notifyIdle(): void {
-    if (this.inFlight > 0 || this.queue.length > 0) return;
+    if (!this.idle()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const wake of waiters) wake();

@@ -5,7 +5,18 @@ export {
   type AuditChainReport,
   type AuditChainVerifierOptions,
 } from './audit-chain.verifier';
-export { AuditQueryError, AuditUnavailableError, type AuditQueryErrorCode } from './audit.errors';
-export type { AuditEventView, AuditFilters, AuditPage, AuditRecord } from './audit.types';
+export {
+  AuditQueryError,
+  AuditRecordError,
+  AuditUnavailableError,
+  type AuditQueryErrorCode,
+} from './audit.errors';
+export type {
+  AuditEventView,
+  AuditFilters,
+  AuditPage,
+  AuditRecord,
+  UnverifiedCredential,
+} from './audit.types';
 export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit.writer';
 export { uuidv7 } from './uuidv7';

@@ -1,8 +1,8 @@
 import type { AuditRecord } from './audit.types';
 import { storableText } from './storable-text';
 
-/** The columns of an event's content, in the order rows hold them and the chain hash covers them. */
-export const CONTENT_COLUMNS = [
+/** The content columns of the first chained rows. */
+const ORIGINAL_COLUMNS = [
   ['id', 'uuid'],
   ['time', 'timestamptz'],
   ['request_id', 'text'],
@@ -24,6 +24,20 @@ export const CONTENT_COLUMNS = [
   ['subject_token_sha256', 'text'],
   ['actor_subject', 'text'],
 ] as const;
+
+/** Content columns added since chaining began; each is null in the rows written before it. */
+const ADDED_COLUMNS = [
+  ['issued_subject', 'text'],
+  ['unverified_issuer', 'text'],
+  ['unverified_subject', 'text'],
+  ['unverified_token_id', 'text'],
+] as const;
+
+/** The columns of an event's content, in the order rows hold them and the chain hash covers them. */
+export const CONTENT_COLUMNS = [...ORIGINAL_COLUMNS, ...ADDED_COLUMNS] as const;
+
+/** How many content columns every chained row hashes; the added ones only up to the last set. */
+export const ORIGINAL_COLUMN_COUNT = ORIGINAL_COLUMNS.length;
 
 const CHAIN_COLUMNS = [
   ['chain_id', 'uuid'],
@@ -86,6 +100,10 @@ export function toAuditRow(id: string, record: AuditRecord): AuditRow {
     text(record.userAgent),
     text(record.subjectTokenSha256),
     text(record.actorSubject),
+    text(record.issuedSubject),
+    text(record.unverified?.issuer),
+    text(record.unverified?.subject),
+    text(record.unverified?.tokenId),
   ];
 }
 

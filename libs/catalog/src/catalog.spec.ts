@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, issuerRoute } from '@fedbroker/platforms';
 import { useMigratedDatabase } from '../../../test/support/test-database';
@@ -9,6 +10,7 @@ const insertPlatform = (name: string) =>
    VALUES ('${name}', 'kubernetes', 'https://${name}.example', '["https://broker.example/token"]', 60, 1)`;
 
 const adapters = new AdapterRegistry(defaultAdapters());
+const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 describe('Catalog', () => {
   const db = useMigratedDatabase();
@@ -55,5 +57,33 @@ describe('Catalog', () => {
     expect(snapshot.platformByRoute(['nothing', issuerRoute('https://routed.example')])?.name).toBe('routed');
     expect(snapshot.platformByRoute([issuerRoute('https://unserved.example')])).toBeUndefined();
     expect(snapshot.platformByName('unserved')).toBeUndefined();
+  });
+
+  it.runIf(realPostgres)('follows changes again after its LISTEN session is killed', async () => {
+    const catalog = new Catalog(db.dataSource, { adapters, pollSeconds: 3600 });
+    await catalog.reload();
+    await catalog.watch(db.database.url);
+    const observer = new Client({ connectionString: db.database.url });
+    await observer.connect();
+    try {
+      const killed = await observer.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN fedbroker_catalog%'`,
+      );
+      expect(killed.rowCount).toBe(1);
+      const stored = async () => {
+        const { rows } = await observer.query<{ version: string }>('SELECT version FROM catalog_state');
+        return Number(rows[0]?.version);
+      };
+      await db.dataSource.transaction(async (manager) => Catalog.bumpVersion(manager));
+      const missed = await stored();
+      await vi.waitFor(() => expect(catalog.snapshot().version).toBe(missed), { timeout: 5_000 });
+      await db.dataSource.transaction(async (manager) => Catalog.bumpVersion(manager));
+      const notified = await stored();
+      await vi.waitFor(() => expect(catalog.snapshot().version).toBe(notified), { timeout: 1_000 });
+    } finally {
+      await observer.end();
+      await catalog.close();
+    }
   });
 });

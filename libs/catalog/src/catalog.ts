@@ -8,6 +8,8 @@ import { CatalogSnapshot } from './catalog-snapshot';
 import { policySchemaFor } from './policy-schema-for';
 
 const CHANNEL = 'fedbroker_catalog';
+/** A reconnection to a database that accepts but never answers is retried instead of waiting forever. */
+const LISTEN_CONNECT_TIMEOUT_MS = 5_000;
 
 export interface CatalogOptions {
   /** The platform kinds served: how each platform's settings and route keys are read. */
@@ -81,7 +83,11 @@ export class Catalog {
   }
 
   private async listen(url: string): Promise<void> {
-    const client = new Client({ connectionString: url });
+    const client = new Client({
+      connectionString: url,
+      connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     client.on('notification', () => void this.followRemoteChange());
     client.on('error', (error) => {
       this.options.logger?.warn(`catalog listener: ${error.message}`);

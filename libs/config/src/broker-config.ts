@@ -32,4 +32,6 @@ export interface BrokerConfig {
   rateLimitPerClient: number;
   /** `/token` requests a minute for one platform; 0: no limit. */
   rateLimitPerPlatform: number;
+  /** Seconds between a stop signal and closing the listener, while `/token` answers 503. */
+  shutdownDrainSeconds: number;
 }

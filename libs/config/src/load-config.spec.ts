@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       trustedProxies: [],
       rateLimitPerClient: 1200,
       rateLimitPerPlatform: 12_000,
+      shutdownDrainSeconds: 1,
     });
   });
 
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
       FEDBROKER_SIGNING_ALG: 'EdDSA',
       FEDBROKER_KEY_ROTATION_DAYS: '30',
       FEDBROKER_KEY_ROTATION_LEAD_SECONDS: '0',
+      FEDBROKER_SHUTDOWN_DRAIN_SECONDS: '0',
     });
     expect(config).toMatchObject({
       previousKeyEncryptionKeys: [Buffer.alloc(32, 8), Buffer.alloc(32, 9)],
@@ -81,6 +83,7 @@ describe('loadConfig', () => {
       trustedProxies: ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', '::1'],
       rateLimitPerClient: 0,
       rateLimitPerPlatform: 600,
+      shutdownDrainSeconds: 0,
     });
     expect(config.keyEncryptionKey).toEqual(Buffer.alloc(32, 7));
   });
@@ -115,6 +118,7 @@ describe('loadConfig', () => {
     ['FEDBROKER_KEY_ROTATION_DAYS', '1.5'],
     ['FEDBROKER_KEY_ROTATION_LEAD_SECONDS', '-5'],
     ['FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS', Buffer.alloc(16).toString('base64')],
+    ['FEDBROKER_SHUTDOWN_DRAIN_SECONDS', '301'],
   ])('refuses a bad %s in one line naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

@@ -33,6 +33,7 @@ export function loadConfig(env: Env): BrokerConfig {
     trustedProxies: trustedProxies(env.FEDBROKER_TRUSTED_PROXIES),
     rateLimitPerClient: integer(env, 'FEDBROKER_RATE_LIMIT_PER_CLIENT', 1200, 0, 1_000_000),
     rateLimitPerPlatform: integer(env, 'FEDBROKER_RATE_LIMIT_PER_PLATFORM', 12_000, 0, 10_000_000),
+    shutdownDrainSeconds: integer(env, 'FEDBROKER_SHUTDOWN_DRAIN_SECONDS', 1, 0, 300),
   };
 }
 

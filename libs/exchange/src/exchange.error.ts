@@ -1,8 +1,13 @@
+import { truncate } from '@fedbroker/platforms';
 import type { GrantKind } from './grants/grant';
+
+/** The longest reason an audit event keeps: a few KiB, whatever a denial has to say. */
+export const MAX_REASON_LENGTH = 4096;
 
 /**
  * Why a `/token` request failed. Closed: {@link OAUTH_ERRORS} maps every code to its wire form.
- * `message` is the category the client may see; `reason` is the full account kept for the audit event.
+ * `message` is what the client may see (the category, and values that are no secret); `reason` is the
+ * full account kept for the audit event, at most {@link MAX_REASON_LENGTH} characters.
  */
 export type ExchangeErrorCode =
   | 'malformed_request'
@@ -34,7 +39,7 @@ export class ExchangeError extends Error {
   ) {
     super(message, { cause: options.cause });
     this.name = 'ExchangeError';
-    this.reason = options.reason ?? message;
+    this.reason = truncate(options.reason ?? message, MAX_REASON_LENGTH);
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -1,10 +1,17 @@
-import { decodeCompactJws, type DecodedJwt, type Identity } from '@fedbroker/platforms';
-import type { PolicyEvaluation } from '@fedbroker/policy';
+import type { Identity } from '@fedbroker/platforms';
+import {
+  firstFalseConjunct,
+  RANKING_RULE,
+  type CompiledPolicy,
+  type FalseConjunct,
+  type PolicyEvaluation,
+} from '@fedbroker/policy';
 import { ExchangeError } from './exchange.error';
 import type { ExchangeDependencies } from './exchange-dependencies';
 import { GRANTS, TOKEN_TYPE, type GrantRequest } from './grants';
 import { runDecision, type StepOutcome } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
+import { presentedView, type PresentedView } from './pipeline/presented-view';
 
 /** What to explain: a credential and, as on `/token`, the grant, audiences, scopes and actor. */
 export interface ExplainRequest {
@@ -20,15 +27,26 @@ export interface ExplainRequest {
 
 export type ExplainStep = StepOutcome;
 
+/** How one policy fared, where it ranks, and for a false condition which part of it was false. */
+export interface ExplainPolicy extends PolicyEvaluation {
+  /** Its place in the ranking, from 1. */
+  rank: number;
+  priority: number;
+  /** For a false condition that is an `&&` chain: its first false conjunct. */
+  falseConjunct?: FalseConjunct;
+}
+
 /** What `/token` would decide for a credential, with the reasons; nothing is issued or audited. */
 export interface ExplainReport {
   platform: { name: string; kind: string; issuer: string } | null;
-  /** The credential's header and claims as presented, unverified: what the checks looked at. */
-  presented: DecodedJwt | null;
+  /** The credential as presented, unverified: its type and, for a JWT, the header and claims checked. */
+  presented: PresentedView;
   steps: ExplainStep[];
   identity: Identity | null;
+  /** How `/token` ranks policies: {@link RANKING_RULE}. */
+  ranking: string;
   /** Every policy of the platform, ranked as `/token` ranks them (priority, then name). */
-  policies: PolicyEvaluation[];
+  policies: ExplainPolicy[];
   decision:
     | {
         outcome: 'issue';
@@ -46,9 +64,10 @@ export interface ExplainReport {
 export async function explain(deps: ExchangeDependencies, request: ExplainRequest): Promise<ExplainReport> {
   const report: ExplainReport = {
     platform: null,
-    presented: readUnverified(request.token),
+    presented: presentedView(undefined, request.tokenType ?? TOKEN_TYPE.jwt),
     steps: [],
     identity: null,
+    ranking: RANKING_RULE,
     policies: [],
     decision: { outcome: 'deny', error: '', reason: '' },
   };
@@ -97,16 +116,26 @@ export async function explain(deps: ExchangeDependencies, request: ExplainReques
   } finally {
     const platform = state.platform;
     report.platform = platform ? { name: platform.name, kind: platform.kind, issuer: platform.issuer } : null;
+    report.presented = presentedView(state.presented, grantRequest.credentialType);
     report.identity = state.subject?.credential.identity ?? null;
-    report.policies = state.evaluations ?? [];
+    report.policies = explainPolicies(state);
   }
   return report;
 }
 
-function readUnverified(token: string): DecodedJwt | null {
-  try {
-    return decodeCompactJws(token);
-  } catch {
-    return null;
-  }
+function explainPolicies(state: ExchangeState): ExplainPolicy[] {
+  const byName = new Map<string, CompiledPolicy>(state.policies?.map((p) => [p.definition.name, p]));
+  return (state.evaluations ?? []).map((evaluation, index) => {
+    const policy = byName.get(evaluation.policy);
+    const falseConjunct =
+      evaluation.result === 'not_matched' && policy !== undefined && state.policyInput !== undefined
+        ? firstFalseConjunct(policy, state.policyInput)
+        : undefined;
+    return {
+      ...evaluation,
+      rank: index + 1,
+      priority: policy?.definition.priority ?? 0,
+      ...(falseConjunct === undefined ? {} : { falseConjunct }),
+    };
+  });
 }

@@ -5,4 +5,11 @@ export { oauthErrorFor, type OAuthError } from './oauth-errors';
 export { DECISION_STEPS, type DecisionStepName } from './pipeline/decision-steps';
 export { MAX_BODY_BYTES, MAX_TOKEN_BYTES } from './token-form';
 export { TokenService, type TokenResponse } from './token-service';
-export { explain, type ExplainReport, type ExplainRequest, type ExplainStep } from './explain';
+export {
+  explain,
+  type ExplainPolicy,
+  type ExplainReport,
+  type ExplainRequest,
+  type ExplainStep,
+} from './explain';
+export type { PresentedView } from './pipeline/presented-view';

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import type { AuditRecord } from '@fedbroker/audit';
+import { createHash, randomUUID } from 'node:crypto';
+import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
 import { ExchangeError } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
 import { GRANTS, type GrantKind } from './grants';
 import { runDecision } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
+import { readUnverified } from './pipeline/read-unverified';
 import { parseTokenForm, type TokenForm } from './token-form';
 
 /** RFC 6749 §5.1 / RFC 8693 §2.2.1 success body. */
@@ -41,6 +42,7 @@ export class TokenService {
     const now = this.deps.now();
     const trail: Trail = {
       requestId: context.requestId,
+      exchangeId: randomUUID(),
       clientIp: context.clientIp,
       userAgent: context.userAgent,
       grantType: null,
@@ -103,6 +105,7 @@ export class TokenService {
         : undefined,
     });
     trail.tokenId = minted.jti;
+    trail.issuedSubject = match.subject;
     trail.expiresAt = minted.expiresAt;
     return {
       access_token: minted.token,
@@ -144,11 +147,12 @@ export class TokenService {
     try {
       await this.deps.audit.write(record);
     } catch (error) {
-      const unavailable = new ExchangeError('unavailable', 'the service is temporarily unavailable', {
-        cause: error,
-      });
-      unavailable.grant = grant;
-      throw unavailable;
+      const failure =
+        error instanceof AuditRecordError
+          ? new ExchangeError('internal', 'the request could not be completed', { cause: error })
+          : new ExchangeError('unavailable', 'the service is temporarily unavailable', { cause: error });
+      failure.grant = grant;
+      throw failure;
     }
   }
 }
@@ -160,6 +164,7 @@ function recordDecision(trail: Trail, state: ExchangeState): void {
     trail.issuer = state.platform.issuer;
   }
   if (state.subject) trail.subject = state.subject.credential.identity.subject;
+  else trail.unverified = readUnverified(state.presented) ?? null;
   if (state.actor) trail.actorSubject = state.actor.credential.identity.subject;
   if (state.match) trail.policy = state.match.policy;
   if (state.audience) trail.audience = state.audience;

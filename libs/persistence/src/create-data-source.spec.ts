@@ -1,7 +1,11 @@
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { createDataSource, openDatabase } from './create-data-source';
+import { createDataSource, MIGRATIONS, openDatabase } from './create-data-source';
+import { pgPoolOf } from './pg-pool';
+
+const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 describe('openDatabase', () => {
   let db: TestDatabase;
@@ -49,4 +53,41 @@ describe('openDatabase', () => {
     await expect(dataSource.query(insert, ['b'])).resolves.toEqual([]);
     await expect(dataSource.query(insert, ['a'])).rejects.toThrow(/duplicate key/);
   });
+
+  it.runIf(realPostgres)('survives the session of a checked-out pool client being killed', async () => {
+    const client = await pgPoolOf(dataSource).connect();
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const ended = new Promise<void>((resolve) => client.once('end', resolve));
+    const killer = new Client({ connectionString: db.url });
+    await killer.connect();
+    await killer.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    await killer.end();
+    await ended;
+    client.release();
+    expect(await dataSource.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+  });
+
+  it.runIf(realPostgres)(
+    'migrates once when several processes start together on an empty database',
+    async () => {
+      for (let round = 0; round < 3; round += 1) {
+        const empty = await createTestDatabase();
+        try {
+          const started = await Promise.allSettled(
+            Array.from({ length: 3 }, () => openDatabase({ url: empty.url, poolSize: 2 })),
+          );
+          const opened = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+          await Promise.all(opened.map((d) => d.destroy()));
+          expect(started.filter((s) => s.status === 'rejected')).toEqual([]);
+        } finally {
+          await empty.drop();
+        }
+      }
+      const again = await openDatabase({ url: db.url, poolSize: 1 });
+      expect(await again.query('SELECT count(*)::int AS n FROM migrations')).toEqual([
+        { n: MIGRATIONS.length },
+      ]);
+      await again.destroy();
+    },
+  );
 });

@@ -1,4 +1,5 @@
-import { DataSource } from 'typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource, MigrationExecutor, type QueryRunner } from 'typeorm';
 import {
   AdminChangeEntity,
   AdminCredentialEntity,
@@ -13,6 +14,8 @@ import { PolicyActorCondition1764100000000 } from './migrations/1764100000000-po
 import { PlatformRoutes1764200000000 } from './migrations/1764200000000-platform-routes';
 import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain';
 import { AdminChanges1764400000000 } from './migrations/1764400000000-admin-changes';
+import { AuditCauses1764500000000 } from './migrations/1764500000000-audit-causes';
+import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
   PlatformEntity,
@@ -29,6 +32,7 @@ export const MIGRATIONS = [
   PlatformRoutes1764200000000,
   AuditChain1764300000000,
   AdminChanges1764400000000,
+  AuditCauses1764500000000,
 ];
 
 export interface DataSourceOptions {
@@ -46,14 +50,58 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'all',
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, query_timeout: 15_000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 15_000,
+      Client: PoolConnection,
+    },
   });
 }
 
-/** Connects and applies every pending migration. */
+/** The PostgreSQL advisory lock every process takes to migrate ("fbmigr" in ASCII). */
+const MIGRATION_LOCK = 0x66626d696772;
+const MIGRATION_LOCK_POLL_MS = 100;
+
+/**
+ * Connects and applies every pending migration, one process at a time: replicas starting together
+ * on an empty database would otherwise create the same tables concurrently.
+ */
 export async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = createDataSource(options);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'all' });
+  try {
+    await migrateExclusively(dataSource);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   return dataSource;
+}
+
+/**
+ * Runs the migrations on one session holding the migration lock. The lock is polled rather than
+ * waited for, so no statement outlives the driver's query timeout while another process migrates.
+ */
+async function migrateExclusively(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    while (!(await tryMigrationLock(runner))) await sleep(MIGRATION_LOCK_POLL_MS);
+    try {
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'all';
+      await executor.executePendingMigrations();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+async function tryMigrationLock(runner: QueryRunner): Promise<boolean> {
+  const rows = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATION_LOCK])) as {
+    locked: boolean;
+  }[];
+  return rows[0]?.locked === true;
 }

@@ -5,5 +5,8 @@ export {
   MIGRATIONS,
   type DataSourceOptions,
 } from './create-data-source';
+export { DatabaseProbe } from './database-probe';
+export { leaseClient, pgPoolOf, type LeasedClient } from './pg-pool';
+export { timeLimit, TimeLimitError } from './time-limit';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/start-embedded-postgres';
 export * from './entities';

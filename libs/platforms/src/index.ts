@@ -13,13 +13,25 @@ export { decodeCompactJws, isCanonicalBase64url } from './credential/decode-comp
 export { MAX_TOKEN_LENGTH, presentCredential } from './credential/present-credential';
 export type { DecodedJwt, PresentedCredential } from './credential/presented-credential';
 export { replayKey } from './credential/replay-key';
-export { mapJoseError } from './errors/map-jose-error';
+export { invalidClaim, missingClaim } from './errors/claim-errors';
+export { mapJoseError, type JoseErrorContext } from './errors/map-jose-error';
+export {
+  MAX_SHOWN_VALUE_LENGTH,
+  MAX_SHOWN_VALUES,
+  showClock,
+  showTime,
+  showValue,
+  showValues,
+  truncate,
+} from './errors/show-value';
 export {
   isVerificationError,
   RETRYABLE_VERIFICATION_ERRORS,
   VERIFICATION_ERROR_CODES,
   VerificationError,
+  verificationMessage,
   type VerificationErrorCode,
+  type VerificationErrorOptions,
 } from './errors/verification-error';
 export { GitHubActionsAdapter, githubActionsAdapter } from './github-actions/github-actions.adapter';
 export { GITHUB_ACTIONS_IDENTITY_FIELDS } from './github-actions/github-actions-identity-fields';

@@ -18,7 +18,7 @@ import { toCelMap } from './to-cel-value';
  */
 export function evaluatePolicies(policies: readonly CompiledPolicy[], input: PolicyInput): PolicyDecision {
   const bindings = toBindings(input);
-  const ranked = [...policies].sort(byRank);
+  const ranked = rankPolicies(policies);
   const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings));
   const index = evaluations.findIndex((evaluation) => evaluation.result === 'matched');
   const winner = ranked[index];
@@ -27,6 +27,14 @@ export function evaluatePolicies(policies: readonly CompiledPolicy[], input: Pol
   if ('match' in outcome) return { match: outcome.match, evaluations };
   evaluations[index] = { policy: winner.definition.name, result: 'error', reason: outcome.reason };
   return { evaluations };
+}
+
+/** How policies are ranked, in words, for explain. */
+export const RANKING_RULE = 'highest priority first, then by name ascending; the first matched policy wins';
+
+/** `policies` in the order they are tried: highest `priority` first, then by name ascending. */
+export function rankPolicies<P extends CompiledPolicy>(policies: readonly P[]): P[] {
+  return [...policies].sort(byRank);
 }
 
 function byRank(a: CompiledPolicy, b: CompiledPolicy): number {

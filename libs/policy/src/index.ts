@@ -1,7 +1,8 @@
 export { actorAllowed, type ActorDecision } from './actor-allowed';
 export { MAX_EXPRESSION_BYTES } from './compile-expression';
 export { compilePolicy, RESERVED_CLAIMS, type CompiledPolicy } from './compile-policy';
-export { evaluatePolicies } from './evaluate-policies';
+export { evaluatePolicies, rankPolicies, RANKING_RULE } from './evaluate-policies';
+export { firstFalseConjunct, type FalseConjunct } from './explain-condition';
 export type { JsonValue } from './from-cel-value';
 export { REQUEST_FIELDS, type FieldType, type PolicySchema } from './policy-schema';
 export { PolicyCompileError, type PolicyProblem } from './policy-compile.error';

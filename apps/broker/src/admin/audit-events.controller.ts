@@ -6,6 +6,7 @@ import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
 import { parseRequest } from './invalid-request.error';
+import { fromBound, toBound } from './time-bounds';
 
 /** The query of `GET /admin/v1/audit-events`. */
 export const auditFiltersSchema = z.strictObject({
@@ -13,14 +14,10 @@ export const auditFiltersSchema = z.strictObject({
   platform: adminText().min(1).optional(),
   subject: adminText().min(1).optional(),
   policy: adminText().min(1).optional(),
-  from: z.iso
-    .datetime({ offset: true })
-    .transform((v) => new Date(v))
-    .optional(),
-  to: z.iso
-    .datetime({ offset: true })
-    .transform((v) => new Date(v))
-    .optional(),
+  requestId: adminText().min(1).max(256).optional(),
+  tokenId: adminText().min(1).max(256).optional(),
+  from: fromBound.optional(),
+  to: toBound.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().min(1).max(512).optional(),
 });

@@ -15,22 +15,30 @@ export function sendProblem(reply: FastifyReply, { body, headers }: ProblemAnswe
   void reply.status(body.status).headers(headers).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
 }
 
+/** Audits a `/token` request refused outside the exchange; resolves with the error to answer with. */
+export type AuditRefusal = (refusal: ExchangeError, request: FastifyRequest) => Promise<ExchangeError>;
+
 /**
  * The one place an error becomes a response: RFC 6749 §5.2 JSON on `/token`, RFC 9457 problem
- * details elsewhere. Anything unexpected is a 500 whose detail stays in the log.
+ * details elsewhere. Anything unexpected is a 500 whose detail stays in the log. A `/token` request
+ * the exchange did not see (the HTTP layer refused its body, say) is audited here, as every
+ * `/token` request is.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
-  constructor(private readonly routes: RouteTable) {}
+  constructor(
+    private readonly routes: RouteTable,
+    private readonly auditRefusal: AuditRefusal,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const servedHere = !(error instanceof NotServedHereError);
     if (error instanceof ExchangeError || (servedHere && isTokenRequest(request))) {
-      this.sendOAuth(error, reply);
+      this.sendOAuth(error, request, reply);
       return;
     }
     const known = adminProblem(error);
@@ -40,7 +48,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     sendProblem(reply, answer ?? { body: problem(500, 'Internal server error'), headers: {} });
   }
 
-  private sendOAuth(error: unknown, reply: FastifyReply): void {
+  private sendOAuth(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
     if (error instanceof ExchangeError) {
       if (error.code === 'internal' || error.code === 'unavailable') {
         this.logger.error(`token request failed: ${error.code}`, stackOf(error.cause));
@@ -50,14 +58,26 @@ export class HttpExceptionFilter implements ExceptionFilter {
       sendOAuthError(reply, oauthErrorFor(error.code, error.grant), error.message);
       return;
     }
+    void this.auditRefusal(this.refusalOf(error), request).then((answer) =>
+      sendOAuthError(reply, oauthErrorFor(answer.code, undefined), answer.message),
+    );
+  }
+
+  private refusalOf(error: unknown): ExchangeError {
     const framework = frameworkStatus(error);
     if (framework === undefined) {
       this.logger.error('unexpected error on /token', stackOf(error));
-      sendOAuthError(reply, { status: 500, error: 'server_error' }, 'the request could not be completed');
-      return;
+      return new ExchangeError('internal', 'the request could not be completed', { cause: error });
     }
-    const status = framework === 413 ? 413 : 400;
-    sendOAuthError(reply, { status, error: 'invalid_request' }, describeFramework(framework));
+    const code = (error as { code?: unknown }).code;
+    const reason = `refused by the HTTP layer${typeof code === 'string' ? ` (${code})` : ''}`;
+    return new ExchangeError(
+      framework === 413 ? 'body_too_large' : 'malformed_request',
+      describeFramework(framework),
+      {
+        reason,
+      },
+    );
   }
 }
 

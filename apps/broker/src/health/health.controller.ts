@@ -15,17 +15,12 @@ export class HealthController {
 
   @Get('readyz')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
-    const checks = { database: await this.databaseReachable(), signingKey: this.runtime.signingKeys.ready };
-    const ready = checks.database && checks.signingKey;
+    const checks = {
+      accepting: !this.runtime.stopping,
+      database: await this.runtime.database.reachable(),
+      signingKey: this.runtime.signingKeys.ready,
+    };
+    const ready = checks.accepting && checks.database && checks.signingKey;
     await reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
-  }
-
-  private async databaseReachable(): Promise<boolean> {
-    try {
-      await this.runtime.dataSource.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
   }
 }

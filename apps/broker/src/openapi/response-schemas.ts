@@ -97,6 +97,14 @@ export const auditEventSchema = z.strictObject({
   userAgent: nullable(z.string()),
   subjectTokenSha256: nullable(z.string()),
   actorSubject: nullable(z.string()),
+  issuedSubject: nullable(z.string()).describe('The sub of the token issued'),
+  unverified: nullable(
+    z.strictObject({
+      issuer: nullable(z.string()),
+      subject: nullable(z.string()),
+      tokenId: nullable(z.string()),
+    }),
+  ).describe('For a refusal at verification: what the credential said of itself, never verified'),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
@@ -131,19 +139,40 @@ export const changeSchema = z.strictObject({
   after: nullable(z.record(z.string(), z.unknown())),
 });
 
+const presentedSchema = z
+  .strictObject({
+    tokenType: z.string(),
+    header: nullable(z.record(z.string(), z.unknown())),
+    claims: nullable(z.record(z.string(), z.unknown())),
+  })
+  .describe('The credential as presented, unverified: header and claims are null when it is not a JWT');
+
 export const explainReportSchema = z.strictObject({
   platform: nullable(z.strictObject({ name: z.string(), kind: z.string(), issuer: z.string() })),
-  presented: nullable(
-    z.strictObject({ header: z.record(z.string(), z.unknown()), claims: z.record(z.string(), z.unknown()) }),
-  ).describe("The credential's header and claims as presented, unverified"),
-  steps: z.array(z.strictObject({ step: z.string(), ok: z.boolean(), detail: z.string() })),
+  presented: presentedSchema,
+  steps: z.array(
+    z.strictObject({
+      step: z.string(),
+      ok: z.boolean(),
+      detail: z.string(),
+      check: z.string().optional().describe('The verification check that refused the credential'),
+      presented: presentedSchema.optional(),
+    }),
+  ),
   identity: nullable(z.record(z.string(), z.unknown())).describe('The normalized identity'),
+  ranking: z.string().describe('How /token ranks policies'),
   policies: z
     .array(
       z.strictObject({
         policy: z.string(),
         result: z.enum(['matched', 'not_matched', 'error', 'disabled']),
         reason: z.string().optional(),
+        rank: z.int(),
+        priority: z.int(),
+        falseConjunct: z
+          .strictObject({ expression: z.string(), position: z.int(), of: z.int() })
+          .optional()
+          .describe('For a false && chain: its first false part'),
       }),
     )
     .describe('Every policy of the platform, ranked as /token ranks them: priority, then name'),
@@ -195,5 +224,5 @@ export const livenessSchema = z.strictObject({ status: z.literal('ok') });
 
 export const readinessSchema = z.strictObject({
   status: z.enum(['ready', 'unavailable']),
-  checks: z.strictObject({ database: z.boolean(), signingKey: z.boolean() }),
+  checks: z.strictObject({ accepting: z.boolean(), database: z.boolean(), signingKey: z.boolean() }),
 });

@@ -13,7 +13,12 @@ import {
   type RotateOptions,
   type SigningKeyInfo,
 } from '@fedbroker/minting';
-import { openDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fedbroker/persistence';
+import {
+  DatabaseProbe,
+  openDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
 import { RateLimiter } from '@fedbroker/rate-limit';
 import { embeddedKeyEncryptionKey } from './embedded-secrets';
@@ -29,6 +34,8 @@ export interface RuntimeLogger {
 export interface BrokerRuntime {
   readonly config: BrokerConfig;
   readonly dataSource: DataSource;
+  /** Whether the database answers, within a second: for readiness. */
+  readonly database: DatabaseProbe;
   readonly catalog: Catalog;
   readonly signingKeys: SigningKeyStore;
   readonly tokens: TokenService;
@@ -58,6 +65,10 @@ export interface BrokerRuntime {
   rewrapSigningKeys(actor: string): Promise<RewrapReport>;
   /** Admin credentials; without a configured one, {@link CredentialStore.ensureBootstrap} makes one. */
   readonly credentials: CredentialStore;
+  /** Set once the broker begins to stop: `/token` then answers 503 and `/readyz` fails. */
+  readonly stopping: boolean;
+  /** Marks the broker as stopping: a stop signal arrived, or the HTTP server began to close. */
+  beginStopping(): void;
   /** Stop accepting work, flush the audit writer, release the database. */
   close(): Promise<void>;
 }
@@ -137,9 +148,11 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     changes: changeLog,
   });
 
+  let stopping = false;
   return {
     config,
     dataSource,
+    database: new DatabaseProbe(dataSource),
     catalog,
     signingKeys,
     tokens,
@@ -155,6 +168,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     rotateSigningKey: (rotateOptions, actor) => keyLifecycle.rotate(rotateOptions, actor),
     checkKeyRotation: () => keyLifecycle.check(),
     rewrapSigningKeys: (actor) => keyLifecycle.rewrap(actor),
+    get stopping() {
+      return stopping;
+    },
+    beginStopping() {
+      stopping = true;
+    },
     async close() {
       keyLifecycle.stop();
       await audit.close();

@@ -4,6 +4,7 @@ import type { TokenResponse } from '@fedbroker/exchange';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { FormBody } from './form-body';
+import { requestContextOf } from './request-context';
 
 /** `POST /token`: RFC 8693 token exchange, RFC 7523 JWT bearer grant and client assertion. */
 @Controller('token')
@@ -15,10 +16,9 @@ export class TokenController {
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   token(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenResponse> {
-    return this.runtime.tokens.exchange(body instanceof FormBody ? body.text : null, {
-      requestId: request.id,
-      clientIp: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-    });
+    return this.runtime.tokens.exchange(
+      body instanceof FormBody ? body.text : null,
+      requestContextOf(request),
+    );
   }
 }

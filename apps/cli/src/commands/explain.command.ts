@@ -61,6 +61,11 @@ function grantType(value: string): string {
   return grant;
 }
 
+function falsePart(conjunct: unknown): string {
+  if (!isJson(conjunct)) return '';
+  return ` (part ${cell(conjunct.position)} of ${cell(conjunct.of)} is false: ${cell(conjunct.expression)})`;
+}
+
 async function readToken(path: string, ctx: CliContext): Promise<string> {
   const token = (await readText(path, ctx.io)).trim();
   if (token === '') throw new CliError(`${path === '-' ? 'standard input' : path}: holds no token`);
@@ -85,7 +90,8 @@ function printReport(ctx: CliContext, report: Json): void {
   );
   out('steps:');
   for (const step of Array.isArray(report.steps) ? report.steps.filter(isJson) : []) {
-    out(`  ${step.ok === true ? 'ok  ' : 'FAIL'} ${cell(step.step)}: ${cell(step.detail)}`);
+    const check = typeof step.check === 'string' ? ` [${step.check}]` : '';
+    out(`  ${step.ok === true ? 'ok  ' : 'FAIL'} ${cell(step.step)}${check}: ${cell(step.detail)}`);
   }
   if (isJson(report.identity)) {
     out('identity:');
@@ -93,10 +99,11 @@ function printReport(ctx: CliContext, report: Json): void {
   }
   const policies = Array.isArray(report.policies) ? report.policies.filter(isJson) : [];
   if (policies.length > 0) {
-    out('policies (ranked: priority, then name):');
+    const ranking = typeof report.ranking === 'string' ? report.ranking : 'priority, then name';
+    out(`policies (${ranking}):`);
     for (const policy of policies) {
       const reason = policy.reason === undefined ? '' : `: ${cell(policy.reason)}`;
-      out(`  ${cell(policy.policy)}: ${cell(policy.result)}${reason}`);
+      out(`  ${cell(policy.policy)}: ${cell(policy.result)}${reason}${falsePart(policy.falseConjunct)}`);
     }
   }
 }

@@ -1,9 +1,12 @@
+import { isVerificationError, showValue, type VerificationErrorCode } from '@fedbroker/platforms';
 import { actorAllowed, evaluatePolicies } from '@fedbroker/policy';
 import { ExchangeError } from '../exchange.error';
 import type { ExchangeDependencies } from '../exchange-dependencies';
 import { selectScopes, selectTargets } from '../select-targets';
 import type { ExchangeState } from './exchange-state';
-import { locateAndVerify } from './locate-and-verify';
+import { locateAndVerify, type LocateTrace } from './locate-and-verify';
+import { noPolicyMatched } from './no-policy-matched';
+import { presentedView, type PresentedView } from './presented-view';
 
 /** The named steps of a decision, in order: `/token` runs them all, explain reports each. */
 export type DecisionStepName =
@@ -23,6 +26,8 @@ export interface DecisionStep {
   run(state: ExchangeState, deps: ExchangeDependencies): Promise<void> | void;
   /** One line on what the step established, for explain. */
   describe(state: ExchangeState): string;
+  /** What explain shows beside the step's refusal, besides its reason. */
+  failure?(state: ExchangeState, error: ExchangeError): Pick<StepOutcome, 'check' | 'presented'>;
 }
 
 const verify: DecisionStep = {
@@ -30,12 +35,20 @@ const verify: DecisionStep = {
   applies: () => true,
   async run(state, deps) {
     const { credential, credentialType } = state.request;
-    state.subject = await locateAndVerify(deps, credential, credentialType, state.now, (platform) => {
-      state.platform = platform;
-    });
+    const trace: LocateTrace = {};
+    try {
+      state.subject = await locateAndVerify(deps, credential, credentialType, state.now, trace);
+    } finally {
+      state.presented = trace.presented;
+      state.platform = trace.platform;
+    }
   },
   describe: (state) =>
     `platform ${state.subject?.platform.name} verified the credential of ${state.subject?.credential.identity.subject}`,
+  failure: (state, error) => ({
+    ...checkOf(error),
+    presented: presentedView(state.presented, state.request.credentialType),
+  }),
 };
 
 /** The platform's request allowance, spent only by verified credentials; `/token` only, not explain. */
@@ -63,7 +76,7 @@ const authenticateClient: DecisionStep = {
     const subject = state.subject?.credential.identity.subject;
     if (state.request.clientId !== subject) {
       throw new ExchangeError('client_mismatch', 'the client_id does not match the client assertion', {
-        reason: `client_id ${state.request.clientId} differs from the assertion's sub ${subject}`,
+        reason: `client_id ${showValue(state.request.clientId)} differs from the assertion's sub ${showValue(subject)}`,
       });
     }
   },
@@ -77,9 +90,13 @@ const verifyActor: DecisionStep = {
     const actor = state.request.actor;
     if (actor === undefined) return;
     try {
-      state.actor = await locateAndVerify(deps, actor.token, actor.type, state.now, (platform) => {
-        state.actorPlatform = platform;
-      });
+      const trace: LocateTrace = {};
+      try {
+        state.actor = await locateAndVerify(deps, actor.token, actor.type, state.now, trace);
+      } finally {
+        state.actorPresented = trace.presented;
+        state.actorPlatform = trace.platform;
+      }
     } catch (error) {
       if (!(error instanceof ExchangeError)) throw error;
       throw new ExchangeError(error.code, `actor_token: ${error.message}`, {
@@ -90,6 +107,10 @@ const verifyActor: DecisionStep = {
   },
   describe: (state) =>
     `platform ${state.actor?.platform.name} verified the actor ${state.actor?.credential.identity.subject}`,
+  failure: (state, error) => ({
+    ...checkOf(error),
+    presented: presentedView(state.actorPresented, state.request.actor?.type ?? ''),
+  }),
 };
 
 /** The highest-ranked matching policy of the subject's platform wins (priority, then name). */
@@ -110,14 +131,12 @@ const decide: DecisionStep = {
       actor: state.actor?.credential.identity,
     };
     state.policyInput = input;
-    const decision = evaluatePolicies(deps.catalog.snapshot().policiesFor(subject.platform.id), input);
+    state.policies = deps.catalog.snapshot().policiesFor(subject.platform.id);
+    const decision = evaluatePolicies(state.policies, input);
     state.evaluations = decision.evaluations;
     if (decision.match === undefined) {
-      const detail = decision.evaluations.map(
-        (e) => `${e.policy}: ${e.result}${e.reason ? ` (${e.reason})` : ''}`,
-      );
       throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
-        reason: detail.length > 0 ? `no policy matched; ${detail.join('; ')}` : 'the platform has no policy',
+        reason: noPolicyMatched(decision.evaluations),
       });
     }
     state.match = decision.match;
@@ -176,6 +195,18 @@ export interface StepOutcome {
   step: DecisionStepName;
   ok: boolean;
   detail: string;
+  /** For a refused credential: the check that refused it (a verification error code). */
+  check?: VerificationErrorCode;
+  /** For a refused credential: its header and claims as presented, unverified, beside the check. */
+  presented?: PresentedView;
+}
+
+/** The verification check behind a refusal, when a credential check refused it. */
+function checkOf(error: ExchangeError): Pick<StepOutcome, 'check'> {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (isVerificationError(cause)) return { check: cause.code };
+  }
+  return {};
 }
 
 /**
@@ -192,7 +223,9 @@ export async function runDecision(
     try {
       await step.run(state, deps);
     } catch (error) {
-      if (error instanceof ExchangeError) onStep({ step: step.name, ok: false, detail: error.reason });
+      if (error instanceof ExchangeError) {
+        onStep({ step: step.name, ok: false, detail: error.reason, ...step.failure?.(state, error) });
+      }
       throw error;
     }
     onStep({ step: step.name, ok: true, detail: step.describe(state) });

@@ -1,7 +1,6 @@
 import type { VerificationError } from '@fedbroker/platforms';
 
-/** The category a client is told; the full reason goes to the audit event. */
-export function describeVerificationError(error: VerificationError): string {
+function category(error: VerificationError): string {
   switch (error.code) {
     case 'malformed':
       return 'the credential is malformed';
@@ -28,7 +27,17 @@ export function describeVerificationError(error: VerificationError): string {
     case 'legacy_token':
       return 'legacy tokens are not accepted';
     case 'missing_claim':
-    case 'claim_invalid':
       return 'the credential lacks a required claim';
+    case 'claim_invalid':
+      return 'the credential has an invalid claim';
   }
+}
+
+/**
+ * What a client is told: the category, then what the refusal allows it to see (an audience, a time,
+ * a claim's name). The full reason goes to the audit event.
+ */
+export function describeVerificationError(error: VerificationError): string {
+  const detail = error.publicDetail;
+  return detail === undefined ? category(error) : `${category(error)}: ${detail}`;
 }

@@ -1,5 +1,5 @@
-import type { PlatformConfig, VerifiedCredential } from '@fedbroker/platforms';
-import type { PolicyEvaluation, PolicyInput, PolicyMatch } from '@fedbroker/policy';
+import type { PlatformConfig, PresentedCredential, VerifiedCredential } from '@fedbroker/platforms';
+import type { CompiledPolicy, PolicyEvaluation, PolicyInput, PolicyMatch } from '@fedbroker/policy';
 import type { GrantRequest } from '../grants';
 
 /** A credential verified by the platform it located. */
@@ -15,11 +15,16 @@ export interface VerifiedPresentation {
 export interface ExchangeState {
   readonly now: Date;
   readonly request: GrantRequest;
+  /** The subject credential as decoded, unverified (kept when verification then fails). */
+  presented?: PresentedCredential;
   /** The subject credential's platform, once located (kept even when verification then fails). */
   platform?: PlatformConfig;
   subject?: VerifiedPresentation;
+  actorPresented?: PresentedCredential;
   actorPlatform?: PlatformConfig;
   actor?: VerifiedPresentation;
+  /** The policies of the subject's platform that were evaluated. */
+  policies?: readonly CompiledPolicy[];
   policyInput?: PolicyInput;
   evaluations?: PolicyEvaluation[];
   match?: PolicyMatch;

@@ -2,8 +2,10 @@ import {
   isVerificationError,
   presentCredential,
   RETRYABLE_VERIFICATION_ERRORS,
+  showValues,
   VerificationError,
   type PlatformConfig,
+  type PresentedCredential,
   type VerifyContext,
 } from '@fedbroker/platforms';
 import { ExchangeError } from '../exchange.error';
@@ -11,11 +13,19 @@ import type { ExchangeDependencies } from '../exchange-dependencies';
 import { describeVerificationError } from './describe-verification-error';
 import type { VerifiedPresentation } from './exchange-state';
 
+/** What locating learnt of a credential before verifying it: kept when verification then fails. */
+export interface LocateTrace {
+  /** The credential as decoded, once it decodes (nothing in it is verified). */
+  presented?: PresentedCredential;
+  /** The one platform it found, before that platform verifies it. */
+  platform?: PlatformConfig;
+}
+
 /**
  * Decodes a credential once, lets each adapter that accepts its type say which route keys find its
  * platform, and has the one platform found verify it: a credential is never tried against two
- * platforms. `onPlatform` learns the platform before verification, so that a refusal is audited
- * against it.
+ * platforms. `trace` learns the decoded credential and the platform before verification, so that a
+ * refusal is audited against them.
  *
  * @throws {ExchangeError} `credential_rejected`, or `platform_unavailable` when the platform's
  * verifier (keys, STS) cannot be reached.
@@ -25,20 +35,29 @@ export async function locateAndVerify(
   token: string,
   tokenType: string,
   now: Date,
-  onPlatform: (platform: PlatformConfig) => void,
+  trace: LocateTrace,
 ): Promise<VerifiedPresentation> {
   const ctx: VerifyContext = { now, keys: deps.keys, allowHttp: deps.allowHttp };
   try {
     const credential = presentCredential(token, tokenType, deps.adapters.isJwtType(tokenType));
+    trace.presented = credential;
     const snapshot = deps.catalog.snapshot();
+    const tried: string[] = [];
     for (const adapter of deps.adapters.forTokenType(tokenType)) {
-      const platform = snapshot.platformByRoute(await adapter.locate(credential, ctx));
+      const routes = await adapter.locate(credential, ctx);
+      tried.push(...routes);
+      const platform = snapshot.platformByRoute(routes);
       if (platform === undefined || platform.kind !== adapter.kind) continue;
-      onPlatform(platform);
-      if (!platform.enabled) throw new VerificationError('issuer_not_trusted', 'the platform is disabled');
+      trace.platform = platform;
+      if (!platform.enabled) {
+        throw new VerificationError(
+          'issuer_not_trusted',
+          `the issuer is not trusted: platform ${platform.name} is disabled`,
+        );
+      }
       return { platform, credential: await adapter.verify(credential, platform, ctx) };
     }
-    throw new VerificationError('issuer_not_trusted', 'no registered platform issued the credential');
+    throw new VerificationError('issuer_not_trusted', notFound(tried));
   } catch (error) {
     if (!isVerificationError(error)) throw error;
     const code = RETRYABLE_VERIFICATION_ERRORS.has(error.code)
@@ -46,4 +65,11 @@ export async function locateAndVerify(
       : 'credential_rejected';
     throw new ExchangeError(code, describeVerificationError(error), { reason: error.message, cause: error });
   }
+}
+
+function notFound(routes: readonly string[]): string {
+  const unique = [...new Set(routes)];
+  return unique.length === 0
+    ? 'no registered platform issued the credential: it names no issuer'
+    : `no registered platform issued the credential: none answers to ${showValues(unique)}`;
 }

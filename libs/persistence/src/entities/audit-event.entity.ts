@@ -66,6 +66,22 @@ export class AuditEventEntity {
   @Column({ name: 'actor_subject', type: 'text', nullable: true })
   actorSubject!: string | null;
 
+  /** The `sub` of the token issued; `subject` is the credential's. */
+  @Column({ name: 'issued_subject', type: 'text', nullable: true })
+  issuedSubject!: string | null;
+
+  /** For a refusal at verification: the credential's `iss`, as read, not verified. */
+  @Column({ name: 'unverified_issuer', type: 'text', nullable: true })
+  unverifiedIssuer!: string | null;
+
+  /** For a refusal at verification: the credential's `sub`, as read, not verified. */
+  @Column({ name: 'unverified_subject', type: 'text', nullable: true })
+  unverifiedSubject!: string | null;
+
+  /** For a refusal at verification: the credential's `jti`, as read, not verified. */
+  @Column({ name: 'unverified_token_id', type: 'text', nullable: true })
+  unverifiedTokenId!: string | null;
+
   @Column({ name: 'chain_id', type: 'uuid', nullable: true })
   chainId!: string | null;
 

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { VerificationError } from '../errors/verification-error';
+import { invalidClaim, missingClaim } from '../errors/claim-errors';
 import type { TenantIssuer } from './entra-issuers';
 import { parseResourceId } from './parse-resource-id';
 
@@ -22,15 +22,15 @@ function optionalString(claims: JWTPayload, name: string): string | undefined {
   const value = claims[name];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw new VerificationError('claim_invalid', `the "${name}" claim is invalid`);
+    throw invalidClaim(name);
   }
   return value;
 }
 
 function requiredGuid(claims: JWTPayload, name: string): string {
   const value = optionalString(claims, name);
-  if (value === undefined) throw new VerificationError('missing_claim', `the "${name}" claim is missing`);
-  if (!GUID.test(value)) throw new VerificationError('claim_invalid', `the "${name}" claim is not a GUID`);
+  if (value === undefined) throw missingClaim(name);
+  if (!GUID.test(value)) throw invalidClaim(name, `the "${name}" claim is not a GUID`);
   return value.toLowerCase();
 }
 
@@ -43,7 +43,7 @@ function readManagedIdentity(claims: JWTPayload): Partial<EntraClaims> {
   if (resourceId === undefined) return {};
   const scope = parseResourceId(resourceId);
   if (scope === undefined) {
-    throw new VerificationError('claim_invalid', 'the "xms_mirid" claim is not an Azure resource ID');
+    throw invalidClaim('xms_mirid', 'the "xms_mirid" claim is not an Azure resource ID');
   }
   return { managedIdentityResourceId: resourceId, ...scope };
 }
@@ -58,14 +58,14 @@ function readManagedIdentity(claims: JWTPayload): Partial<EntraClaims> {
  */
 export function readEntraClaims(claims: JWTPayload, tenantId: string, issuer: TenantIssuer): EntraClaims {
   if (requiredGuid(claims, 'tid') !== tenantId) {
-    throw new VerificationError('claim_invalid', 'the "tid" claim is not the platform\'s tenant');
+    throw invalidClaim('tid', `the "tid" claim is not the platform's tenant ${tenantId}`);
   }
   const version = optionalString(claims, 'ver');
   if (version !== undefined && version !== (issuer.version === 1 ? '1.0' : '2.0')) {
-    throw new VerificationError('claim_invalid', 'the "ver" claim does not match the issuer');
+    throw invalidClaim('ver', 'the "ver" claim does not match the issuer');
   }
   if (optionalString(claims, 'sub') === undefined) {
-    throw new VerificationError('missing_claim', 'the "sub" claim is missing');
+    throw missingClaim('sub');
   }
   return {
     tenantId,

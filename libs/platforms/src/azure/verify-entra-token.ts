@@ -1,6 +1,7 @@
 import { replayKey } from '../credential/replay-key';
 import type { PresentedCredential } from '../credential/presented-credential';
-import { VerificationError } from '../errors/verification-error';
+import { showValue } from '../errors/show-value';
+import { VerificationError, verificationMessage } from '../errors/verification-error';
 import type { Identity, VerifiedCredential } from '../identity';
 import { verifyPlatformJwt, type VerifiedPlatformJwt } from '../jwt/verify-platform-jwt';
 import type { VerifyContext } from '../platform-adapter';
@@ -55,7 +56,15 @@ export async function verifyEntraToken(
     keySource: azureKeySource(platform),
   });
   const issuer = parseTenantIssuer(jwt.claims.iss);
-  if (issuer === undefined) throw new VerificationError('issuer_not_trusted');
+  if (issuer === undefined) {
+    throw new VerificationError(
+      'issuer_not_trusted',
+      verificationMessage(
+        'issuer_not_trusted',
+        `the "iss" claim ${showValue(jwt.claims.iss)} is not an Entra issuer`,
+      ),
+    );
+  }
   const entra = readEntraClaims(jwt.claims, tenantId, issuer);
   const identity = normalize(platform, jwt, entra);
   return {

@@ -1,4 +1,4 @@
-import { VerificationError } from '../errors/verification-error';
+import { invalidClaim, missingClaim } from '../errors/claim-errors';
 import type { Identity } from '../identity';
 import type { VerifiedPlatformJwt } from '../jwt/verify-platform-jwt';
 import type { PlatformConfig } from '../platform-config';
@@ -12,10 +12,10 @@ import type { PlatformConfig } from '../platform-config';
 export function jwtIdentityBase(platform: PlatformConfig, jwt: VerifiedPlatformJwt): Identity {
   const { sub, jti } = jwt.claims;
   if (sub === undefined || sub === '') {
-    throw new VerificationError('missing_claim', 'the "sub" claim is missing');
+    throw missingClaim('sub');
   }
   if (typeof sub !== 'string') {
-    throw new VerificationError('claim_invalid', 'the "sub" claim is invalid');
+    throw invalidClaim('sub');
   }
   return {
     platform: platform.name,

@@ -1,10 +1,11 @@
-import { VerificationError } from '../errors/verification-error';
+import { invalidClaim, missingClaim } from '../errors/claim-errors';
+import type { VerificationError } from '../errors/verification-error';
 import type { ClaimField } from './claim-field';
 
 const DECIMAL_ID = /^[0-9]{1,40}$/;
 
 function invalid(claim: string): VerificationError {
-  return new VerificationError('claim_invalid', `the "${claim}" claim is invalid`);
+  return invalidClaim(claim);
 }
 
 function convert(value: unknown, { claim, type }: ClaimField): string | boolean {
@@ -38,7 +39,7 @@ export function readClaimFields(
     const value = claims[entry.claim];
     if (value === undefined || value === null || value === '') {
       if (entry.required === true) {
-        throw new VerificationError('missing_claim', `the "${entry.claim}" claim is missing`);
+        throw missingClaim(entry.claim);
       }
       continue;
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSigningKey, signToken } from '../testing/signing-key';
 import { decodeCompactJws, isCanonicalBase64url } from './decode-compact-jws';
+import type { VerificationError } from '../errors/verification-error';
 import { presentCredential } from './present-credential';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -43,8 +44,17 @@ describe('decodeCompactJws', () => {
       'invalid UTF-8 in the payload',
       `${b64({ alg: 'ES256' })}.${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.c2ln`,
     ],
-  ])('refuses %s as malformed', (_name, token) => {
-    expect(() => decodeCompactJws(token)).toThrow(expect.objectContaining({ code: 'malformed' }));
+  ])('refuses %s as malformed, telling the client which shape is wrong', (_name, token) => {
+    let refusal: unknown;
+    try {
+      decodeCompactJws(token);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({ code: 'malformed' });
+    const { message, publicDetail } = refusal as VerificationError;
+    expect(publicDetail).toBe(message);
+    expect(message).toMatch(/^(the JWS|the credential|unencoded)/);
   });
 
   it.each([

@@ -12,18 +12,26 @@ export function isCanonicalBase64url(segment: string): boolean {
   return Buffer.from(segment, 'base64url').toString('base64url') === segment;
 }
 
+/** A shape the credential lacks: the client may be told which, as it names nothing the token holds. */
+function malformed(message: string, cause?: unknown): VerificationError {
+  return new VerificationError('malformed', message, {
+    publicDetail: message,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 function decodeJsonObject(segment: string, part: string): Record<string, unknown> {
   if (segment === '' || !isCanonicalBase64url(segment)) {
-    throw new VerificationError('malformed', `the JWS ${part} is not canonical base64url`);
+    throw malformed(`the JWS ${part} is not canonical base64url`);
   }
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url')));
   } catch (cause) {
-    throw new VerificationError('malformed', `the JWS ${part} is not UTF-8 JSON`, { cause });
+    throw malformed(`the JWS ${part} is not UTF-8 JSON`, cause);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new VerificationError('malformed', `the JWS ${part} is not a JSON object`);
+    throw malformed(`the JWS ${part} is not a JSON object`);
   }
   return value as Record<string, unknown>;
 }
@@ -39,19 +47,19 @@ function decodeJsonObject(segment: string, part: string): Record<string, unknown
 export function decodeCompactJws(token: string): DecodedJwt {
   const parts = token.split('.');
   if (parts.length !== 3) {
-    throw new VerificationError('malformed', 'the credential is not a compact JWS');
+    throw malformed('the credential is not a compact JWS');
   }
   const [header = '', payload = '', signature = ''] = parts;
   const protectedHeader = decodeJsonObject(header, 'header');
   if (typeof protectedHeader.alg !== 'string' || 'enc' in protectedHeader) {
-    throw new VerificationError('malformed', 'the JWS header has no algorithm');
+    throw malformed('the JWS header has no algorithm');
   }
   if (protectedHeader.b64 !== undefined) {
-    throw new VerificationError('malformed', 'unencoded JWS payloads are not accepted');
+    throw malformed('unencoded JWS payloads are not accepted');
   }
   const claims = decodeJsonObject(payload, 'payload');
   if (!isCanonicalBase64url(signature)) {
-    throw new VerificationError('malformed', 'the JWS signature is not canonical base64url');
+    throw malformed('the JWS signature is not canonical base64url');
   }
   return { header: protectedHeader, claims };
 }

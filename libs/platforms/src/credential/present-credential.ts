@@ -13,7 +13,8 @@ export const MAX_TOKEN_LENGTH = 16 * 1024;
  */
 export function presentCredential(token: string, type: string, isJwtType: boolean): PresentedCredential {
   if (token.length > MAX_TOKEN_LENGTH) {
-    throw new VerificationError('malformed', 'the credential is too long');
+    const message = `the credential is too long: over ${MAX_TOKEN_LENGTH} characters`;
+    throw new VerificationError('malformed', message, { publicDetail: message });
   }
   return { token, type, jwt: isJwtType ? decodeCompactJws(token) : undefined };
 }

@@ -1,3 +1,5 @@
+import { truncate } from './show-value';
+
 /** Every reason a platform credential can be refused. */
 export const VERIFICATION_ERROR_CODES = [
   'malformed',
@@ -44,18 +46,46 @@ export const RETRYABLE_VERIFICATION_ERRORS: ReadonlySet<VerificationErrorCode> =
   'verifier_unavailable',
 ]);
 
+/** The longest message and public detail kept: a few values, each bounded by `showValue`. */
+export const MAX_VERIFICATION_MESSAGE_LENGTH = 1024;
+
+/** What a refusal may carry besides its message. */
+export interface VerificationErrorOptions {
+  cause?: unknown;
+  /**
+   * What the client may be told beyond the category: an audience, a time, a claim's name. Never
+   * other token contents (issuer, subject, key id) and never key material.
+   */
+  publicDetail?: string;
+}
+
 /**
- * A platform credential was refused. The message names the category (and at most a claim name),
- * never the token or key material; the underlying error, if any, is kept in `cause`.
+ * A platform credential was refused. The message names the cause with the values at fault, bounded
+ * (the claim and its value, the times and the clock, the key id, the issuer found and expected), for
+ * the audit event and explain; never a whole token or key material. `publicDetail` is the part the
+ * client may see too. The underlying error, if any, is kept in `cause`.
  */
 export class VerificationError extends Error {
   override readonly name = 'VerificationError';
   readonly code: VerificationErrorCode;
+  readonly publicDetail: string | undefined;
 
-  constructor(code: VerificationErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? DEFAULT_MESSAGES[code], options);
+  constructor(code: VerificationErrorCode, message?: string, options: VerificationErrorOptions = {}) {
+    super(
+      truncate(message ?? DEFAULT_MESSAGES[code], MAX_VERIFICATION_MESSAGE_LENGTH),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
+    this.publicDetail =
+      options.publicDetail === undefined
+        ? undefined
+        : truncate(options.publicDetail, MAX_VERIFICATION_MESSAGE_LENGTH);
   }
+}
+
+/** The default message of `code` followed by `detail`: the category, then the values at fault. */
+export function verificationMessage(code: VerificationErrorCode, detail: string): string {
+  return `${DEFAULT_MESSAGES[code]}: ${detail}`;
 }
 
 /** Whether `error` is a {@link VerificationError}, optionally with the given code. */

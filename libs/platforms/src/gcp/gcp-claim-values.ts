@@ -1,4 +1,5 @@
-import { VerificationError } from '../errors/verification-error';
+import { invalidClaim, missingClaim } from '../errors/claim-errors';
+import type { VerificationError } from '../errors/verification-error';
 
 /** A JSON object claim. */
 export type ClaimObject = Record<string, unknown>;
@@ -6,7 +7,7 @@ export type ClaimObject = Record<string, unknown>;
 const DIGITS = /^[0-9]{1,32}$/;
 
 function invalid(path: string): VerificationError {
-  return new VerificationError('claim_invalid', `the "${path}" claim is invalid`);
+  return invalidClaim(path);
 }
 
 /** Whether `value` is a JSON object (not an array, not null). */
@@ -34,7 +35,7 @@ export function optionalString(parent: ClaimObject, name: string, path: string):
 export function requiredString(parent: ClaimObject, name: string, path: string): string {
   const value = optionalString(parent, name, path);
   if (value === undefined) {
-    throw new VerificationError('missing_claim', `the "${path}" claim is missing`);
+    throw missingClaim(path);
   }
   return value;
 }

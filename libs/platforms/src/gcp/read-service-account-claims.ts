@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { VerificationError } from '../errors/verification-error';
+import { invalidClaim, missingClaim } from '../errors/claim-errors';
 import { optionalString, requiredString } from './gcp-claim-values';
 
 /** The service account a Google identity token was issued to. */
@@ -20,22 +20,19 @@ const UNIQUE_ID = /^[0-9]{1,32}$/;
 export function readServiceAccountClaims(claims: JWTPayload): ServiceAccountClaims {
   const serviceAccountId = requiredString(claims, 'sub', 'sub');
   if (!UNIQUE_ID.test(serviceAccountId)) {
-    throw new VerificationError('claim_invalid', 'the "sub" claim is not a service account unique ID');
+    throw invalidClaim('sub', 'the "sub" claim is not a service account unique ID');
   }
   const serviceAccountEmail = requiredString(claims, 'email', 'email');
   const verified = claims.email_verified;
   if (verified === undefined) {
-    throw new VerificationError('missing_claim', 'the "email_verified" claim is missing');
+    throw missingClaim('email_verified');
   }
   if (verified !== true) {
-    throw new VerificationError('claim_invalid', 'the "email" claim is not verified');
+    throw invalidClaim('email', 'the "email" claim is not verified');
   }
   const azp = optionalString(claims, 'azp', 'azp');
   if (azp !== undefined && azp !== serviceAccountId && azp !== serviceAccountEmail) {
-    throw new VerificationError(
-      'claim_invalid',
-      'the "azp" claim names another party than the service account',
-    );
+    throw invalidClaim('azp', 'the "azp" claim names another party than the service account');
   }
   return { serviceAccountId, serviceAccountEmail };
 }

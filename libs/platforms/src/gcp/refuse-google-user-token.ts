@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { VerificationError } from '../errors/verification-error';
+import { invalidClaim, missingClaim } from '../errors/claim-errors';
 import { SERVICE_ACCOUNT_EMAIL } from './google-id-token';
 
 /**
@@ -12,14 +12,11 @@ import { SERVICE_ACCOUNT_EMAIL } from './google-id-token';
 export function refuseGoogleUserToken(claims: JWTPayload): void {
   const { email } = claims;
   if (email === undefined) {
-    throw new VerificationError(
-      'missing_claim',
-      'the "email" claim is missing: request the identity token with format=full',
-    );
+    throw missingClaim('email', 'the "email" claim is missing: request the identity token with format=full');
   }
   if (typeof email !== 'string' || !SERVICE_ACCOUNT_EMAIL.test(email.toLowerCase())) {
-    throw new VerificationError(
-      'claim_invalid',
+    throw invalidClaim(
+      'email',
       'the "email" claim does not name a service account: Google user ID tokens are not accepted',
     );
   }

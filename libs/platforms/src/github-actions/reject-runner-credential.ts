@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { VerificationError } from '../errors/verification-error';
+import { missingClaim } from '../errors/claim-errors';
 
 const RUNNER_CLAIMS = ['runner_id', 'orch_id', 'billing_owner_id'];
 
@@ -9,8 +9,8 @@ const RUNNER_CLAIMS = ['runner_id', 'orch_id', 'billing_owner_id'];
  */
 export function rejectRunnerCredential(claims: JWTPayload): void {
   if (claims.sub === undefined && RUNNER_CLAIMS.some((name) => name in claims)) {
-    throw new VerificationError(
-      'missing_claim',
+    throw missingClaim(
+      'sub',
       'the "sub" claim is missing: a GitHub runner credential is not an Actions OIDC token',
     );
   }

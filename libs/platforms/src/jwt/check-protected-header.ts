@@ -1,5 +1,6 @@
 import type { JWSHeaderParameters } from 'jose';
-import { VerificationError } from '../errors/verification-error';
+import { showValue } from '../errors/show-value';
+import { VerificationError, verificationMessage } from '../errors/verification-error';
 
 /** RFC 9068 §4, RFC 8725 §3.11: an access token must not pass for an identity assertion. */
 const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set(['at+jwt', 'application/at+jwt']);
@@ -14,7 +15,13 @@ export function checkProtectedHeader(
   algorithms: readonly string[],
 ): JWSHeaderParameters {
   if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
-    throw new VerificationError('algorithm_not_allowed');
+    throw new VerificationError(
+      'algorithm_not_allowed',
+      verificationMessage(
+        'algorithm_not_allowed',
+        `alg ${showValue(header.alg)} is not one of ${algorithms.join(', ')}`,
+      ),
+    );
   }
   if (header.crit !== undefined) {
     throw new VerificationError('malformed', 'critical header extensions are not supported');

@@ -89,6 +89,54 @@ describe('verifyPlatformJwt', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it.each([
+    [
+      "an issuer other than the platform's, naming both",
+      { iss: 'https://other.example', exp: NOW + 60 },
+      {
+        code: 'issuer_not_trusted',
+        message:
+          'the issuer is not trusted: the "iss" claim "https://other.example" is not the platform\'s issuer "https://ci.example"',
+        publicDetail: undefined,
+      },
+    ],
+    [
+      'an expired token, naming exp and the clock',
+      { iat: NOW - 120, exp: NOW - 60 },
+      {
+        code: 'expired',
+        message: expect.stringMatching(
+          /exp .*\(1749999940\) is not after now .*\(clock skew 0 s\)$/,
+        ) as unknown,
+        publicDetail: expect.stringContaining('1749999940') as unknown,
+      },
+    ],
+    [
+      'a token for another audience, naming both lists',
+      { aud: 'elsewhere', exp: NOW + 60 },
+      {
+        code: 'audience_mismatch',
+        publicDetail: 'aud ["elsewhere"] names none of the accepted audiences ["broker"]',
+      },
+    ],
+  ])('refuses %s', async (_name, overrides, refusal) => {
+    const token = await signToken(key, claims(overrides));
+    await expect(
+      verifyPlatformJwt(present(token), platform, ctx(), { maxLifetimeSeconds: 300 }),
+    ).rejects.toMatchObject(refusal);
+  });
+
+  it('names the key id no key of the platform matches', async () => {
+    const stranger = await createSigningKey('EdDSA', 'stranger-key');
+    const token = await signToken(stranger, claims({ exp: NOW + 60 }));
+    await expect(
+      verifyPlatformJwt(present(token), platform, ctx(), { maxLifetimeSeconds: 300 }),
+    ).rejects.toMatchObject({
+      code: 'key_not_found',
+      message: 'no key of the platform matches the token: kid "stranger-key" (alg "EdDSA")',
+    });
+  });
+
   it('refuses a token over the length limit before decoding it', async () => {
     const token = await signToken(key, claims({ exp: NOW + 60, padding: 'x'.repeat(16 * 1024) }));
     expect(() => present(token)).toThrow(expect.objectContaining({ code: 'malformed' }));

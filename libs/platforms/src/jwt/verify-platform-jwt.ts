@@ -1,7 +1,8 @@
 import { jwtVerify, type JWTPayload, type JWSHeaderParameters } from 'jose';
 import type { PresentedCredential } from '../credential/presented-credential';
 import { mapJoseError } from '../errors/map-jose-error';
-import { VerificationError } from '../errors/verification-error';
+import { showValue, showValues } from '../errors/show-value';
+import { VerificationError, verificationMessage } from '../errors/verification-error';
 import { jwtKeySource, type KeySource } from '../keys/key-source';
 import type { VerifyContext } from '../platform-adapter';
 import type { PlatformConfig } from '../platform-config';
@@ -53,8 +54,14 @@ export async function verifyPlatformJwt(
   const algorithms = rules.algorithms ?? ALLOWED_ALGORITHMS;
   const header = checkProtectedHeader(credential.jwt.header, algorithms);
   const issuers = rules.issuers === undefined ? [platform.issuer] : rules.issuers;
-  if (issuers !== null && !issuers.includes(String(credential.jwt.claims.iss))) {
-    throw new VerificationError('issuer_not_trusted');
+  const iss = credential.jwt.claims.iss;
+  if (issuers !== null && !issuers.includes(String(iss))) {
+    const expected = issuers.length === 1 ? showValue(issuers[0]) : showValues(issuers);
+    const detail =
+      iss === undefined
+        ? `the token has no "iss" claim; the platform's issuer is ${expected}`
+        : `the "iss" claim ${showValue(iss)} is not the platform's issuer ${expected}`;
+    throw new VerificationError('issuer_not_trusted', verificationMessage('issuer_not_trusted', detail));
   }
   const source = rules.keySource ?? jwtKeySource(platform);
   let claims: JWTPayload;
@@ -70,7 +77,7 @@ export async function verifyPlatformJwt(
       },
     ));
   } catch (error) {
-    throw mapJoseError(error);
+    throw mapJoseError(error, { header, now: ctx.now, clockSkewSeconds: platform.clockSkewSeconds });
   }
   rules.inspect?.(claims, header);
   const times = checkTokenTimes(claims, ctx.now, platform.clockSkewSeconds, rules.maxLifetimeSeconds);

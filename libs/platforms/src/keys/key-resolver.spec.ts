@@ -251,6 +251,21 @@ describe('KeyResolver', () => {
       expect(error).toBeInstanceOf(VerificationError);
       expect(error).toMatchObject({ code: 'keys_unavailable' });
       expect(String((error as VerificationError).cause)).toContain('HTTP 503');
+      expect((error as VerificationError).message).toMatch(
+        new RegExp(`^the platform's keys are unavailable: jwks-uri ${server.jwksUri}: .*HTTP 503`),
+      );
+    });
+
+    it('names the kid and alg no key of the platform matches', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      server = await startFakeJwksServer([a.publicJwk]);
+      const error: unknown = await resolver()
+        .getKey(platformFor({ jwksUri: server.jwksUri }), { alg: 'ES256', kid: 'rotated-away' })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'key_not_found',
+        message: 'no key of the platform matches the token: kid "rotated-away" (alg "ES256")',
+      });
     });
 
     it('caches per source: platforms that share a key URL share one fetch', async () => {

@@ -9,7 +9,8 @@ import {
   type KeyObject,
 } from 'jose';
 import { mapJoseError } from '../errors/map-jose-error';
-import { VerificationError } from '../errors/verification-error';
+import { describeKey } from '../errors/describe-key';
+import { VerificationError, verificationMessage } from '../errors/verification-error';
 import type { KeyFetchOptions } from './get-json';
 import { keySourceId, type KeySource } from './key-source';
 import { KeySourceError } from './key-source-error';
@@ -91,6 +92,21 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Where keys come from, as a refusal names it: the URL of a remote source. */
+function sourceName(source: KeySource): string {
+  switch (source.type) {
+    case 'inline':
+      return 'the inline key set';
+    case 'certificates':
+      return 'the configured certificates';
+    case 'jwks-uri':
+    case 'spiffe-bundle':
+      return `${source.type} ${source.url}`;
+    case 'oidc-discovery':
+      return `${source.type} ${source.issuer}`;
+  }
+}
+
 /**
  * Finds the key that verifies a platform credential, from any {@link KeySource}. One per process.
  *
@@ -144,7 +160,9 @@ export class KeyResolver {
     }
     const state = this.stateFor(source);
     if (source.type === 'inline') {
-      return (await this.lookup(this.inlineKeys(source.jwks, state), header)) ?? this.keyNotFound(state);
+      return (
+        (await this.lookup(this.inlineKeys(source.jwks, state), header)) ?? this.keyNotFound(state, header)
+      );
     }
     const fetchOptions = this.fetchOptions(options);
     const startedAt = this.now();
@@ -153,13 +171,13 @@ export class KeyResolver {
     } else if (this.isDue(state.keys, startedAt)) {
       void this.refresh(source, state, fetchOptions);
     }
-    const key = await this.lookup(this.usableKeys(state), header);
+    const key = await this.lookup(this.usableKeys(source, state), header);
     if (key !== undefined) return key;
     if (state.pending === undefined && startedAt - (state.lastAttemptAt ?? -Infinity) < this.cooldownMs) {
-      return this.keyNotFound(state);
+      return this.keyNotFound(state, header);
     }
     await this.refresh(source, state, fetchOptions);
-    return (await this.lookup(this.usableKeys(state), header)) ?? this.keyNotFound(state);
+    return (await this.lookup(this.usableKeys(source, state), header)) ?? this.keyNotFound(state, header);
   }
 
   /**
@@ -296,9 +314,14 @@ export class KeyResolver {
     }
   }
 
-  private usableKeys(state: SourceState): CachedKeys {
+  private usableKeys(source: KeySource, state: SourceState): CachedKeys {
     if (!this.isUsable(state.keys, this.now())) {
-      throw new VerificationError('keys_unavailable', undefined, { cause: state.lastError });
+      const why = state.lastError === undefined ? '' : `: ${errorMessage(state.lastError)}`;
+      throw new VerificationError(
+        'keys_unavailable',
+        verificationMessage('keys_unavailable', `${sourceName(source)}${why}`),
+        { cause: state.lastError },
+      );
     }
     return state.keys;
   }
@@ -308,17 +331,19 @@ export class KeyResolver {
       return await keys.lookup(header);
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey) return undefined;
-      throw mapJoseError(error);
+      throw mapJoseError(error, { header });
     }
   }
 
   /** A `kid` the set lacks: a bad credential, unless the source is failing and may have rotated. */
-  private keyNotFound(state: SourceState): never {
+  private keyNotFound(state: SourceState, header: JWSHeaderParameters): never {
     if (state.lastError !== undefined) {
-      throw new VerificationError('keys_unavailable', 'no cached key matches and the key source is failing', {
-        cause: state.lastError,
-      });
+      throw new VerificationError(
+        'keys_unavailable',
+        `no cached key matches ${describeKey(header)} and the key source is failing`,
+        { cause: state.lastError },
+      );
     }
-    throw new VerificationError('key_not_found');
+    throw new VerificationError('key_not_found', verificationMessage('key_not_found', describeKey(header)));
   }
 }

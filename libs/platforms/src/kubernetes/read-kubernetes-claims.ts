@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { VerificationError } from '../errors/verification-error';
+import { invalidClaim, missingClaim } from '../errors/claim-errors';
 
 /** The workload facts a projected service-account token carries. */
 export interface KubernetesClaims {
@@ -24,7 +24,7 @@ function optionalObject(parent: ClaimObject, name: string, path: string): ClaimO
     return undefined;
   }
   if (!isObject(value)) {
-    throw new VerificationError('claim_invalid', `the "${path}" claim is invalid`);
+    throw invalidClaim(path);
   }
   return value;
 }
@@ -35,7 +35,7 @@ function optionalString(parent: ClaimObject | undefined, name: string, path: str
     return undefined;
   }
   if (typeof value !== 'string' || value === '') {
-    throw new VerificationError('claim_invalid', `the "${path}" claim is invalid`);
+    throw invalidClaim(path);
   }
   return value;
 }
@@ -43,7 +43,7 @@ function optionalString(parent: ClaimObject | undefined, name: string, path: str
 function requiredString(parent: ClaimObject | undefined, name: string, path: string): string {
   const value = optionalString(parent, name, path);
   if (value === undefined) {
-    throw new VerificationError('missing_claim', `the "${path}" claim is missing`);
+    throw missingClaim(path);
   }
   return value;
 }
@@ -60,7 +60,7 @@ function present<K extends string>(field: K, value: string | undefined): Partial
 export function readKubernetesClaims(claims: JWTPayload): KubernetesClaims {
   const root = optionalObject(claims, 'kubernetes.io', 'kubernetes.io');
   if (root === undefined) {
-    throw new VerificationError('missing_claim', 'the "kubernetes.io" claim is missing');
+    throw missingClaim('kubernetes.io');
   }
   const serviceAccountClaim = optionalObject(root, 'serviceaccount', 'kubernetes.io.serviceaccount');
   const pod = optionalObject(root, 'pod', 'kubernetes.io.pod');
@@ -69,7 +69,7 @@ export function readKubernetesClaims(claims: JWTPayload): KubernetesClaims {
   const serviceAccount = requiredString(serviceAccountClaim, 'name', 'kubernetes.io.serviceaccount.name');
   const serviceAccountUid = requiredString(serviceAccountClaim, 'uid', 'kubernetes.io.serviceaccount.uid');
   if (requiredString(claims, 'sub', 'sub') !== `system:serviceaccount:${namespace}:${serviceAccount}`) {
-    throw new VerificationError('claim_invalid', 'the "sub" claim does not name the service account');
+    throw invalidClaim('sub', 'the "sub" claim does not name the service account');
   }
   return {
     namespace,

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { VerificationError } from '../errors/verification-error';
+import { invalidClaim, missingClaim } from '../errors/claim-errors';
 import { parseSpiffeId } from './spiffe-id';
 
 /** The workload identity a JWT-SVID carries in its `sub`. */
@@ -18,23 +18,20 @@ export interface SpiffeClaims {
 export function readSpiffeClaims(claims: JWTPayload, trustDomain: string): SpiffeClaims {
   const { sub } = claims;
   if (sub === undefined) {
-    throw new VerificationError('missing_claim', 'the "sub" claim is missing');
+    throw missingClaim('sub');
   }
   if (typeof sub !== 'string') {
-    throw new VerificationError('claim_invalid', 'the "sub" claim is not a string');
+    throw invalidClaim('sub', 'the "sub" claim is not a string');
   }
   const parsed = parseSpiffeId(sub);
   if (!parsed.valid) {
-    throw new VerificationError(
-      'claim_invalid',
-      `the "sub" claim is not a valid SPIFFE ID: ${parsed.problem}`,
-    );
+    throw invalidClaim('sub', `the "sub" claim is not a valid SPIFFE ID: ${parsed.problem}`);
   }
   if (parsed.trustDomain !== trustDomain) {
-    throw new VerificationError('claim_invalid', `the "sub" claim is not in the trust domain ${trustDomain}`);
+    throw invalidClaim('sub', `the "sub" claim is not in the trust domain ${trustDomain}`);
   }
   if (parsed.path === '') {
-    throw new VerificationError('claim_invalid', 'the "sub" claim names the trust domain, not a workload');
+    throw invalidClaim('sub', 'the "sub" claim names the trust domain, not a workload');
   }
   return { spiffeId: sub, trustDomain, path: parsed.path };
 }

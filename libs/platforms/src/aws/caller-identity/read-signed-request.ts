@@ -1,3 +1,4 @@
+import { invalidClaim, missingClaim } from '../../errors/claim-errors';
 import { VerificationError } from '../../errors/verification-error';
 import type { SerializedRequest } from './decode-signed-request';
 import { parseSigV4Authorization, type SigV4Authorization } from './sigv4-authorization';
@@ -103,11 +104,11 @@ function signedAt(value: string | undefined, authorization: SigV4Authorization):
 function checkSignedHeaders(headers: Map<string, string>, authorization: SigV4Authorization): string {
   const audience = headers.get(AUDIENCE_HEADER);
   if (audience === undefined || audience === '') {
-    throw new VerificationError('missing_claim', `the ${AUDIENCE_HEADER} header is missing`);
+    throw missingClaim(AUDIENCE_HEADER, `the ${AUDIENCE_HEADER} header is missing`);
   }
   for (const required of ['host', 'x-amz-date', AUDIENCE_HEADER]) {
     if (!authorization.signedHeaders.includes(required)) {
-      throw new VerificationError('claim_invalid', `the ${required} header is not signed`);
+      throw invalidClaim(required, `the ${required} header is not signed`);
     }
   }
   for (const name of authorization.signedHeaders) {
@@ -139,11 +140,11 @@ export function readSignedRequest(
   }
   const audience = checkSignedHeaders(headers, authorization);
   if (headers.get('host')?.toLowerCase() !== url.host) {
-    throw new VerificationError('claim_invalid', 'the host header does not match the URL');
+    throw invalidClaim('host', 'the host header does not match the URL');
   }
   const accept = headers.get('accept');
   if (accept !== undefined && accept !== 'application/json') {
-    throw new VerificationError('claim_invalid', 'the accept header must be application/json');
+    throw invalidClaim('accept', 'the accept header must be application/json');
   }
   const length = headers.get('content-length');
   if (length !== undefined && length !== String(Buffer.byteLength(request.body ?? ''))) {

@@ -1,5 +1,6 @@
 import { replayKey } from '../../credential/replay-key';
-import { VerificationError } from '../../errors/verification-error';
+import { showValue, showValues } from '../../errors/show-value';
+import { VerificationError, verificationMessage } from '../../errors/verification-error';
 import type { VerifiedCredential } from '../../identity';
 import type { VerifyContext } from '../../platform-adapter';
 import type { PlatformConfig } from '../../platform-config';
@@ -7,6 +8,7 @@ import { awsIdentity } from '../aws-identity';
 import { DEFAULT_AWS_MAX_REQUEST_AGE_SECONDS, type AwsSettings } from '../aws-settings.schema';
 import type { CallerIdentityAnswer } from './caller-identity-answer';
 import { checkSignedAt } from './check-signed-at';
+import { AUDIENCE_HEADER } from './read-signed-request';
 import type { SignedCallerIdentityRequest } from './signed-caller-identity-request';
 
 /** IAM unique IDs (`AROA…` for roles, `AIDA…` for users): never reused, unlike names. */
@@ -30,10 +32,15 @@ export function verifyCallerIdentity(
   if (principal.accountId !== settings.accountId) {
     throw new VerificationError(
       'claim_invalid',
-      `the request is signed by account ${principal.accountId}, not the platform's`,
+      `the request is signed by account ${principal.accountId}, not the platform's ${settings.accountId}`,
     );
   }
-  if (!platform.audiences.includes(request.audience)) throw new VerificationError('audience_mismatch');
+  if (!platform.audiences.includes(request.audience)) {
+    const detail = `${AUDIENCE_HEADER} ${showValue(request.audience)} is none of the accepted audiences ${showValues(platform.audiences)}`;
+    throw new VerificationError('audience_mismatch', verificationMessage('audience_mismatch', detail), {
+      publicDetail: detail,
+    });
+  }
   const maxAge = settings.maxRequestAgeSeconds ?? DEFAULT_AWS_MAX_REQUEST_AGE_SECONDS;
   checkSignedAt(request.signedAt, ctx.now, maxAge, platform.clockSkewSeconds);
   const [prefix = ''] = raw.UserId.split(':');

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { invalidClaim, missingClaim } from '../../errors/claim-errors';
+import { showValue } from '../../errors/show-value';
 import { VerificationError } from '../../errors/verification-error';
 import { AWS_REGION } from '../aws-settings.schema';
 
@@ -58,18 +60,18 @@ export function readInstanceDocument(document: string): InstanceDocument {
   const parsed = documentSchema.safeParse(raw);
   if (!parsed.success) {
     const field = String(parsed.error.issues[0]?.path[0] ?? '');
-    const code = raw[field] === undefined ? 'missing_claim' : 'claim_invalid';
-    throw new VerificationError(
-      code,
-      `the document's "${field}" is ${code === 'missing_claim' ? 'missing' : 'invalid'}`,
-    );
+    throw raw[field] === undefined
+      ? missingClaim(field, `the document's "${field}" is missing`)
+      : invalidClaim(field, `the document's "${field}" is invalid`);
   }
   const doc = parsed.data;
   const pendingTime = Date.parse(doc.pendingTime) / 1000;
-  if (Number.isNaN(pendingTime))
-    throw new VerificationError('claim_invalid', `the document's "pendingTime" is invalid`);
+  if (Number.isNaN(pendingTime)) throw invalidClaim('pendingTime', `the document's "pendingTime" is invalid`);
   if (!doc.availabilityZone.startsWith(`${doc.region}`)) {
-    throw new VerificationError('claim_invalid', `the document's "availabilityZone" is not in its region`);
+    throw invalidClaim(
+      'availabilityZone',
+      `the document's "availabilityZone" ${showValue(doc.availabilityZone)} is not in its region ${doc.region}`,
+    );
   }
   return {
     accountId: doc.accountId,

@@ -1,4 +1,7 @@
 import { replayKey } from '../../credential/replay-key';
+import { invalidClaim } from '../../errors/claim-errors';
+import { showTime } from '../../errors/show-value';
+import { clockWithSkew, timeError } from '../../errors/time-errors';
 import { VerificationError } from '../../errors/verification-error';
 import type { VerifiedCredential } from '../../identity';
 import type { VerifyContext } from '../../platform-adapter';
@@ -20,11 +23,20 @@ function partition(region: string): string {
 /** A document never expires: it is accepted from `pendingTime` (within the skew) for `maxAge`. */
 function checkAge(pendingTime: number, now: Date, maxAge: number, skew: number): void {
   const nowSeconds = Math.floor(now.getTime() / 1000);
+  const clock = `now ${clockWithSkew(now, skew)}`;
   if (nowSeconds - pendingTime > maxAge + skew) {
-    throw new VerificationError('expired', `the instance started more than ${maxAge} s ago (pendingTime)`);
+    throw timeError(
+      'expired',
+      `pendingTime ${showTime(pendingTime)} is more than ${maxAge} s before ${clock}`,
+      `the instance started more than ${maxAge} s ago`,
+    );
   }
   if (pendingTime - nowSeconds > skew) {
-    throw new VerificationError('issued_in_future', "the document's pendingTime is in the future");
+    throw timeError(
+      'issued_in_future',
+      `pendingTime ${showTime(pendingTime)} is after ${clock}`,
+      "the document's pendingTime is in the future",
+    );
   }
 }
 
@@ -44,9 +56,9 @@ export async function verifyInstanceIdentity(
   ctx: VerifyContext,
 ): Promise<VerifiedCredential> {
   if (document.accountId !== settings.accountId) {
-    throw new VerificationError(
-      'claim_invalid',
-      `the document is from account ${document.accountId}, not the platform's`,
+    throw invalidClaim(
+      'accountId',
+      `the document is from account ${document.accountId}, not the platform's ${settings.accountId}`,
     );
   }
   const source = regionCertificateSource(settings, document.region);

@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
-import { VerificationError } from '../../errors/verification-error';
+import { invalidClaim, missingClaim } from '../../errors/claim-errors';
+import type { VerificationError } from '../../errors/verification-error';
 
 /** The claim namespace under which AWS STS puts its own claims. */
 export const AWS_CLAIM_NAMESPACE = 'https://sts.amazonaws.com/';
@@ -22,7 +23,7 @@ function isObject(value: unknown): value is ClaimObject {
 }
 
 function invalid(name: string): VerificationError {
-  return new VerificationError('claim_invalid', `the "${AWS_CLAIM_NAMESPACE}${name}" claim is invalid`);
+  return invalidClaim(`${AWS_CLAIM_NAMESPACE}${name}`);
 }
 
 /** An optional string claim; an empty string counts as absent. */
@@ -54,13 +55,12 @@ const INSTANCE_ARN = /^arn:aws(?:-[a-z]+)*:ec2:[a-z0-9-]+:\d{12}:instance\/(i-[0
 export function readWebIdentityClaims(claims: JWTPayload): WebIdentityFacts {
   const aws = claims[AWS_CLAIM_NAMESPACE];
   if (aws === undefined) {
-    throw new VerificationError('missing_claim', `the "${AWS_CLAIM_NAMESPACE}" claim is missing`);
+    throw missingClaim(AWS_CLAIM_NAMESPACE);
   }
-  if (!isObject(aws))
-    throw new VerificationError('claim_invalid', `the "${AWS_CLAIM_NAMESPACE}" claim is invalid`);
+  if (!isObject(aws)) throw invalidClaim(AWS_CLAIM_NAMESPACE);
   const accountId = optionalString(aws, 'aws_account');
   if (accountId === undefined) {
-    throw new VerificationError('missing_claim', `the "${AWS_CLAIM_NAMESPACE}aws_account" claim is missing`);
+    throw missingClaim(`${AWS_CLAIM_NAMESPACE}aws_account`);
   }
   if (!/^\d{12}$/.test(accountId)) throw invalid('aws_account');
   const instanceArn = optionalString(aws, 'ec2_source_instance_arn');

@@ -1,6 +1,6 @@
 import { replayKey } from '../../credential/replay-key';
 import type { PresentedCredential } from '../../credential/presented-credential';
-import { VerificationError } from '../../errors/verification-error';
+import { invalidClaim, missingClaim } from '../../errors/claim-errors';
 import type { VerifiedCredential } from '../../identity';
 import { verifyPlatformJwt } from '../../jwt/verify-platform-jwt';
 import type { VerifyContext } from '../../platform-adapter';
@@ -8,7 +8,7 @@ import type { PlatformConfig } from '../../platform-config';
 import { awsIdentity } from '../aws-identity';
 import { parsePrincipalArn } from '../aws-principal-arn';
 import { DEFAULT_AWS_MAX_TOKEN_LIFETIME_SECONDS, type AwsSettings } from '../aws-settings.schema';
-import { readWebIdentityClaims } from './read-web-identity-claims';
+import { AWS_CLAIM_NAMESPACE, readWebIdentityClaims } from './read-web-identity-claims';
 
 /** The algorithms `GetWebIdentityToken` signs with (its `SigningAlgorithm` parameter). */
 export const WEB_IDENTITY_ALGORITHMS: readonly string[] = ['RS256', 'ES384'];
@@ -32,20 +32,20 @@ export async function verifyWebIdentityToken(
   });
   const { sub, jti } = jwt.claims;
   if (typeof sub !== 'string' || sub === '') {
-    throw new VerificationError('missing_claim', 'the "sub" claim is missing');
+    throw missingClaim('sub');
   }
   const principal = parsePrincipalArn(sub);
   if (principal === undefined) {
-    throw new VerificationError('claim_invalid', 'the "sub" claim is not an IAM principal ARN');
+    throw invalidClaim('sub', 'the "sub" claim is not an IAM principal ARN');
   }
   const { accountId, ...facts } = readWebIdentityClaims(jwt.claims);
   if (principal.accountId !== accountId) {
-    throw new VerificationError('claim_invalid', 'the "sub" claim names another account than "aws_account"');
+    throw invalidClaim('sub', 'the "sub" claim names another account than "aws_account"');
   }
   if (accountId !== settings.accountId) {
-    throw new VerificationError(
-      'claim_invalid',
-      `the token is from account ${accountId}, not the platform's`,
+    throw invalidClaim(
+      `${AWS_CLAIM_NAMESPACE}aws_account`,
+      `the token is from account ${accountId}, not the platform's ${settings.accountId}`,
     );
   }
   const tokenId = typeof jti === 'string' && jti !== '' ? jti : undefined;

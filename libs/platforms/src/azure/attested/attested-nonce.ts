@@ -1,4 +1,6 @@
-import { VerificationError } from '../../errors/verification-error';
+import { invalidClaim } from '../../errors/claim-errors';
+import { showTime } from '../../errors/show-value';
+import { clockWithSkew, timeError } from '../../errors/time-errors';
 
 /** What a nonce check knows besides the nonce. */
 export interface NonceCheckContext {
@@ -26,15 +28,24 @@ const UNIX_SECONDS = /^\d{10}$/;
  */
 export const recentUnixTimeNonce: AttestedNonceCheck = (nonce, { now, maxAgeSeconds, clockSkewSeconds }) => {
   if (!UNIX_SECONDS.test(nonce)) {
-    throw new VerificationError('claim_invalid', 'the nonce is not a Unix time in seconds (10 digits)');
+    throw invalidClaim('nonce', 'the nonce is not a Unix time in seconds (10 digits)');
   }
   const askedAt = Number(nonce);
   const nowSeconds = Math.floor(now.getTime() / 1000);
+  const clock = `now ${clockWithSkew(now, clockSkewSeconds)}`;
   if (askedAt > nowSeconds + clockSkewSeconds) {
-    throw new VerificationError('not_yet_valid', 'the nonce is a time in the future');
+    throw timeError(
+      'not_yet_valid',
+      `the nonce ${showTime(askedAt)} is after ${clock}`,
+      'the nonce is a time in the future',
+    );
   }
   if (nowSeconds - askedAt > maxAgeSeconds) {
-    throw new VerificationError('expired', `the nonce is older than ${maxAgeSeconds} s`);
+    throw timeError(
+      'expired',
+      `the nonce ${showTime(askedAt)} is more than ${maxAgeSeconds} s before ${clock}`,
+      `the nonce is older than ${maxAgeSeconds} s`,
+    );
   }
   return { acceptableUntil: askedAt + maxAgeSeconds };
 };
@@ -43,7 +54,7 @@ export const recentUnixTimeNonce: AttestedNonceCheck = (nonce, { now, maxAgeSeco
 export function expectNonce(expected: string): AttestedNonceCheck {
   return (nonce) => {
     if (nonce !== expected) {
-      throw new VerificationError('claim_invalid', 'the nonce is not the expected one');
+      throw invalidClaim('nonce', 'the nonce is not the expected one');
     }
     return {};
   };

@@ -1,4 +1,6 @@
-import { VerificationError } from '../../errors/verification-error';
+import { invalidClaim } from '../../errors/claim-errors';
+import { showTime } from '../../errors/show-value';
+import { clockWithSkew, timeError } from '../../errors/time-errors';
 import type { AttestedClaims } from './read-attested-claims';
 
 /**
@@ -15,17 +17,33 @@ export function checkAttestedTimes(
 ): number {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const { createdOn, expiresOn } = claims;
+  const clock = `now ${clockWithSkew(now, clockSkewSeconds)}`;
   if (expiresOn <= createdOn) {
-    throw new VerificationError('claim_invalid', 'the document expires before it was created');
+    throw invalidClaim(
+      'timeStamp',
+      `the document expires before it was created: expiresOn ${showTime(expiresOn)}, createdOn ${showTime(createdOn)}`,
+    );
   }
   if (createdOn > nowSeconds + clockSkewSeconds) {
-    throw new VerificationError('issued_in_future', 'the document was created in the future');
+    throw timeError(
+      'issued_in_future',
+      `timeStamp.createdOn ${showTime(createdOn)} is after ${clock}`,
+      'the document was created in the future',
+    );
   }
   if (nowSeconds > expiresOn + clockSkewSeconds) {
-    throw new VerificationError('expired', 'the document has expired');
+    throw timeError(
+      'expired',
+      `timeStamp.expiresOn ${showTime(expiresOn)} is before ${clock}`,
+      'the document has expired',
+    );
   }
   if (nowSeconds - createdOn > maxAgeSeconds) {
-    throw new VerificationError('expired', `the document is older than ${maxAgeSeconds} s`);
+    throw timeError(
+      'expired',
+      `timeStamp.createdOn ${showTime(createdOn)} is more than ${maxAgeSeconds} s before ${clock}`,
+      `the document is older than ${maxAgeSeconds} s`,
+    );
   }
   return Math.min(expiresOn, createdOn + maxAgeSeconds);
 }

@@ -1,4 +1,5 @@
-import { VerificationError } from '../../errors/verification-error';
+import { invalidClaim, missingClaim } from '../../errors/claim-errors';
+import type { VerificationError } from '../../errors/verification-error';
 import { parseImdsTime } from './parse-imds-time';
 
 /** What an attested document says, read after its signature is verified. */
@@ -14,11 +15,11 @@ export interface AttestedClaims {
 }
 
 function missing(name: string): VerificationError {
-  return new VerificationError('missing_claim', `the "${name}" member is missing`);
+  return missingClaim(name, `the "${name}" member is missing`);
 }
 
 function invalid(name: string): VerificationError {
-  return new VerificationError('claim_invalid', `the "${name}" member is invalid`);
+  return invalidClaim(name, `the "${name}" member is invalid`);
 }
 
 function requiredString(claims: Record<string, unknown>, name: string): string {

@@ -1,7 +1,8 @@
 import { Certificate } from 'pkijs';
 import { replayKey } from '../../credential/replay-key';
 import type { PresentedCredential } from '../../credential/presented-credential';
-import { VerificationError } from '../../errors/verification-error';
+import { invalidClaim } from '../../errors/claim-errors';
+import { showValue } from '../../errors/show-value';
 import type { Identity, VerifiedCredential } from '../../identity';
 import type { VerifyContext } from '../../platform-adapter';
 import type { PlatformConfig } from '../../platform-config';
@@ -18,9 +19,9 @@ import { verifySignerChain } from './verify-signer-chain';
 function checkSubscription(claims: AttestedClaims, settings: AttestedDocumentSettings): void {
   const pinned = settings.subscriptionIds;
   if (pinned !== undefined && !pinned.includes(claims.subscriptionId ?? '')) {
-    throw new VerificationError(
-      'claim_invalid',
-      "the document's subscription is not one the platform serves",
+    throw invalidClaim(
+      'subscriptionId',
+      `the document's subscription is not one the platform serves: ${showValue(claims.subscriptionId ?? null)}`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { BitString } from 'asn1js';
 import { BasicConstraints, Certificate, CertificateChainValidationEngine } from 'pkijs';
+import { showClock } from '../../errors/show-value';
 import { VerificationError } from '../../errors/verification-error';
 
 const BASIC_CONSTRAINTS = '2.5.29.19';
@@ -40,10 +41,16 @@ function untrusted(message: string, cause?: unknown): VerificationError {
 
 function checkSignerItself(signer: Certificate, now: Date): void {
   if (now < signer.notBefore.value) {
-    throw new VerificationError('not_yet_valid', 'the signer certificate is not yet valid');
+    throw new VerificationError(
+      'not_yet_valid',
+      `the signer certificate is not yet valid: notBefore ${showClock(signer.notBefore.value)} is after now ${showClock(now)}`,
+    );
   }
   if (now > signer.notAfter.value) {
-    throw new VerificationError('expired', 'the signer certificate has expired');
+    throw new VerificationError(
+      'expired',
+      `the signer certificate has expired: notAfter ${showClock(signer.notAfter.value)} is before now ${showClock(now)}`,
+    );
   }
   const bits = new X509Certificate(derOf(signer)).publicKey.asymmetricKeyDetails?.modulusLength;
   if (bits !== undefined && bits < MIN_RSA_MODULUS_BITS) {

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { PolicyEvaluation } from '@fedbroker/policy';
+import { MAX_REASON_LENGTH } from '../exchange.error';
+import { MAX_POLICIES_IN_REASON, noPolicyMatched } from './no-policy-matched';
+
+describe('noPolicyMatched', () => {
+  it('says so when the platform has no policy', () => {
+    expect(noPolicyMatched([])).toBe('the platform has no policy');
+  });
+
+  it('tallies the results and names each policy with its reason, in rank order', () => {
+    const evaluations: PolicyEvaluation[] = [
+      { policy: 'b', result: 'not_matched', reason: 'condition is false' },
+      { policy: 'a', result: 'error', reason: 'condition: no such key: namespace' },
+      { policy: 'c', result: 'disabled', reason: 'policy is disabled' },
+    ];
+    expect(noPolicyMatched(evaluations)).toBe(
+      'no policy matched (3 evaluated: 1 not_matched, 1 error, 1 disabled); b: not_matched (condition is false); ' +
+        'a: error (condition: no such key: namespace); c: disabled (policy is disabled)',
+    );
+  });
+
+  it('names the first ranked policies of 10,000 and counts the rest, in a few KiB', () => {
+    const evaluations = Array.from({ length: 10_000 }, (_, i): PolicyEvaluation => ({
+      policy: `policy-${String(i).padStart(5, '0')}`,
+      result: i === 9_999 ? 'error' : 'not_matched',
+      reason: i === 9_999 ? 'condition: no such key' : 'condition is false',
+    }));
+    const reason = noPolicyMatched(evaluations);
+    expect(reason).toMatch(
+      /^no policy matched \(10000 evaluated: 9999 not_matched, 1 error\); policy-00000: /,
+    );
+    expect(reason).toContain(`policy-0000${MAX_POLICIES_IN_REASON - 1}: not_matched`);
+    expect(reason).not.toContain(`policy-000${MAX_POLICIES_IN_REASON}:`);
+    expect(reason.endsWith('; and 9990 more')).toBe(true);
+    expect(reason.length).toBeLessThan(MAX_REASON_LENGTH);
+  });
+
+  it('bounds each policy reason (a CEL error may quote a huge value)', () => {
+    const reason = noPolicyMatched([
+      { policy: 'p', result: 'error', reason: `condition: ${'x'.repeat(100_000)}` },
+    ]);
+    expect(reason.length).toBeLessThan(400);
+  });
+});
