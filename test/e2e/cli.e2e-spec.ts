@@ -376,4 +376,15 @@ policies:
       expect(refused.err.join('\n')).toMatch(/--activate-after/);
     });
   });
+
+  describe('policies delete', () => {
+    it('deletes a policy, after which its platform may be deleted too', async () => {
+      expect(await cli(['policies', 'delete', 'payments-deployer'])).toMatchObject({
+        code: 0,
+        out: ['deleted policy payments-deployer'],
+      });
+      expect(await cli(['platforms', 'delete', 'prod-cluster', '--json'])).toMatchObject({ code: 0 });
+      expect(JSON.parse((await cli(['policies', 'list', '--json'])).text)).toEqual({ items: [] });
+    });
+  });
 });
