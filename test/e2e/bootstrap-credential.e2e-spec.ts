@@ -3,9 +3,8 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@fedbroker/config';
 import { serveBroker, type ServingBroker } from '../../apps/broker/src/serve-broker';
+import { silentLogger } from '../support/broker-harness';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-
-const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('the generated bootstrap credential', () => {
   let database: TestDatabase;
@@ -22,7 +21,7 @@ describe('the generated bootstrap credential', () => {
         ...env,
       }),
       {
-        logger: silent,
+        logger: silentLogger(),
         appLogger: false,
         database: { url: database.url, singleSession: database.singleSession },
       },

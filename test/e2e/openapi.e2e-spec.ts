@@ -10,7 +10,14 @@ import { OPERATIONS } from '../../apps/broker/src/openapi/operations';
 import { problemSchema } from '../../apps/broker/src/openapi/response-schemas';
 import { REFERENCE_CSP } from '../../apps/broker/src/openapi/reference-page';
 import { startRuntime } from '../../apps/broker/src/runtime/broker-runtime';
-import { ADMIN_TOKEN, TestClock, formOf, startBroker, type Broker } from '../support/broker-harness';
+import {
+  ADMIN_TOKEN,
+  TestClock,
+  formOf,
+  silentLogger,
+  startBroker,
+  type Broker,
+} from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
 import { openApiProblems } from '../support/openapi-rules';
@@ -119,9 +126,8 @@ describe('the routes the application serves', () => {
       FEDBROKER_ADMIN_TOKEN: ADMIN_TOKEN,
       FEDBROKER_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
-    const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
     const runtime = await startRuntime(config, {
-      logger,
+      logger: silentLogger(),
       database: { url: database.url, singleSession: database.singleSession },
     });
     app = await createApp(runtime, { logger: false });
@@ -183,6 +189,15 @@ describe('answers, held to the document', () => {
     ).toContain(String(status));
     seen.add(`${method} ${template}`);
     if (status === 204) return {};
+    const type = answered.headers.get('content-type') ?? '';
+    const documentedType = operation?.answers[status]?.contentType;
+    if (documentedType !== undefined && !/json/.test(String(documentedType))) {
+      expect(
+        [documentedType].flat().some((t) => type.startsWith(t)),
+        `${method} ${template}: ${type}`,
+      ).toBe(true);
+      return {};
+    }
     const body = (await answered.json()) as Json;
     const schema = operation?.answers[status]?.schema ?? (status >= 400 ? problemSchema : undefined);
     if (schema) {
@@ -280,6 +295,7 @@ describe('answers, held to the document', () => {
     await conforms('post', '/token', post({ grant_type: JWT_BEARER, assertion: 'not-a-jwt' }));
     await conforms('post', '/token', post({ grant_type: 'password' }));
     for (const path of [
+      '/metrics',
       '/.well-known/oauth-authorization-server',
       '/.well-known/openid-configuration',
       '/jwks',

@@ -1,6 +1,8 @@
+import pino from 'pino';
 import { loadConfig } from '@fedbroker/config';
 import type { BrokerRuntime } from '../../apps/broker/src/runtime/broker-runtime';
 import { serveBroker } from '../../apps/broker/src/serve-broker';
+import type { BrokerLogger } from '../../apps/broker/src/telemetry/broker-logger';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const ADMIN_TOKEN = 'test-admin-credential-0123456789';
@@ -36,12 +38,14 @@ export interface Broker {
 
 /**
  * Boots the real broker with real migrations, listening on loopback: on a fresh database, or as
- * another replica on `shared` (which the first replica drops).
+ * another replica on `shared` (which the first replica drops). It logs nothing unless given a
+ * `logger`.
  */
 export async function startBroker(
   env: Record<string, string> = {},
   clock = new TestClock(),
   shared?: TestDatabase,
+  logger: BrokerLogger = silentLogger(),
 ): Promise<Broker> {
   const database = shared ?? (await createTestDatabase());
   const config = loadConfig({
@@ -53,7 +57,7 @@ export async function startBroker(
     ...env,
   });
   const { app, runtime, url, adminUrl } = await serveBroker(config, {
-    logger: silentLogger,
+    logger,
     appLogger: false,
     now: clock.now,
     database: { url: database.url, singleSession: database.singleSession },
@@ -90,7 +94,9 @@ export function formOf(params: Record<string, string | string[]>): URLSearchPara
   return form;
 }
 
-const silentLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+export function silentLogger(): BrokerLogger {
+  return pino({ level: 'silent' });
+}
 
 /**
  * Registers `cluster` as the Kubernetes platform `cluster` (default audiences, keys by discovery)

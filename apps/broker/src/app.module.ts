@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { ReferenceController } from './openapi/reference.controller';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { BROKER_RUNTIME } from './runtime/broker-runtime.token';
+import { MetricsController } from './telemetry/metrics.controller';
 import { TokenController } from './token/token.controller';
 
 /** The HTTP shell around a started {@link BrokerRuntime}. */
@@ -32,6 +33,7 @@ export class AppModule {
         CredentialsController,
         ChangesController,
         ReferenceController,
+        MetricsController,
       ],
       providers: [{ provide: BROKER_RUNTIME, useValue: runtime }, AdminGuard],
     };

@@ -15,6 +15,8 @@ import { requestIdOf } from './http/request-id';
 import { RouteTable } from './http/route-table';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { problem } from './errors/problem-details';
+import { installAccessLog } from './telemetry/access-log';
+import { NestLogBridge } from './telemetry/nest-log-bridge';
 import { refusedByClientLimit } from './token/client-rate-limit';
 import { FormBody } from './token/form-body';
 import { sendOAuthError } from './token/oauth-error-response';
@@ -52,11 +54,13 @@ export async function createApp(
     trustProxy: runtime.config.trustedProxies.length > 0 ? [...runtime.config.trustedProxies] : false,
   });
   const fastify = adapter.getInstance();
+  installAccessLog(fastify, runtime.logger, runtime.metrics);
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   installJsonParsers(fastify);
   options.adminListener?.install(fastify);
   fastify.addHook('preClose', (done) => {
     runtime.beginStopping();
+    runtime.logger.info('shutting down: finishing requests in flight, then flushing the audit log');
     done();
   });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
@@ -85,7 +89,7 @@ export async function createApp(
   });
   fastify.addHook('onRequest', requireJsonAdminBodies);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger: options.logger ?? new NestLogBridge(runtime.logger),
     bodyParser: false,
   });
   app.useGlobalFilters(

@@ -1,53 +1,85 @@
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig } from '@fedbroker/config';
-import type { RuntimeLogger } from './runtime/broker-runtime';
-import { serveBroker } from './serve-broker';
+import { ConfigError, loadConfig, type BrokerConfig } from '@fedbroker/config';
+import { serveBroker, type ServingBroker } from './serve-broker';
+import { createBrokerLogger, type BrokerLogger } from './telemetry/broker-logger';
+import { NestLogBridge } from './telemetry/nest-log-bridge';
+import { startTracing, type Tracing } from './telemetry/tracing';
 
-const logger: RuntimeLogger = {
-  log: (message) => process.stdout.write(`fedbroker: ${message}\n`),
-  warn: (message) => process.stderr.write(`fedbroker: warning: ${message}\n`),
-  error: (message) => process.stderr.write(`fedbroker: error: ${message}\n`),
-};
-
-async function main(): Promise<void> {
-  let config;
+function configOrExit(): BrokerConfig {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      logger.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const broker = await serveBroker(config, { logger, appLogger: ['warn', 'error'] });
-  const { port } = broker.app.getHttpServer().address() as AddressInfo;
-  const storage = config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`;
-  logger.log(`listening on ${config.host}:${port} as ${config.issuer} (${storage})`);
-  if (config.adminListener) {
-    logger.log(`admin endpoints on ${config.adminListener.host}:${config.adminListener.port} only`);
-  }
-  if (broker.generatedCredential) {
-    logger.log(`generated the admin credential (shown once, stored hashed): ${broker.generatedCredential}`);
-  }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      broker.runtime.beginStopping();
-      logger.log(`${signal}: refusing new requests for ${config.shutdownDrainSeconds} s, then stopping`);
-      setTimeout(() => {
-        broker.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
-            process.exit(1);
-          },
-        );
-      }, config.shutdownDrainSeconds * 1000);
-    });
+    if (!(error instanceof ConfigError)) throw error;
+    createBrokerLogger({ level: 'info', format: 'json' }).fatal({ variable: error.variable }, error.message);
+    process.exit(1);
   }
 }
 
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createBrokerLogger(config.log);
+  const tracing = startTracing(config.tracing);
+  if (tracing) logger.info({ exporters: config.tracing.exporters }, 'tracing on');
+  let broker: ServingBroker;
+  try {
+    broker = await serveBroker(config, { logger, appLogger: new NestLogBridge(logger) });
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to start');
+    await tracing?.shutdown();
+    process.exit(1);
+  }
+  logStart(logger, config, broker);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => stopOn(signal, broker, config, logger, tracing));
+  }
+}
+
+function logStart(logger: BrokerLogger, config: BrokerConfig, broker: ServingBroker): void {
+  const { port } = broker.app.getHttpServer().address() as AddressInfo;
+  logger.info(
+    {
+      address: broker.url,
+      adminAddress: broker.adminUrl ?? null,
+      issuer: config.issuer,
+      mode: config.databaseUrl ? 'postgresql' : 'embedded',
+      ...(config.databaseUrl ? {} : { dataDir: config.dataDir }),
+    },
+    `listening on ${config.host}:${port}`,
+  );
+  if (broker.generatedCredential) {
+    logger.warn(`generated the admin credential (shown once, stored hashed): ${broker.generatedCredential}`);
+  }
+}
+
+/** Drains (`/token` answers 503, `/readyz` fails), then closes, exports the last spans and exits. */
+function stopOn(
+  signal: NodeJS.Signals,
+  broker: ServingBroker,
+  config: BrokerConfig,
+  logger: BrokerLogger,
+  tracing: Tracing | undefined,
+): void {
+  broker.runtime.beginStopping();
+  logger.info(
+    { signal, drainSeconds: config.shutdownDrainSeconds },
+    `${signal}: refusing new requests for ${config.shutdownDrainSeconds} s, then stopping`,
+  );
+  setTimeout(() => {
+    broker
+      .close()
+      .then(async () => {
+        await tracing?.shutdown();
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.fatal({ err: error }, 'stopping failed');
+        process.exit(1);
+      });
+  }, config.shutdownDrainSeconds * 1000);
+}
+
 main().catch((error: unknown) => {
-  logger.error(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  createBrokerLogger({ level: 'info', format: 'json' }).fatal({ err: error }, 'failed to start');
   process.exit(1);
 });

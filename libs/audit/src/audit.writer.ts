@@ -36,6 +36,21 @@ export interface AuditWriterOptions {
    * off on embedded PostgreSQL, whose connections share one session.
    */
   preparedStatement?: boolean;
+  /** Told of every batch and of a backlog, for metrics and logs. */
+  observer?: AuditWriterObserver;
+}
+
+/** What an {@link AuditWriter} reports as it works. */
+export interface AuditWriterObserver {
+  /** `rows` were committed, `seconds` after their batch was sent (or settled). */
+  committed(rows: number, seconds: number): void;
+  /** `rows` could not be written: each of their writes was rejected, and its request refused. */
+  failed(rows: number): void;
+  /**
+   * The queue reached `depth` rows: more than every in-flight slot can take at once, so the
+   * database is not keeping up. Told once, until the queue empties again.
+   */
+  backlogged(depth: number): void;
 }
 
 /** Counters of what the writer has sent. */
@@ -90,6 +105,8 @@ export class AuditWriter {
   private readonly statementName: string | undefined;
   private readonly recordedDenials = new RecordedDenials();
   private readonly idleChains: AuditChain[];
+  private readonly observer: AuditWriterObserver | undefined;
+  private backlogged = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -107,6 +124,12 @@ export class AuditWriter {
     this.statementName = opts.preparedStatement ? 'fedbroker_insert_audit_events' : undefined;
     this.idleChains = Array.from({ length: this.maxInFlight }, () => new AuditChain());
     this.outage = new DatabaseOutage(new DatabaseProbe(dataSource, this.timeoutMs), this.logger);
+    this.observer = opts.observer;
+  }
+
+  /** Rows queued and not yet sent. */
+  get queueDepth(): number {
+    return this.queue.length;
   }
 
   /** What the writer has sent so far. */
@@ -139,10 +162,14 @@ export class AuditWriter {
     } catch (error) {
       return Promise.reject(new AuditRecordError('Malformed audit record', { cause: error }));
     }
-    if (this.outage.ongoing) return Promise.reject(new AuditUnavailableError('The audit log is unavailable'));
+    if (this.outage.ongoing) {
+      this.observer?.failed(1);
+      return Promise.reject(new AuditUnavailableError('The audit log is unavailable'));
+    }
     return new Promise<string>((resolve, reject) => {
       this.queue.push({ id, record, row, deadline: performance.now() + this.timeoutMs, resolve, reject });
       this.armExpiry();
+      this.watchBacklog();
       this.schedule();
     });
   }
@@ -159,6 +186,14 @@ export class AuditWriter {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
     clearTimeout(this.expiry);
+  }
+
+  private watchBacklog(): void {
+    if (this.queue.length === 0) this.backlogged = false;
+    else if (!this.backlogged && this.queue.length > this.maxBatch * this.maxInFlight) {
+      this.backlogged = true;
+      this.observer?.backlogged(this.queue.length);
+    }
   }
 
   private schedule(): void {
@@ -179,6 +214,7 @@ export class AuditWriter {
         this.idleChains.push(chain);
         this.inFlight -= 1;
         this.drain();
+        this.watchBacklog();
         this.notifyIdle();
       });
     }
@@ -205,6 +241,8 @@ export class AuditWriter {
       expired += 1;
     }
     if (expired > 0) {
+      this.observer?.failed(expired);
+      this.watchBacklog();
       this.logger?.error(`audit: ${expired} event(s) waited ${this.timeoutMs} ms for the database in vain`);
       this.outage.begin();
     }
@@ -214,6 +252,7 @@ export class AuditWriter {
 
   private async flush(batch: Pending[], chain: AuditChain): Promise<void> {
     this.counters.flushes += 1;
+    const sentAt = performance.now();
     const rows = batch.map((p) => p.row);
     const links = chain.link(rows);
     try {
@@ -226,7 +265,7 @@ export class AuditWriter {
       });
     } catch (error) {
       if (error instanceof BatchCommitError && error.outcome === 'unconfirmed') {
-        this.settle(batch, chain, error.cause);
+        this.settle(batch, chain, error.cause, sentAt);
         chain.restart();
         return;
       }
@@ -243,8 +282,10 @@ export class AuditWriter {
         : new AuditUnavailableError('The audit log is unavailable', { cause });
       if (failure instanceof AuditUnavailableError) this.outage.begin();
       for (const pending of batch) pending.reject(failure);
+      this.observer?.failed(batch.length);
       return;
     }
+    this.observer?.committed(batch.length, (performance.now() - sentAt) / 1000);
     chain.commit(links);
     this.outage.end();
     this.counters.rows += batch.length;
@@ -252,7 +293,7 @@ export class AuditWriter {
   }
 
   /** A COMMIT went unconfirmed: its writes wait until the database says which of them stand. */
-  private settle(batch: Pending[], chain: AuditChain, cause: unknown): void {
+  private settle(batch: Pending[], chain: AuditChain, cause: unknown, sentAt: number): void {
     this.settling += 1;
     const events = batch.map(({ id, record }) => ({ id, record }));
     const standIns = standInRows(events);
@@ -265,15 +306,16 @@ export class AuditWriter {
       giveUpAt: performance.now() + this.settleTimeoutMs,
     })
       .catch(() => undefined)
-      .then((standing) => this.conclude(batch, standing))
+      .then((standing) => this.conclude(batch, standing, sentAt))
       .finally(() => {
         this.settling -= 1;
         this.notifyIdle();
       });
   }
 
-  private conclude(batch: readonly Pending[], standing: Set<string> | undefined): void {
+  private conclude(batch: readonly Pending[], standing: Set<string> | undefined, sentAt: number): void {
     if (standing === undefined) {
+      this.observer?.failed(batch.length);
       this.logger?.error(
         `audit: gave up settling events ${batch.map((p) => p.id).join(', ')} after ${this.settleTimeoutMs} ms; ` +
           'their requests are answered as unavailable although they may have been committed',
@@ -283,6 +325,8 @@ export class AuditWriter {
       return;
     }
     this.outage.end();
+    // Each event of the batch stands now: the original, or the denial recorded in its place.
+    this.observer?.committed(batch.length, (performance.now() - sentAt) / 1000);
     for (const pending of batch) {
       if (standing.has(pending.id)) {
         this.counters.rows += 1;

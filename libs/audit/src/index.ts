@@ -18,5 +18,10 @@ export type {
   AuditRecord,
   UnverifiedCredential,
 } from './audit.types';
-export { AuditWriter, type AuditWriterOptions, type AuditWriterStats } from './audit.writer';
+export {
+  AuditWriter,
+  type AuditWriterObserver,
+  type AuditWriterOptions,
+  type AuditWriterStats,
+} from './audit.writer';
 export { uuidv7 } from './uuidv7';

@@ -36,6 +36,13 @@ export class CatalogSnapshot {
     return [...this.byName.values()];
   }
 
+  /** How many compiled policies the snapshot holds, over every platform. */
+  policyCount(): number {
+    let count = 0;
+    for (const list of this.policies.values()) count += list.length;
+    return count;
+  }
+
   policiesFor(platformId: string): readonly CompiledPolicy[] {
     return this.policies.get(platformId) ?? [];
   }

@@ -16,9 +16,23 @@ export interface CatalogOptions {
   adapters: AdapterRegistry;
   /** Seconds between fallback checks of the stored version (when a NOTIFY was missed). */
   pollSeconds?: number;
-  logger?: { warn(message: string): void };
+  logger?: CatalogLogger;
   /** Runs after every reload another replica's change caused, e.g. to reload signing keys. */
   onRemoteChange?: () => Promise<void>;
+  /** Told of every reload, for metrics. */
+  onReload?: (reload: CatalogReload) => void;
+}
+
+/** Where the catalog reports reloads and what it skips; pino's logger fits. */
+export interface CatalogLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** One reload from the database: whether it succeeded, and how long it took. */
+export interface CatalogReload {
+  ok: boolean;
+  seconds: number;
 }
 
 /**
@@ -51,7 +65,7 @@ export class Catalog {
    */
   reload(): Promise<void> {
     if (!this.loading) {
-      this.loading = this.loadOnce().finally(() => {
+      this.loading = this.timedLoad().finally(() => {
         this.loading = undefined;
       });
       return this.loading;
@@ -90,7 +104,7 @@ export class Catalog {
     });
     client.on('notification', () => void this.followRemoteChange());
     client.on('error', (error) => {
-      this.options.logger?.warn(`catalog listener: ${error.message}`);
+      this.options.logger?.warn({ error: error.message }, 'catalog listener lost');
       this.relisten(client);
     });
     client.on('end', () => this.relisten(client));
@@ -114,7 +128,7 @@ export class Catalog {
       this.listen(url)
         .then(() => this.followRemoteChange())
         .catch((error: unknown) => {
-          this.options.logger?.warn(`catalog listener: ${(error as Error).message}`);
+          this.options.logger?.warn({ error: (error as Error).message }, 'catalog listener cannot reconnect');
           this.scheduleListen();
         });
     }, 1_000);
@@ -131,6 +145,27 @@ export class Catalog {
   static async bumpVersion(manager: EntityManager): Promise<void> {
     await manager.query(`UPDATE catalog_state SET version = version + 1 WHERE id = 1`);
     await manager.query(`SELECT pg_notify($1, '')`, [CHANNEL]);
+  }
+
+  private async timedLoad(): Promise<void> {
+    const startedAt = performance.now();
+    const seconds = () => (performance.now() - startedAt) / 1000;
+    try {
+      await this.loadOnce();
+    } catch (error) {
+      this.options.onReload?.({ ok: false, seconds: seconds() });
+      throw error;
+    }
+    this.options.onReload?.({ ok: true, seconds: seconds() });
+    this.options.logger?.info(
+      {
+        version: this.current.version,
+        platforms: this.current.platforms().length,
+        policies: this.current.policyCount(),
+        durationMs: Math.round(seconds() * 1000),
+      },
+      'catalog reloaded',
+    );
   }
 
   private async loadOnce(): Promise<void> {
@@ -170,7 +205,8 @@ export class Catalog {
     const { adapters } = this.options;
     if (!adapters.has(platform.kind)) {
       this.options.logger?.warn(
-        `platform ${platform.name}: kind ${platform.kind} is not served and is ignored`,
+        { platform: platform.name, kind: platform.kind },
+        'platform of a kind not served; ignored',
       );
       return false;
     }
@@ -179,7 +215,8 @@ export class Catalog {
       return true;
     } catch (error) {
       this.options.logger?.warn(
-        `platform ${platform.name}: settings no longer valid, ignored: ${String(error)}`,
+        { platform: platform.name, error: String(error) },
+        'platform settings no longer valid; ignored',
       );
       return false;
     }
@@ -192,7 +229,11 @@ export class Catalog {
       for (const key of this.options.adapters.get(platform.kind).routeKeys(platform)) {
         const holder = routes.get(key);
         if (holder === undefined) routes.set(key, platform);
-        else this.options.logger?.warn(`platforms ${holder.name} and ${platform.name} cannot be told apart`);
+        else
+          this.options.logger?.warn(
+            { platforms: [holder.name, platform.name] },
+            'platforms cannot be told apart; the first by name serves',
+          );
       }
     }
     return routes;
@@ -208,7 +249,10 @@ export class Catalog {
         kind === undefined ? undefined : policySchemaFor(this.options.adapters, kind),
       );
     } catch (error) {
-      this.options.logger?.warn(`policy ${policy.name} no longer compiles and is ignored: ${String(error)}`);
+      this.options.logger?.warn(
+        { policy: policy.name, error: String(error) },
+        'policy no longer compiles; ignored',
+      );
       return undefined;
     }
   }
@@ -220,7 +264,7 @@ export class Catalog {
       );
       if (state && Number(state.version) !== this.current.version) await this.followRemoteChange();
     } catch (error) {
-      this.options.logger?.warn(`catalog version check failed: ${(error as Error).message}`);
+      this.options.logger?.warn({ error: (error as Error).message }, 'catalog version check failed');
     }
   }
 
@@ -229,7 +273,7 @@ export class Catalog {
       await this.reload();
       await this.options.onRemoteChange?.();
     } catch (error) {
-      this.options.logger?.warn(`catalog reload failed: ${(error as Error).message}`);
+      this.options.logger?.warn({ error: (error as Error).message }, 'catalog reload failed');
     }
   }
 }

@@ -1,5 +1,5 @@
 export { adminText } from './admin-text';
-export { Catalog, type CatalogOptions } from './catalog';
+export { Catalog, type CatalogLogger, type CatalogOptions, type CatalogReload } from './catalog';
 export {
   CatalogError,
   type CatalogErrorCode,

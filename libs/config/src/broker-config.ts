@@ -1,4 +1,6 @@
 import type { SigningAlgorithm } from './signing-algorithm';
+import type { LogSettings } from './log-settings';
+import type { TracingSettings } from './tracing-settings';
 
 /** The broker's configuration, validated once at boot from the environment. */
 export interface BrokerConfig {
@@ -32,6 +34,8 @@ export interface BrokerConfig {
   rateLimitPerClient: number;
   /** `/token` requests a minute for one platform; 0: no limit. */
   rateLimitPerPlatform: number;
+  log: LogSettings;
+  tracing: TracingSettings;
   /** Seconds between a stop signal and closing the listener, while `/token` answers 503. */
   shutdownDrainSeconds: number;
 }

@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       trustedProxies: [],
       rateLimitPerClient: 1200,
       rateLimitPerPlatform: 12_000,
+      log: { level: 'info', format: 'json' },
+      tracing: { exporters: [] },
       shutdownDrainSeconds: 1,
     });
   });
@@ -118,6 +120,11 @@ describe('loadConfig', () => {
     ['FEDBROKER_KEY_ROTATION_DAYS', '1.5'],
     ['FEDBROKER_KEY_ROTATION_LEAD_SECONDS', '-5'],
     ['FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS', Buffer.alloc(16).toString('base64')],
+    ['FEDBROKER_LOG_LEVEL', 'loud'],
+    ['FEDBROKER_LOG_FORMAT', 'xml'],
+    ['OTEL_TRACES_EXPORTER', 'jaeger'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
     ['FEDBROKER_SHUTDOWN_DRAIN_SECONDS', '301'],
   ])('refuses a bad %s in one line naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });

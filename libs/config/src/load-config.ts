@@ -1,6 +1,8 @@
 import type { BrokerConfig } from './broker-config';
 import { ConfigError } from './config.error';
 import { SIGNING_ALGS, type SigningAlgorithm } from './signing-algorithm';
+import { logSettings } from './log-settings';
+import { tracingSettings } from './tracing-settings';
 import { trustedProxies } from './trusted-proxies';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -33,6 +35,8 @@ export function loadConfig(env: Env): BrokerConfig {
     trustedProxies: trustedProxies(env.FEDBROKER_TRUSTED_PROXIES),
     rateLimitPerClient: integer(env, 'FEDBROKER_RATE_LIMIT_PER_CLIENT', 1200, 0, 1_000_000),
     rateLimitPerPlatform: integer(env, 'FEDBROKER_RATE_LIMIT_PER_PLATFORM', 12_000, 0, 10_000_000),
+    log: logSettings(env),
+    tracing: tracingSettings(env),
     shutdownDrainSeconds: integer(env, 'FEDBROKER_SHUTDOWN_DRAIN_SECONDS', 1, 0, 300),
   };
 }

@@ -2,6 +2,8 @@ import type { AuditRecord } from '@fedbroker/audit';
 import type { CatalogSnapshot } from '@fedbroker/catalog';
 import type { MintInput, MintedToken } from '@fedbroker/minting';
 import type { AdapterRegistry, KeyResolver } from '@fedbroker/platforms';
+import type { ExchangeErrorCode } from './exchange.error';
+import type { GrantKind } from './grants';
 
 /** What the token exchange needs from the rest of the broker. */
 export interface ExchangeDependencies {
@@ -24,4 +26,17 @@ export interface RequestContext {
   requestId: string;
   clientIp: string | null;
   userAgent: string | null;
+  /** Told once how the request ended, after its audit event: for access logs and metrics. */
+  onSettled?: (outcome: TokenOutcome) => void;
+}
+
+/** How a `/token` request ended, in bounded terms: no credential, no reason text. */
+export interface TokenOutcome {
+  /** The grant the request named, when it is one of the three. */
+  grant: GrantKind | undefined;
+  outcome: 'issued' | 'denied';
+  /** Why it was denied. */
+  error: ExchangeErrorCode | undefined;
+  /** The registered platform the credential located, when it located one. */
+  platform: string | undefined;
 }

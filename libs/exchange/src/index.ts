@@ -1,5 +1,5 @@
 export { ExchangeError, type ExchangeErrorCode } from './exchange.error';
-export type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
+export type { ExchangeDependencies, RequestContext, TokenOutcome } from './exchange-dependencies';
 export { GRANTS, TOKEN_TYPE, type GrantKind } from './grants';
 export { oauthErrorFor, type OAuthError } from './oauth-errors';
 export { DECISION_STEPS, type DecisionStepName } from './pipeline/decision-steps';

@@ -1,13 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
-import { ExchangeError } from './exchange.error';
+import { ExchangeError, type ExchangeErrorCode } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
-import type { ExchangeDependencies, RequestContext } from './exchange-dependencies';
+import type { ExchangeDependencies, RequestContext, TokenOutcome } from './exchange-dependencies';
 import { GRANTS, type GrantKind } from './grants';
 import { runDecision } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
 import { readUnverified } from './pipeline/read-unverified';
 import { parseTokenForm, type TokenForm } from './token-form';
+import { inSpan } from './tracing';
 
 /** RFC 6749 §5.1 / RFC 8693 §2.2.1 success body. */
 export interface TokenResponse {
@@ -38,38 +40,61 @@ export class TokenService {
    *
    * @throws {ExchangeError} after the denial is audited.
    */
-  async exchange(body: string | null, context: RequestContext): Promise<TokenResponse> {
-    const now = this.deps.now();
-    const trail: Trail = {
-      requestId: context.requestId,
-      exchangeId: randomUUID(),
-      clientIp: context.clientIp,
-      userAgent: context.userAgent,
-      grantType: null,
-    };
-    let grantKind: GrantKind | undefined;
-    try {
-      if (body === null) {
-        throw new ExchangeError('malformed_request', 'the body must be application/x-www-form-urlencoded');
-      }
-      const form = parseTokenForm(body);
-      trail.grantType = form.get('grant_type')?.[0] ?? null;
-      grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
-      const response = await this.grant(form, now, trail);
-      await this.audit({ ...trail, time: now, outcome: 'issued' });
-      return response;
-    } catch (error) {
-      const denial =
-        error instanceof ExchangeError
-          ? error
-          : new ExchangeError('internal', 'the request could not be completed', { cause: error });
-      denial.grant = grantKind;
-      await this.audit(
-        { ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason },
-        grantKind,
-      );
-      throw denial;
-    }
+  exchange(body: string | null, context: RequestContext): Promise<TokenResponse> {
+    return inSpan(
+      'fedbroker.token',
+      async (span) => {
+        span.setAttribute('fedbroker.request_id', context.requestId);
+        const settled = (outcome: TokenOutcome): void => {
+          span.setAttributes(outcomeAttributes(outcome));
+          context.onSettled?.(outcome);
+        };
+        const now = this.deps.now();
+        const trail: Trail = {
+          requestId: context.requestId,
+          exchangeId: randomUUID(),
+          clientIp: context.clientIp,
+          userAgent: context.userAgent,
+          grantType: null,
+        };
+        let grantKind: GrantKind | undefined;
+        try {
+          if (body === null) {
+            throw new ExchangeError(
+              'malformed_request',
+              'the body must be application/x-www-form-urlencoded',
+            );
+          }
+          const form = parseTokenForm(body);
+          trail.grantType = form.get('grant_type')?.[0] ?? null;
+          grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
+          const response = await this.grant(form, now, trail);
+          await this.audit({ ...trail, time: now, outcome: 'issued' });
+          settled(outcomeOf(grantKind, trail, undefined));
+          return response;
+        } catch (error) {
+          const denial =
+            error instanceof ExchangeError
+              ? error
+              : new ExchangeError('internal', 'the request could not be completed', { cause: error });
+          denial.grant = grantKind;
+          try {
+            await this.audit(
+              { ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason },
+              grantKind,
+            );
+          } catch (failure) {
+            settled(
+              outcomeOf(grantKind, trail, failure instanceof ExchangeError ? failure.code : 'internal'),
+            );
+            throw failure;
+          }
+          settled(outcomeOf(grantKind, trail, denial.code));
+          throw denial;
+        }
+      },
+      { kind: SpanKind.SERVER },
+    );
   }
 
   private async grant(form: TokenForm, now: Date, trail: Trail): Promise<TokenResponse> {
@@ -91,18 +116,25 @@ export class TokenService {
     if (match === undefined || subject === undefined) {
       throw new ExchangeError('internal', 'the decision ended without a policy');
     }
-    const minted = await this.deps.minter.mint({
-      issuer: this.deps.issuer,
-      subject: match.subject,
-      audience,
-      scopes,
-      clientId: subject.credential.identity.subject,
-      ttlSeconds,
-      now,
-      claims: match.claims,
-      act: state.actor
-        ? { sub: state.actor.credential.identity.subject, iss: state.actor.platform.issuer }
-        : undefined,
+    const minted = await inSpan('fedbroker.mint', async (span) => {
+      const token = await this.deps.minter.mint({
+        issuer: this.deps.issuer,
+        subject: match.subject,
+        audience,
+        scopes,
+        clientId: subject.credential.identity.subject,
+        ttlSeconds,
+        now,
+        claims: match.claims,
+        act: state.actor
+          ? { sub: state.actor.credential.identity.subject, iss: state.actor.platform.issuer }
+          : undefined,
+      });
+      span.setAttributes({
+        'fedbroker.signing_key.kid': token.kid,
+        'fedbroker.token.ttl_seconds': ttlSeconds,
+      });
+      return token;
     });
     trail.tokenId = minted.jti;
     trail.issuedSubject = match.subject;
@@ -118,7 +150,9 @@ export class TokenService {
 
   /** What `/token` would decide for a credential, step by step, issuing and auditing nothing. */
   explain(request: ExplainRequest): Promise<ExplainReport> {
-    return explain({ ...this.deps, platformRateLimit: undefined }, request);
+    return inSpan('fedbroker.explain', () =>
+      explain({ ...this.deps, platformRateLimit: undefined }, request),
+    );
   }
 
   /**
@@ -126,6 +160,7 @@ export class TokenService {
    * returns the error to answer with: `refusal`, or `unavailable` when the audit row cannot be written.
    */
   async refuse(refusal: ExchangeError, context: RequestContext): Promise<ExchangeError> {
+    let answer = refusal;
     try {
       await this.audit({
         requestId: context.requestId,
@@ -137,15 +172,19 @@ export class TokenService {
         error: refusal.code,
         reason: refusal.reason,
       });
-      return refusal;
     } catch (error) {
-      return error instanceof ExchangeError ? error : refusal;
+      if (error instanceof ExchangeError) answer = error;
     }
+    context.onSettled?.({ grant: undefined, outcome: 'denied', error: answer.code, platform: undefined });
+    return answer;
   }
 
   private async audit(record: AuditRecord, grant?: GrantKind): Promise<void> {
     try {
-      await this.deps.audit.write(record);
+      await inSpan('fedbroker.audit.commit', async (span) => {
+        span.setAttribute('fedbroker.outcome', record.outcome);
+        await this.deps.audit.write(record);
+      });
     } catch (error) {
       const failure =
         error instanceof AuditRecordError
@@ -155,6 +194,28 @@ export class TokenService {
       throw failure;
     }
   }
+}
+
+function outcomeOf(
+  grant: GrantKind | undefined,
+  trail: Trail,
+  error: ExchangeErrorCode | undefined,
+): TokenOutcome {
+  return {
+    grant,
+    outcome: error === undefined ? 'issued' : 'denied',
+    error,
+    platform: trail.platform ?? undefined,
+  };
+}
+
+function outcomeAttributes(outcome: TokenOutcome): Attributes {
+  return {
+    'fedbroker.outcome': outcome.outcome,
+    ...(outcome.grant ? { 'fedbroker.grant': outcome.grant } : {}),
+    ...(outcome.error ? { 'fedbroker.error': outcome.error } : {}),
+    ...(outcome.platform ? { 'fedbroker.platform': outcome.platform } : {}),
+  };
 }
 
 /** What the decision established, for the audit event: kept when a later step denies. */

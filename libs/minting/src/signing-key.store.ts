@@ -334,7 +334,7 @@ export class SigningKeyStore {
       if (under === 'previous') underPrevious.push(row.kid);
       const privateKey = await importPrivateKey(row.alg, pkcs8Der);
       pkcs8Der.fill(0);
-      return { kid: row.kid, alg: row.alg, privateKey };
+      return { kid: row.kid, alg: row.alg, privateKey, activatesAt: row.activatedAt ?? row.createdAt };
     };
     const pending: ScheduledKey[] = [];
     for (const row of signing.filter((k) => k !== current && signingKeyStatus(k, now) === 'pending')) {

@@ -60,6 +60,8 @@ export interface CurrentSigningKey {
   kid: string;
   alg: string;
   privateKey: webcrypto.CryptoKey;
+  /** When it starts (or started) signing: its age in the metrics counts from here. */
+  activatesAt: Date;
 }
 
 /** A JSON Web Key Set of public keys (RFC 7517 §5). */

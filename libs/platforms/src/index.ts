@@ -69,7 +69,9 @@ export {
 } from './jwt/verify-platform-jwt';
 export {
   KeyResolver,
+  type KeyFetchReport,
   type KeyLookupOptions,
+  type KeyResolverLogger,
   type KeyProbeResult,
   type KeyResolverOptions,
 } from './keys/key-resolver';

@@ -221,6 +221,16 @@ export const OPERATIONS: readonly Operation[] = [
       503: { description: 'Not ready, and why', schema: answers.readinessSchema },
     },
   },
+  {
+    method: 'get',
+    path: '/metrics',
+    tag: 'Health',
+    summary: 'Prometheus metrics',
+    description:
+      'The Prometheus text exposition format, unauthenticated as scrapers expect; with FEDBROKER_ADMIN_PORT set, on the admin listener only.',
+    access: 'public',
+    answers: { 200: { description: 'The metrics', contentType: 'text/plain' } },
+  },
   ...resource('platform', 'platforms'),
   ...resource('policy', 'policies'),
   {

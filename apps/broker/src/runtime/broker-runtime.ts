@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CredentialStore } from '@fedbroker/admin-credentials';
-import { AuditChainVerifier, AuditQuery, AuditWriter } from '@fedbroker/audit';
+import { AuditChainVerifier, AuditQuery, AuditWriter, type AuditWriterObserver } from '@fedbroker/audit';
 import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
@@ -21,18 +21,16 @@ import {
 } from '@fedbroker/persistence';
 import { AdapterRegistry, defaultAdapters, KeyResolver } from '@fedbroker/platforms';
 import { RateLimiter } from '@fedbroker/rate-limit';
+import type { BrokerLogger } from '../telemetry/broker-logger';
+import { BrokerMetrics } from '../telemetry/broker-metrics';
 import { embeddedKeyEncryptionKey } from './embedded-secrets';
 import { SigningKeyLifecycle } from './signing-key-lifecycle';
-
-export interface RuntimeLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 /** Every long-lived part of a running broker, wired once at boot. */
 export interface BrokerRuntime {
   readonly config: BrokerConfig;
+  readonly logger: BrokerLogger;
+  readonly metrics: BrokerMetrics;
   readonly dataSource: DataSource;
   /** Whether the database answers, within a second: for readiness. */
   readonly database: DatabaseProbe;
@@ -74,7 +72,7 @@ export interface BrokerRuntime {
 }
 
 export interface RuntimeOptions {
-  logger: RuntimeLogger;
+  logger: BrokerLogger;
   now?: () => Date;
   fetch?: typeof fetch;
   /** A database started by the caller; `singleSession` for an embedded one (pool of one, no LISTEN). */
@@ -84,6 +82,7 @@ export interface RuntimeOptions {
 /** Opens the database (embedded when no URL is configured), runs migrations and loads state into memory. */
 export async function startRuntime(config: BrokerConfig, options: RuntimeOptions): Promise<BrokerRuntime> {
   const { logger } = options;
+  const metrics = new BrokerMetrics();
   const now = options.now ?? (() => new Date());
   const embedded: EmbeddedPostgres | undefined =
     config.databaseUrl || options.database
@@ -114,12 +113,28 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     allowHttp: config.allowHttpIssuers,
     allowPrivateNetworks: config.allowPrivateKeySources,
     logger,
+    onFetch: (fetch) => metrics.keyFetch(fetch),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const catalog = new Catalog(dataSource, { adapters, logger, onRemoteChange: () => signingKeys.load() });
+  const catalog = new Catalog(dataSource, {
+    adapters,
+    logger,
+    onRemoteChange: () => signingKeys.load(),
+    onReload: (reload) => metrics.catalogReload(reload),
+  });
   await catalog.reload();
   await catalog.watch(singleSession ? undefined : url);
-  const audit = new AuditWriter(dataSource, { logger, preparedStatement: !singleSession });
+  const audit = new AuditWriter(dataSource, {
+    logger,
+    preparedStatement: !singleSession,
+    observer: auditObserver(metrics, logger),
+  });
+  metrics.readFrom({
+    catalog: () => catalog.snapshot(),
+    auditQueueDepth: () => audit.queueDepth,
+    signingKeyActiveSince: () => (signingKeys.ready ? signingKeys.current().activatesAt : undefined),
+    now,
+  });
   const keyLifecycle = new SigningKeyLifecycle(signingKeys, config, changeLog, catalog, logger);
   await keyLifecycle.start();
 
@@ -144,13 +159,16 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     defaultAudiences: [config.issuer, `${config.issuer}/token`],
     allowHttp: config.allowHttpIssuers,
     allowPrivateKeySources: config.allowPrivateKeySources,
-    probeKeys: (platform) => keys.probe(adapters.get(platform.kind).keySource(platform)),
+    probeKeys: (platform) =>
+      keys.probe(adapters.get(platform.kind).keySource(platform), { platform: platform.name }),
     changes: changeLog,
   });
 
   let stopping = false;
   return {
     config,
+    logger,
+    metrics,
     dataSource,
     database: new DatabaseProbe(dataSource),
     catalog,
@@ -177,9 +195,19 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     async close() {
       keyLifecycle.stop();
       await audit.close();
+      logger.info({ rows: audit.stats.rows }, 'audit writer flushed');
       await catalog.close();
       await dataSource.destroy();
       await embedded?.stop();
     },
+  };
+}
+
+/** Audit batches feed the metrics; a backlog is worth a warning, since requests are waiting on it. */
+function auditObserver(metrics: BrokerMetrics, logger: BrokerLogger): AuditWriterObserver {
+  return {
+    ...metrics.audit,
+    backlogged: (depth) =>
+      logger.warn({ queueDepth: depth }, 'audit writer backlogged: the database is not keeping up'),
   };
 }

@@ -7,6 +7,7 @@ import type {
   SigningKeyStore,
   WithinRotation,
 } from '@fedbroker/minting';
+import type { BrokerLogger } from '../telemetry/broker-logger';
 
 /** How often each replica checks whether a scheduled rotation is due. */
 const CHECK_EVERY_MS = 5 * 60_000;
@@ -14,11 +15,6 @@ const CHECK_EVERY_MS = 5 * 60_000;
 interface Announcer {
   /** Tells every replica to reload (the catalog's version bump and NOTIFY). */
   announce(): Promise<void>;
-}
-
-interface Logger {
-  log(message: string): void;
-  warn(message: string): void;
 }
 
 /**
@@ -33,7 +29,7 @@ export class SigningKeyLifecycle {
     private readonly config: BrokerConfig,
     private readonly changes: ChangeLog,
     private readonly replicas: Announcer,
-    private readonly logger: Logger,
+    private readonly logger: BrokerLogger,
   ) {}
 
   /**
@@ -47,13 +43,14 @@ export class SigningKeyLifecycle {
     const underPrevious = this.keys.keysUnderPreviousKek;
     if (underPrevious.length > 0) {
       this.logger.warn(
-        `${underPrevious.length} signing key(s) are wrapped under a previous key-encryption key: run \`fedbroker keys rewrap\` once every replica has FEDBROKER_KEY_ENCRYPTION_KEY`,
+        { keys: underPrevious },
+        'signing keys are wrapped under a previous key-encryption key: run `fedbroker keys rewrap` once every replica has FEDBROKER_KEY_ENCRYPTION_KEY',
       );
     }
     if (this.config.keyRotationDays === undefined) return;
     this.timer = setInterval(() => {
-      this.check().catch((error: unknown) => {
-        this.logger.warn(`scheduled key rotation failed: ${(error as Error).message}`);
+      this.check().catch((err: unknown) => {
+        this.logger.warn({ err }, 'scheduled signing-key rotation failed');
       });
     }, CHECK_EVERY_MS);
     this.timer.unref();
@@ -72,6 +69,10 @@ export class SigningKeyLifecycle {
   async rotate(options: RotateOptions, actor: string): Promise<SigningKeyInfo> {
     const key = await this.keys.rotate(this.config.maxTtlSeconds, options, this.record(actor));
     await this.replicas.announce();
+    this.logger.info(
+      { kid: key.kid, alg: key.alg, activatesAt: key.activatesAt, actor },
+      'signing key rotated',
+    );
     return key;
   }
 
@@ -91,6 +92,7 @@ export class SigningKeyLifecycle {
       }
     });
     if (report.rewrapped.length > 0) await this.replicas.announce();
+    this.logger.info({ ...report, actor }, 'signing keys rewrapped');
     return report;
   }
 
@@ -106,10 +108,11 @@ export class SigningKeyLifecycle {
       this.record(BROKER_ACTOR),
     );
     if (key === undefined) return undefined;
-    this.logger.log(
-      `published signing key ${key.kid} (${key.alg}); it signs from ${key.activatesAt?.toISOString() ?? 'now'}`,
-    );
     await this.replicas.announce();
+    this.logger.info(
+      { kid: key.kid, alg: key.alg, activatesAt: key.activatesAt, actor: BROKER_ACTOR },
+      'signing key rotated',
+    );
     return key;
   }
 

@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientAddressKey } from '@fedbroker/rate-limit';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
+import { settleTokenRequest } from '../telemetry/token-outcomes';
 import { sendOAuthError } from './oauth-error-response';
 
 /** The audit `error` of a request refused by a rate limit. */
 const RATE_LIMITED = 'rate_limited';
+const REFUSED = { grant: undefined, outcome: 'denied', platform: undefined } as const;
 
 /**
  * Spends one request of the client address's allowance; over it, audits the denial and answers
@@ -31,6 +33,7 @@ export function refusedByClientLimit(
     })
     .then(
       () => {
+        settleTokenRequest(request, { ...REFUSED, error: RATE_LIMITED });
         void reply.header('Retry-After', String(decision.retryAfterSeconds));
         sendOAuthError(
           reply,
@@ -39,6 +42,7 @@ export function refusedByClientLimit(
         );
       },
       () => {
+        settleTokenRequest(request, { ...REFUSED, error: 'unavailable' });
         sendOAuthError(
           reply,
           { status: 503, error: 'temporarily_unavailable' },

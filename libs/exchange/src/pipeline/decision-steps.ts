@@ -4,6 +4,7 @@ import { ExchangeError } from '../exchange.error';
 import type { ExchangeDependencies } from '../exchange-dependencies';
 import { selectScopes, selectTargets } from '../select-targets';
 import type { ExchangeState } from './exchange-state';
+import { inSpan } from '../tracing';
 import { locateAndVerify, type LocateTrace } from './locate-and-verify';
 import { noPolicyMatched } from './no-policy-matched';
 import { presentedView, type PresentedView } from './presented-view';
@@ -117,33 +118,45 @@ const verifyActor: DecisionStep = {
 const decide: DecisionStep = {
   name: 'decide',
   applies: () => true,
-  run(state, deps) {
-    const subject = state.subject;
-    if (subject === undefined) return;
-    const input = {
-      claims: subject.credential.claims,
-      identity: subject.credential.identity,
-      request: {
-        audience: state.request.targets,
-        scopes: state.request.scopes ?? [],
-        grantType: state.request.grantType,
-      },
-      actor: state.actor?.credential.identity,
-    };
-    state.policyInput = input;
-    state.policies = deps.catalog.snapshot().policiesFor(subject.platform.id);
-    const decision = evaluatePolicies(state.policies, input);
-    state.evaluations = decision.evaluations;
-    if (decision.match === undefined) {
-      throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
-        reason: noPolicyMatched(decision.evaluations),
-      });
-    }
-    state.match = decision.match;
-    state.ttlSeconds = Math.min(decision.match.ttlSeconds, deps.maxTtlSeconds);
-  },
+  run: (state, deps) =>
+    inSpan('fedbroker.policy.decide', (span) => {
+      try {
+        decidePolicy(state, deps);
+      } finally {
+        span.setAttributes({
+          'fedbroker.policies.evaluated': state.evaluations?.length ?? 0,
+          ...(state.match ? { 'fedbroker.policy': state.match.policy } : {}),
+        });
+      }
+    }),
   describe: (state) => `policy ${state.match?.policy} matched`,
 };
+
+function decidePolicy(state: ExchangeState, deps: ExchangeDependencies): void {
+  const subject = state.subject;
+  if (subject === undefined) return;
+  const input = {
+    claims: subject.credential.claims,
+    identity: subject.credential.identity,
+    request: {
+      audience: state.request.targets,
+      scopes: state.request.scopes ?? [],
+      grantType: state.request.grantType,
+    },
+    actor: state.actor?.credential.identity,
+  };
+  state.policyInput = input;
+  state.policies = deps.catalog.snapshot().policiesFor(subject.platform.id);
+  const decision = evaluatePolicies(state.policies, input);
+  state.evaluations = decision.evaluations;
+  if (decision.match === undefined) {
+    throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
+      reason: noPolicyMatched(decision.evaluations),
+    });
+  }
+  state.match = decision.match;
+  state.ttlSeconds = Math.min(decision.match.ttlSeconds, deps.maxTtlSeconds);
+}
 
 /** RFC 8693 §4.1: the winning policy decides whether the actor may act for the subject. */
 const authorizeActor: DecisionStep = {

@@ -10,6 +10,7 @@ import {
 } from '@fedbroker/platforms';
 import { ExchangeError } from '../exchange.error';
 import type { ExchangeDependencies } from '../exchange-dependencies';
+import { inSpan } from '../tracing';
 import { describeVerificationError } from './describe-verification-error';
 import type { VerifiedPresentation } from './exchange-state';
 
@@ -30,7 +31,27 @@ export interface LocateTrace {
  * @throws {ExchangeError} `credential_rejected`, or `platform_unavailable` when the platform's
  * verifier (keys, STS) cannot be reached.
  */
-export async function locateAndVerify(
+export function locateAndVerify(
+  deps: ExchangeDependencies,
+  token: string,
+  tokenType: string,
+  now: Date,
+  trace: LocateTrace,
+): Promise<VerifiedPresentation> {
+  return inSpan('fedbroker.verify', async (span) => {
+    span.setAttribute('fedbroker.token_type', tokenType);
+    try {
+      return await verifyWithPlatform(deps, token, tokenType, now, trace);
+    } finally {
+      const { platform } = trace;
+      if (platform) {
+        span.setAttributes({ 'fedbroker.platform': platform.name, 'fedbroker.platform.kind': platform.kind });
+      }
+    }
+  });
+}
+
+async function verifyWithPlatform(
   deps: ExchangeDependencies,
   token: string,
   tokenType: string,

@@ -68,7 +68,11 @@ export async function verifyPlatformJwt(
   try {
     ({ payload: claims } = await jwtVerify(
       credential.token,
-      (protectedHeader) => ctx.keys.getKey(source, protectedHeader, { allowHttp: ctx.allowHttp }),
+      (protectedHeader) =>
+        ctx.keys.getKey(source, protectedHeader, {
+          allowHttp: ctx.allowHttp,
+          platform: platform.name,
+        }),
       {
         algorithms: [...algorithms],
         ...(issuers === null ? {} : { issuer: [...issuers] }),

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   createLocalJWKSet,
   errors,
@@ -38,13 +39,32 @@ export interface KeyResolverOptions {
   allowPrivateNetworks?: boolean;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
-  /** Told of every failed fetch; the message names the URL and the failure, never key material. */
-  logger?: { warn(message: string): void };
+  /** Told of every fetch and its failure: the source, the platform, never key material. */
+  logger?: KeyResolverLogger;
+  /** Told of every fetch, for metrics. */
+  onFetch?: (fetch: KeyFetchReport) => void;
+}
+
+/** Where a {@link KeyResolver} reports its fetches; pino's logger fits. */
+export interface KeyResolverLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** One fetch of a remote key source. */
+export interface KeyFetchReport {
+  source: KeySource['type'];
+  /** The platform whose request (or registration) caused the fetch. */
+  platform: string | undefined;
+  ok: boolean;
+  seconds: number;
 }
 
 /** Per-call overrides of {@link KeyResolverOptions}. */
 export interface KeyLookupOptions {
   allowHttp?: boolean;
+  /** The platform asking, named in the logs and metrics of the fetch it causes. */
+  platform?: string;
 }
 
 /** What {@link KeyResolver.probe} found. */
@@ -88,6 +108,12 @@ function isSignatureKey(key: JWK): boolean {
   return key.kty !== 'RSA' || Buffer.from(key.n ?? '', 'base64url').length >= MIN_RSA_MODULUS_BYTES;
 }
 
+const tracer = trace.getTracer('fedbroker');
+
+function elapsedMs(since: number): number {
+  return Math.round(performance.now() - since);
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -128,7 +154,8 @@ export class KeyResolver {
   private readonly allowHttp: boolean;
   private readonly allowPrivateNetworks: boolean;
   private readonly now: () => number;
-  private readonly logger: { warn(message: string): void } | undefined;
+  private readonly logger: KeyResolverLogger | undefined;
+  private readonly onFetch: ((fetch: KeyFetchReport) => void) | undefined;
 
   constructor(options: KeyResolverOptions = {}) {
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -142,6 +169,7 @@ export class KeyResolver {
     this.allowPrivateNetworks = options.allowPrivateNetworks ?? false;
     this.now = options.now ?? (() => Date.now());
     this.logger = options.logger;
+    this.onFetch = options.onFetch;
   }
 
   /**
@@ -165,18 +193,19 @@ export class KeyResolver {
       );
     }
     const fetchOptions = this.fetchOptions(options);
+    const platform = options?.platform;
     const startedAt = this.now();
     if (!this.isUsable(state.keys, startedAt)) {
-      await this.refresh(source, state, fetchOptions);
+      await this.refresh(source, state, fetchOptions, platform);
     } else if (this.isDue(state.keys, startedAt)) {
-      void this.refresh(source, state, fetchOptions);
+      void this.refresh(source, state, fetchOptions, platform);
     }
     const key = await this.lookup(this.usableKeys(source, state), header);
     if (key !== undefined) return key;
     if (state.pending === undefined && startedAt - (state.lastAttemptAt ?? -Infinity) < this.cooldownMs) {
       return this.keyNotFound(state, header);
     }
-    await this.refresh(source, state, fetchOptions);
+    await this.refresh(source, state, fetchOptions, platform);
     return (await this.lookup(this.usableKeys(source, state), header)) ?? this.keyNotFound(state, header);
   }
 
@@ -208,7 +237,7 @@ export class KeyResolver {
       if (source.type === 'certificates') return this.probeResult(this.certificates(source).length);
       await state.pending;
       state.lastAttemptAt = this.now();
-      await this.fetchInto(source, state, this.fetchOptions(options));
+      await this.fetchInto(source, state, this.fetchOptions(options), options?.platform);
       if (state.lastError !== undefined)
         return { ok: false, keyCount: 0, error: errorMessage(state.lastError) };
       return this.probeResult(state.keys?.count ?? 0);
@@ -289,29 +318,64 @@ export class KeyResolver {
     return now - keys.fetchedAt >= keys.refreshAfterMs * REFRESH_AHEAD;
   }
 
-  private refresh(source: KeySource, state: SourceState, options: KeyFetchOptions): Promise<void> {
+  private refresh(
+    source: KeySource,
+    state: SourceState,
+    options: KeyFetchOptions,
+    platform: string | undefined,
+  ): Promise<void> {
     if (state.pending !== undefined) return state.pending;
     const now = this.now();
     if (state.lastError !== undefined && now - (state.lastAttemptAt ?? -Infinity) < this.cooldownMs) {
       return Promise.resolve();
     }
     state.lastAttemptAt = now;
-    state.pending = this.fetchInto(source, state, options).finally(() => {
+    state.pending = this.fetchInto(source, state, options, platform).finally(() => {
       state.pending = undefined;
     });
     return state.pending;
   }
 
-  private async fetchInto(source: KeySource, state: SourceState, options: KeyFetchOptions): Promise<void> {
-    try {
-      const loaded = await loadKeySet(source, options);
-      this.refuseRollback(loaded, state.keys);
-      state.keys = this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs, loaded.sequence);
-      state.lastError = undefined;
-    } catch (error) {
-      state.lastError = error;
-      this.logger?.warn(`key source ${keySourceId(source)}: ${errorMessage(error)}`);
-    }
+  private async fetchInto(
+    source: KeySource,
+    state: SourceState,
+    options: KeyFetchOptions,
+    platform: string | undefined,
+  ): Promise<void> {
+    const fields = { keySource: keySourceId(source), platform };
+    await tracer.startActiveSpan('fedbroker.key_fetch', async (span) => {
+      span.setAttributes({
+        'fedbroker.key_source.type': source.type,
+        ...(platform ? { 'fedbroker.platform': platform } : {}),
+      });
+      const startedAt = performance.now();
+      try {
+        const loaded = await loadKeySet(source, options);
+        this.refuseRollback(loaded, state.keys);
+        state.keys = this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs, loaded.sequence);
+        state.lastError = undefined;
+        span.setAttribute('fedbroker.key_count', state.keys.count);
+        this.logger?.info(
+          { ...fields, keyCount: state.keys.count, durationMs: elapsedMs(startedAt) },
+          'fetched keys',
+        );
+      } catch (error) {
+        state.lastError = error;
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'the key source failed' });
+        this.logger?.warn(
+          { ...fields, error: errorMessage(error), durationMs: elapsedMs(startedAt) },
+          'key fetch failed',
+        );
+      } finally {
+        span.end();
+        this.onFetch?.({
+          source: source.type,
+          platform,
+          ok: state.lastError === undefined,
+          seconds: (performance.now() - startedAt) / 1000,
+        });
+      }
+    });
   }
 
   private usableKeys(source: KeySource, state: SourceState): CachedKeys {
