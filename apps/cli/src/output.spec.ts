@@ -40,6 +40,10 @@ describe('warningsOf', () => {
     [{ name: 'p' }, []],
     [{ warnings: ['ttl cut to 3600'] }, ['ttl cut to 3600']],
     [{ warnings: [{ code: 'mutable', message: 'pins a mutable name' }] }, ['pins a mutable name']],
+    [
+      { warnings: [{ code: 'ttl', field: 'policies.3.ttlSeconds', message: 'cut to 3600' }] },
+      ['policies.3.ttlSeconds: cut to 3600'],
+    ],
     [{ warnings: [{ code: 'takeover' }] }, ['{"code":"takeover"}']],
     [null, []],
   ])('reads the warnings of %j', (body, warnings) => {

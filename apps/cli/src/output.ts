@@ -27,15 +27,16 @@ export function printYaml(io: CliIo, value: unknown): void {
 
 /**
  * The `warnings` of a write's answer (a TTL the broker will cut, a condition on mutable names, …),
- * each as a line: strings as they are, objects by their `message` (or as JSON).
+ * each as a line: strings as they are, objects as `field: message` (or as JSON).
  */
 export function warningsOf(body: unknown): string[] {
   const warnings = (body as { warnings?: unknown } | null)?.warnings;
   if (!Array.isArray(warnings)) return [];
   return warnings.map((warning: unknown) => {
     if (typeof warning === 'string') return warning;
-    const message = (warning as { message?: unknown } | null)?.message;
-    return typeof message === 'string' ? message : JSON.stringify(warning);
+    const { message, field } = (warning ?? {}) as { message?: unknown; field?: unknown };
+    if (typeof message !== 'string') return JSON.stringify(warning);
+    return typeof field === 'string' ? `${field}: ${message}` : message;
   });
 }
 
