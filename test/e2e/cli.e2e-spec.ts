@@ -214,6 +214,41 @@ policies:
       });
     });
 
+    it("runs a policy's tests on the broker, and shows its move from audit to enforce before applying it", async () => {
+      const rollout = (mode: string) => `
+name: rollout
+platform: prod-cluster
+mode: ${mode}
+condition: identity.namespace == 'payments' && identity.serviceAccount == 'deployer'
+audiences: [https://api.payments.example]
+tests:
+  - name: the payments deployer
+    identity: { subject: 'system:serviceaccount:payments:deployer', namespace: payments, serviceAccount: deployer }
+    expect: match
+  - name: another namespace
+    identity: { namespace: web, serviceAccount: deployer }
+    expect: no_match
+`;
+      const applied = await cli(['policies', 'apply', '-f', await file('audit.yaml', rollout('audit'))]);
+      expect(applied.out, applied.err.join('\n')).toEqual(['created policy rollout']);
+      expect(applied.err.every((line) => line.startsWith('warning: '))).toBe(true);
+
+      const tested = await cli(['policies', 'test', 'rollout']);
+      expect(tested.code, tested.err.join('\n')).toBe(0);
+      expect(tested.out[0]).toMatch(/^TEST +RESULT +OUTCOME +REASON$/);
+      expect(tested.out.slice(1)).toEqual([
+        expect.stringMatching(/^the payments deployer +pass +match\b/),
+        expect.stringMatching(/^another namespace +pass +no_match\b/),
+        '2 of 2 test(s) passed',
+      ]);
+
+      const enforce = await file('enforce.yaml', rollout('enforce'));
+      const diff = await cli(['policies', 'diff', '-f', enforce]);
+      expect(diff).toMatchObject({ code: 1, out: ['~ policy rollout', '    mode: "audit" -> "enforce"'] });
+      expect((await cli(['policies', 'apply', '-f', enforce])).out).toEqual(['updated policy rollout']);
+      expect(await cli(['policies', 'delete', 'rollout'])).toMatchObject({ code: 0 });
+    });
+
     it('diffs a new policy read from standard input as one to create', async () => {
       const stdin = JSON.stringify({
         name: 'new-one',

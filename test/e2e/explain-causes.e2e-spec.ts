@@ -148,7 +148,8 @@ describe('POST /admin/v1/explain names the cause', () => {
       token: await cluster.mint({ namespace: 'payments', serviceAccount: 'reader' }),
     });
     expect(report.ranking).toBe(
-      'highest priority first, then by name ascending; the first matched policy wins',
+      'highest priority first, then by name ascending; the first matched policy in enforce mode grants, ' +
+        'and disabled, expired and audit-mode policies never do',
     );
     expect(report.policies).toEqual([
       {
@@ -157,15 +158,24 @@ describe('POST /admin/v1/explain names the cause', () => {
         reason: 'condition is false',
         rank: 1,
         priority: 10,
+        mode: 'enforce',
         falseConjunct: { expression: 'identity.namespace == "ops"', position: 1, of: 3 },
       },
-      { policy: 'billing', result: 'not_matched', reason: 'condition is false', rank: 2, priority: 0 },
+      {
+        policy: 'billing',
+        result: 'not_matched',
+        reason: 'condition is false',
+        rank: 2,
+        priority: 0,
+        mode: 'enforce',
+      },
       {
         policy: 'payments-deployer',
         result: 'not_matched',
         reason: 'condition is false',
         rank: 3,
         priority: 0,
+        mode: 'enforce',
         falseConjunct: { expression: 'identity.serviceAccount == "deployer"', position: 2, of: 2 },
       },
     ]);

@@ -338,6 +338,8 @@ interface RealFixture {
   audience: string | string[] | null;
   now: number;
   expect: 'accept' | 'reject';
+  /** The token's claims, decoded: the public issuer's policies must pin the owner. */
+  claims: Record<string, unknown>;
 }
 
 const fixtureDir = join(__dirname, '..', 'fixtures', 'real');
@@ -367,10 +369,11 @@ describe('real GitHub Actions tokens through /token, at their own fixed clock', 
       audiences,
     };
     expect((await broker.admin('POST', '/admin/v1/platforms', platform)).status).toBe(201);
+    const owner = fixture.claims.repository_owner_id;
     const policy = await broker.admin('POST', '/admin/v1/policies', {
-      name: 'any-repository',
+      name: 'fixture-owner',
       platform: 'github',
-      condition: 'has(identity.repositoryId)',
+      condition: `identity.repositoryOwnerId == '${typeof owner === 'string' ? owner : 'none'}'`,
       audiences: [API],
     });
     expect(policy.status).toBe(201);
@@ -378,7 +381,7 @@ describe('real GitHub Actions tokens through /token, at their own fixed clock', 
       const { status } = await broker.token({ grant_type: JWT_BEARER, assertion: fixture.token });
       expect(status === 200 ? 'accept' : 'reject').toBe(fixture.expect);
     } finally {
-      for (const path of ['/admin/v1/policies/any-repository', '/admin/v1/platforms/github']) {
+      for (const path of ['/admin/v1/policies/fixture-owner', '/admin/v1/platforms/github']) {
         expect((await broker.admin('DELETE', path, undefined, { 'if-match': '*' })).status).toBe(204);
       }
     }

@@ -256,6 +256,19 @@ describe('answers, held to the document', () => {
     await conforms('post', '/admin/v1/policies', admin('post', '/admin/v1/policies', policy));
     await conforms('get', '/admin/v1/policies', admin('get', '/admin/v1/policies?platform=cluster'));
     await conforms('get', '/admin/v1/policies/{name}', admin('get', '/admin/v1/policies/all'));
+    const tested = { ...policy, name: 'tested', tests: [{ name: 'any', identity: {}, expect: 'match' }] };
+    await conforms('post', '/admin/v1/apply', admin('post', '/admin/v1/apply', { policies: [tested] }));
+    await conforms(
+      'post',
+      '/admin/v1/apply',
+      admin('post', '/admin/v1/apply', { policies: [{ name: 'x' }] }),
+    );
+    await conforms('post', '/admin/v1/policies/{name}/test', admin('post', '/admin/v1/policies/tested/test'));
+    await conforms(
+      'post',
+      '/admin/v1/policies/{name}/test',
+      admin('post', '/admin/v1/policies/nothing/test'),
+    );
     const patched = await fetch(`${broker.url}/admin/v1/policies/all`, {
       method: 'PATCH',
       headers: {

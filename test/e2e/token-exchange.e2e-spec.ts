@@ -303,8 +303,9 @@ describe('POST /token with a Kubernetes projected token', () => {
           reason: 'condition is false',
           rank: 1,
           priority: 0,
+          mode: 'enforce',
         },
-        { policy: 'payments-deployer', result: 'matched', rank: 2, priority: 0 },
+        { policy: 'payments-deployer', result: 'matched', rank: 2, priority: 0, mode: 'enforce' },
       ]);
       expect(await auditCount()).toBe(before);
     });

@@ -59,6 +59,11 @@ function stableUid(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The `uid` the fake issuer gives a service account, as it writes it in the tokens it mints. */
+export function serviceAccountUid(namespace: string, serviceAccount: string): string {
+  return stableUid('serviceaccount', namespace, serviceAccount);
+}
+
 async function createIssuerKey(alg: 'RS256' | 'ES256'): Promise<IssuerKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const der = Buffer.from(

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ApplyController } from './admin/apply.controller';
 import { AuditEventsController } from './admin/audit-events.controller';
 import { ChangesController } from './admin/changes.controller';
 import { CredentialsController } from './admin/credentials.controller';
@@ -33,6 +34,7 @@ export class AppModule {
         CredentialsController,
         ChangesController,
         ReferenceController,
+        ApplyController,
         MetricsController,
       ],
       providers: [{ provide: BROKER_RUNTIME, useValue: runtime }, AdminGuard],

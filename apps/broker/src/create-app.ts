@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BODY_BYTES, oauthErrorFor } from '@fedbroker/exchange';
+import { APPLY_PATH } from './admin/apply.controller';
 import { AppModule } from './app.module';
 import { frameworkProblem } from './errors/framework-problem';
 import { HttpExceptionFilter, sendProblem } from './errors/http-exception.filter';
@@ -25,6 +26,8 @@ import { requestContextOf } from './token/request-context';
 import { isTokenRequest } from './token/token-path';
 
 const ADMIN_BODY_LIMIT = 1024 * 1024;
+/** Room for thousands of policies in one bulk apply. */
+const APPLY_BODY_LIMIT = 32 * 1024 * 1024;
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -55,7 +58,10 @@ export async function createApp(
   });
   const fastify = adapter.getInstance();
   installAccessLog(fastify, runtime.logger, runtime.metrics);
-  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  fastify.addHook('onRoute', (route) => {
+    routes.add(route.method, route.url);
+    if (route.url === APPLY_PATH) route.bodyLimit = APPLY_BODY_LIMIT;
+  });
   installJsonParsers(fastify);
   options.adminListener?.install(fastify);
   fastify.addHook('preClose', (done) => {

@@ -1,6 +1,6 @@
 import type { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import type { PlatformConfig, PlatformKind } from '@fedbroker/platforms';
-import type { PolicyDefinition } from '@fedbroker/policy';
+import type { PolicyDefinition, PolicyMode, PolicyTestCase } from '@fedbroker/policy';
 
 /** A platform as the admin API shows it. */
 export interface PlatformRecord extends PlatformConfig {
@@ -12,6 +12,8 @@ export interface PlatformRecord extends PlatformConfig {
 export interface PolicyRecord extends PolicyDefinition {
   id: string;
   platform: string;
+  mode: PolicyMode;
+  tests: PolicyTestCase[];
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -50,6 +52,9 @@ export function toPolicyRecord(row: PolicyEntity, platformName: string): PolicyR
     ttlSeconds: row.ttlSeconds,
     priority: row.priority,
     enabled: row.enabled,
+    mode: row.mode,
+    expiresAt: row.expiresAt ?? undefined,
+    tests: row.tests as unknown as PolicyTestCase[],
     version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -33,6 +33,29 @@ export const platformBodySchema = z.strictObject({
 });
 export type PlatformBody = z.infer<typeof platformBodySchema>;
 
+/** Free-form JSON an admin sends in a test case (an identity, claims, an actor). */
+const testObject = z.record(z.string().min(1).max(256), z.unknown()).superRefine(storableJson);
+
+/** One test case of a policy: `identity` or `claims` (or both), and what the policy must do with it. */
+export const policyTestSchema = z
+  .strictObject({
+    name: adminText().min(1).max(200),
+    identity: testObject.optional(),
+    claims: testObject.optional(),
+    actor: testObject.optional(),
+    request: z
+      .strictObject({
+        audience: z.array(adminText().min(1).max(2048)).max(100).optional(),
+        scopes: z.array(adminText().min(1).max(256)).max(100).optional(),
+        grantType: adminText().min(1).max(2048).optional(),
+      })
+      .optional(),
+    expect: z.enum(['match', 'no_match']),
+  })
+  .refine((test) => test.identity !== undefined || test.claims !== undefined, {
+    message: 'needs identity or claims',
+  });
+
 /** The admin body of a trust policy (POST and PUT). */
 export const policyBodySchema = z.strictObject({
   name: resourceName,
@@ -50,6 +73,13 @@ export const policyBodySchema = z.strictObject({
   claims: z.record(z.string().min(1).max(256), adminText().min(1)).superRefine(storableKeys).default({}),
   priority: z.number().int().min(-1000).max(1000).default(0),
   enabled: z.boolean().default(true),
+  mode: z.enum(['enforce', 'audit']).default('enforce'),
+  expiresAt: z.iso.datetime({ offset: true, message: 'an RFC 3339 time with a time zone' }).optional(),
+  tests: z
+    .array(policyTestSchema)
+    .max(100)
+    .refine((tests) => new Set(tests.map((t) => t.name)).size === tests.length, 'test names must not repeat')
+    .default([]),
 });
 export type PolicyBody = z.infer<typeof policyBodySchema>;
 

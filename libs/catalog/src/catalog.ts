@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import type { AdapterRegistry, PlatformConfig, PlatformKind } from '@fedbroker/platforms';
-import { compilePolicy, type CompiledPolicy } from '@fedbroker/policy';
+import { byRank, compilePolicy, type CompiledPolicy } from '@fedbroker/policy';
 import { toPlatformRecord, toPolicyRecord } from './catalog-records';
 import { CatalogSnapshot } from './catalog-snapshot';
 import { policySchemaFor } from './policy-schema-for';
@@ -39,8 +39,20 @@ export interface CatalogReload {
  * Platforms and compiled policies held in memory. Writes bump `catalog_state.version` and NOTIFY in
  * their transaction; every replica LISTENs and reloads, with a periodic version check as a fallback.
  */
+/** A compiled policy as of one stored version, on a platform of one kind. */
+export interface CompiledVersion {
+  id: string;
+  version: number;
+  kind: PlatformKind | undefined;
+  policy: CompiledPolicy;
+}
+
 export class Catalog {
   private current = CatalogSnapshot.empty();
+  /** Compiled policies by id, reused by the next load while their version and kind are unchanged. */
+  private compiled = new Map<string, CompiledVersion>();
+  /** Policies writes compiled, kept until a load has read their version (or a later one). */
+  private readonly adopted = new Map<string, CompiledVersion>();
   private loading: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private listener: Client | undefined;
@@ -135,6 +147,14 @@ export class Catalog {
     this.reconnect.unref();
   }
 
+  /**
+   * Hands the next load policies a write has just compiled and stored (with their stored versions),
+   * so that it does not compile them again.
+   */
+  adopt(entries: Iterable<CompiledVersion>): void {
+    for (const entry of entries) this.adopted.set(entry.id, entry);
+  }
+
   /** Tells every replica that broker state outside the catalog (signing keys) changed. */
   async announce(): Promise<void> {
     await this.dataSource.transaction((manager) => Catalog.bumpVersion(manager));
@@ -180,17 +200,27 @@ export class Catalog {
       }),
     );
     const platforms = platformRows.map(toPlatformRecord).filter((p) => this.isServable(p));
-    const nameById = new Map(platforms.map((p) => [p.id, p.name]));
+    const byId = new Map(platforms.map((p) => [p.id, p]));
     const policies = new Map<string, CompiledPolicy[]>();
+    const compiled = new Map<string, CompiledVersion>();
     for (const row of policyRows) {
-      const platformName = nameById.get(row.platformId);
-      if (platformName === undefined) continue;
-      const kind = platforms.find((p) => p.id === row.platformId)?.kind;
-      const compiled = this.compileStored(toPolicyRecord(row, platformName), kind);
-      if (!compiled) continue;
+      const platform = byId.get(row.platformId);
+      if (platform === undefined) continue;
+      const known = [this.adopted.get(row.id), this.compiled.get(row.id)].find(
+        (entry) => entry !== undefined && entry.version === row.version && entry.kind === platform.kind,
+      );
+      const policy = known?.policy ?? this.compileStored(toPolicyRecord(row, platform.name), platform.kind);
+      if (!policy) continue;
+      compiled.set(row.id, { id: row.id, version: row.version, kind: platform.kind, policy });
       const list = policies.get(row.platformId) ?? [];
-      list.push(compiled);
+      list.push(policy);
       policies.set(row.platformId, list);
+    }
+    for (const list of policies.values()) list.sort(byRank);
+    this.compiled = compiled;
+    const seen = new Map(policyRows.map((row) => [row.id, row.version]));
+    for (const [id, entry] of this.adopted) {
+      if ((seen.get(id) ?? -1) >= entry.version) this.adopted.delete(id);
     }
     this.current = new CatalogSnapshot(
       Number(state?.version ?? 0),

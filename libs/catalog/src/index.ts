@@ -1,5 +1,18 @@
 export { adminText } from './admin-text';
-export { Catalog, type CatalogLogger, type CatalogOptions, type CatalogReload } from './catalog';
+export {
+  Catalog,
+  type CatalogLogger,
+  type CatalogOptions,
+  type CatalogReload,
+  type CompiledVersion,
+} from './catalog';
+export { MAX_APPLIED_PLATFORMS, MAX_APPLIED_POLICIES } from './apply-items';
+export {
+  CatalogApply,
+  type AppliedResource,
+  type ApplyResult,
+  type CatalogApplyOptions,
+} from './catalog-apply';
 export {
   CatalogError,
   type CatalogErrorCode,
@@ -16,4 +29,5 @@ export {
   type PlatformAdminOptions,
   type PlatformWrite,
 } from './platform-admin';
-export { PolicyAdmin } from './policy-admin';
+export { PolicyAdmin, type PolicyAdminOptions, type PolicyWrite } from './policy-admin';
+export type { PolicyWarning, PolicyWarningCode } from './policy-warnings';

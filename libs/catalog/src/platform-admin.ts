@@ -14,6 +14,7 @@ import { parseBody, requirePossibleName, platformBodySchema, type PlatformBody }
 import { platformView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
 import { withoutReadOnlyMembers } from './read-only-members';
+import { unpinnedPolicies } from './shared-issuer-policies';
 import { checkVersion, translateWriteError } from './write-rules';
 
 export interface KeyStatus {
@@ -42,6 +43,11 @@ export interface PlatformWrite {
 
 /** Serializes platform writes so that two registrations cannot claim one route at once. */
 const ROUTES_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1))';
+
+/** Takes the lock every platform write holds while it checks and claims routes, until commit. */
+export async function lockRoutes(manager: EntityManager): Promise<void> {
+  await manager.query(ROUTES_LOCK, ['fedbroker_platform_routes']);
+}
 
 /** What a write's answer adds to the platform; sent back with PUT it is ignored. */
 const WRITE_REPORTS = ['keys'];
@@ -134,6 +140,7 @@ export class PlatformAdmin {
           checkVersion(existing.version, expectedVersions);
           if (existing.version !== current.version) throw new MovedOn();
           await this.refuseAmbiguous(repository, body, existing.id);
+          await this.refuseUnpinnedPolicies(manager, body, existing.id);
           const saved = await repository.save(repository.merge(existing, this.toColumns(body)));
           if (saved.version !== current.version) await this.record(manager, actor, 'update', current, saved);
           return saved;
@@ -157,7 +164,7 @@ export class PlatformAdmin {
     body: PlatformBody,
     ownId: string | undefined,
   ): Promise<void> {
-    await repository.manager.query(ROUTES_LOCK, ['fedbroker_platform_routes']);
+    await lockRoutes(repository.manager);
     const { adapters } = this.options;
     const routes = adapters.get(body.kind).routeKeys(this.toConfigShape(body));
     for (const other of await repository.find()) {
@@ -177,6 +184,31 @@ export class PlatformAdmin {
         );
       }
     }
+  }
+
+  /**
+   * Refuses a replacement that would make the platform a shared issuer (a multi-tenant issuer, or
+   * Azure attested documents of any subscription) while policies of it pin no tenant.
+   */
+  private async refuseUnpinnedPolicies(
+    manager: EntityManager,
+    body: PlatformBody,
+    id: string,
+  ): Promise<void> {
+    const names = await unpinnedPolicies(manager, this.options.adapters, this.toConfigShape(body), id);
+    if (names.length === 0) return;
+    throw new CatalogError(
+      'conflict',
+      `policies ${names.join(', ')} pin no tenant field, which this platform's shared-issuer rule requires; ` +
+        'change them first',
+      [
+        {
+          field: 'issuer',
+          message: `${body.kind} platform ${body.name} would take the credentials of many tenants`,
+        },
+      ],
+      { conflicts: names.map((name) => ({ resource: 'policy', name })) },
+    );
   }
 
   private async write<T>(
@@ -220,7 +252,11 @@ export class PlatformAdmin {
     return { platform, keys: await this.options.probeKeys(platform) };
   }
 
-  private async validate(input: unknown): Promise<PlatformBody> {
+  /**
+   * Parses and checks a platform body (settings, registration rules, key-source addresses, which
+   * may resolve host names). @throws CatalogError listing every problem.
+   */
+  async validate(input: unknown): Promise<PlatformBody> {
     const parsed = parseBody(platformBodySchema, input);
     if (!parsed.ok) throw new CatalogError('validation_failed', 'the platform is not valid', parsed.problems);
     const body = parsed.value;
@@ -253,7 +289,8 @@ export class PlatformAdmin {
     return keySourceAddressProblems(source, field, this.options.allowPrivateKeySources);
   }
 
-  private toConfigShape(body: PlatformBody): Omit<PlatformConfig, 'id' | 'version'> {
+  /** The registration a body describes, with default audiences filled in. */
+  toConfigShape(body: PlatformBody): Omit<PlatformConfig, 'id' | 'version'> {
     return {
       name: body.name,
       kind: body.kind,
@@ -268,7 +305,8 @@ export class PlatformAdmin {
     };
   }
 
-  private toColumns(body: PlatformBody): Partial<PlatformEntity> {
+  /** The columns a body stores. */
+  toColumns(body: PlatformBody): Partial<PlatformEntity> {
     const shape = this.toConfigShape(body);
     return {
       ...shape,
@@ -304,7 +342,7 @@ async function refuseInUse(manager: EntityManager, platform: PlatformEntity): Pr
  * at all, even with distinct key ids: a key-id route is more specific than an issuer route, so it
  * would take the other kind's credentials that carry that key id.
  */
-function sharedRoute(
+export function sharedRoute(
   mine: readonly string[],
   theirs: readonly string[],
   otherKind: boolean,

@@ -2,28 +2,56 @@ import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { ChangeAction, ChangeLog } from '@fedbroker/history';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import type { AdapterRegistry, PlatformKind } from '@fedbroker/platforms';
-import { compilePolicy, PolicyCompileError, type PolicySchema } from '@fedbroker/policy';
-import { Catalog } from './catalog';
+import type { CompiledPolicy, PolicyTestResult } from '@fedbroker/policy';
+import { Catalog, type CompiledVersion } from './catalog';
 import { CatalogError } from './catalog.error';
-import { toPolicyRecord, type PolicyRecord } from './catalog-records';
+import { toPlatformRecord, toPolicyRecord, type PolicyRecord } from './catalog-records';
 import { parseBody, requirePossibleName, policyBodySchema, type PolicyBody } from './catalog-schemas';
 import { policyView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
-import { policySchemaFor } from './policy-schema-for';
+import { toPolicyColumns } from './policy-batch';
+import { PolicyRules, takeoverWarnings } from './policy-rules';
+import type { PolicyWarning } from './policy-warnings';
 import { withoutReadOnlyMembers } from './read-only-members';
+import { TakeoverIndex } from './takeover-index';
 import { checkVersion, translateWriteError } from './write-rules';
 
+export interface PolicyAdminOptions {
+  adapters: AdapterRegistry;
+  /** Where every write is recorded, in the write's transaction. */
+  changes: ChangeLog;
+  /** `FEDBROKER_MAX_TTL_SECONDS`: a longer `ttlSeconds` is saved with a warning. */
+  maxTtlSeconds: number;
+  now: () => Date;
+}
+
+/** A policy write's answer: the policy as stored and what it was warned about. */
+export interface PolicyWrite {
+  policy: PolicyRecord;
+  warnings: PolicyWarning[];
+}
+
+/** What a write's answer adds to the policy; sent back with PUT it is ignored. */
+const WRITE_REPORTS = ['warnings'];
+
 /**
- * Create, read, update and delete trust policies; a policy that does not compile is never stored,
- * and every write is recorded with its actor.
+ * Create, read, update and delete trust policies. A policy is stored only if it compiles against
+ * its platform kind's fields, meets the platform's shared-issuer rule and passes its own tests; a
+ * write is answered with warnings about what it will not do as it seems to say; every write is
+ * recorded with its actor.
  */
 export class PolicyAdmin {
+  private readonly rules: PolicyRules;
+  private readonly changes: ChangeLog;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly catalog: Catalog,
-    private readonly adapters: AdapterRegistry,
-    private readonly changes: ChangeLog,
-  ) {}
+    options: PolicyAdminOptions,
+  ) {
+    this.rules = new PolicyRules(options);
+    this.changes = options.changes;
+  }
 
   async list(filter: { platform?: string } = {}): Promise<PolicyRecord[]> {
     const rows = await this.dataSource.getRepository(PolicyEntity).find({
@@ -43,17 +71,34 @@ export class PolicyAdmin {
     return toPolicyRecord(row, row.platform?.name ?? '');
   }
 
-  async create(input: unknown, actor: string): Promise<PolicyRecord> {
+  async create(input: unknown, actor: string): Promise<PolicyWrite> {
     const body = validate(input);
-    return this.write(body.name, async (manager) => {
+    return this.write(body.name, async (manager, compiled) => {
       const platform = await findPlatform(manager, body.platform);
-      this.compile(body, platform);
+      const checked = this.check(body, platform);
       const repository = manager.getRepository(PolicyEntity);
-      const row = await repository.save(repository.create(toColumns(body, platform.id)));
+      const row = await repository.save(repository.create(toPolicyColumns(body, platform.id)));
+      compiled.push(compiledVersion(row, platform, checked.compiled));
       const created = toPolicyRecord(row, platform.name);
       await this.record(manager, actor, 'create', undefined, created);
-      return created;
+      return {
+        policy: created,
+        warnings: [...checked.warnings, ...this.takeovers(platform, checked.compiled)],
+      };
     });
+  }
+
+  /** Runs the tests a stored policy carries, against the policy and its platform as stored. */
+  async runTests(name: string): Promise<PolicyTestResult[]> {
+    const policy = await this.get(name);
+    const platform = await this.dataSource.getRepository(PlatformEntity).findOneBy({ name: policy.platform });
+    if (!platform) throw new CatalogError('not_found', `platform ${policy.platform} does not exist`);
+    const body = validate(withoutReadOnlyMembers(policyView(policy), policy));
+    const compiled = this.rules.compileStored(body, toPlatformRecord(platform));
+    if (Array.isArray(compiled)) {
+      throw new CatalogError('validation_failed', 'the stored policy no longer compiles', compiled);
+    }
+    return this.rules.runTests(compiled, body, toPlatformRecord(platform));
   }
 
   /** Replaces the policy with `input`, which may carry the read-only members GET shows. */
@@ -83,33 +128,55 @@ export class PolicyAdmin {
     expectedVersions: readonly number[] | undefined,
     actor: string,
     bodyFor: (current: Record<string, unknown>) => unknown,
-  ): Promise<PolicyRecord> {
+  ): Promise<PolicyWrite> {
     requirePossibleName('policy', name);
-    return this.write(name, async (manager) => {
+    return this.write(name, async (manager, compiled) => {
       const repository = manager.getRepository(PolicyEntity);
       const existing = await lockByName(repository, name);
       checkVersion(existing.version, expectedVersions);
       const before = structuredClone(await withPlatformName(manager, existing));
-      const body = validate(withoutReadOnlyMembers(bodyFor(policyView(before)), existing));
+      const body = validate(withoutReadOnlyMembers(bodyFor(policyView(before)), existing, WRITE_REPORTS));
       if (body.name !== name) {
         throw new CatalogError('validation_failed', 'the body does not match the resource', [
           { field: 'name', message: `must be ${name}; policies cannot be renamed` },
         ]);
       }
       const platform = await findPlatform(manager, body.platform);
-      this.compile(body, platform);
-      const row = await repository.save(repository.merge(existing, toColumns(body, platform.id)));
+      const checked = this.check(body, platform);
+      const row = await repository.save(repository.merge(existing, toPolicyColumns(body, platform.id)));
+      compiled.push(compiledVersion(row, platform, checked.compiled));
       const after = toPolicyRecord(row, platform.name);
       if (after.version !== before.version) await this.record(manager, actor, 'update', before, after);
-      return after;
+      const stored = this.loaded(existing.platformId, name);
+      return {
+        policy: after,
+        warnings: [...checked.warnings, ...this.takeovers(platform, checked.compiled, stored)],
+      };
     });
   }
 
-  /** Compiles against the platform kind's identity fields: a misspelt field is refused here. */
-  private compile(body: PolicyBody, platform: PlatformEntity): void {
-    const kind = platform.kind as PlatformKind;
-    const schema = this.adapters.has(kind) ? policySchemaFor(this.adapters, kind) : undefined;
-    compileOrRefuse(body, schema);
+  /** The rules every save meets, or the write is refused listing every problem. */
+  private check(body: PolicyBody, platform: PlatformEntity) {
+    const checked = this.rules.check(body, toPlatformRecord(platform));
+    if (!checked.ok) throw new CatalogError('validation_failed', 'the policy is not valid', checked.problems);
+    return checked;
+  }
+
+  /** Warnings for the exchanges `compiled` takes from the policies of its platform loaded today. */
+  private takeovers(
+    platform: PlatformEntity,
+    compiled: CompiledPolicy,
+    before?: CompiledPolicy,
+  ): PolicyWarning[] {
+    const index = new TakeoverIndex(this.catalog.snapshot().policiesFor(platform.id), this.rules.now());
+    return takeoverWarnings(index, compiled, before);
+  }
+
+  private loaded(platformId: string, name: string): CompiledPolicy | undefined {
+    return this.catalog
+      .snapshot()
+      .policiesFor(platformId)
+      .find((policy) => policy.definition.name === name);
   }
 
   private record(
@@ -131,41 +198,40 @@ export class PolicyAdmin {
     });
   }
 
-  private async write<T>(name: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /** Runs `work` in a transaction that bumps the catalog; what it compiled is handed to the reload. */
+  private async write<T>(
+    name: string,
+    work: (manager: EntityManager, compiled: CompiledVersion[]) => Promise<T>,
+  ): Promise<T> {
     let result: T;
+    const compiled: CompiledVersion[] = [];
     try {
       result = await this.dataSource.transaction(async (manager) => {
-        const value = await work(manager);
+        const value = await work(manager, compiled);
         await Catalog.bumpVersion(manager);
         return value;
       });
     } catch (error) {
       throw translateWriteError(error, { resource: 'policy', name });
     }
+    this.catalog.adopt(compiled);
     await this.catalog.reload();
     return result;
   }
 }
 
+function compiledVersion(
+  row: PolicyEntity,
+  platform: PlatformEntity,
+  policy: CompiledPolicy,
+): CompiledVersion {
+  return { id: row.id, version: row.version, kind: platform.kind as PlatformKind, policy };
+}
+
 function validate(input: unknown): PolicyBody {
   const parsed = parseBody(policyBodySchema, input);
   if (!parsed.ok) throw new CatalogError('validation_failed', 'the policy is not valid', parsed.problems);
-  compileOrRefuse(parsed.value, undefined);
   return parsed.value;
-}
-
-function compileOrRefuse(body: PolicyBody, schema: PolicySchema | undefined): void {
-  try {
-    compilePolicy({ ...body, subject: body.subject }, schema);
-  } catch (error) {
-    if (!(error instanceof PolicyCompileError)) throw error;
-    throw new CatalogError(
-      'validation_failed',
-      'the policy does not compile',
-      error.problems.map((p) => ({ field: p.field, message: `${p.expression}: ${p.message}` })),
-      { cause: error },
-    );
-  }
 }
 
 async function lockByName(repository: Repository<PolicyEntity>, name: string): Promise<PolicyEntity> {
@@ -188,20 +254,4 @@ async function findPlatform(manager: EntityManager, name: string): Promise<Platf
     ]);
   }
   return platform;
-}
-
-function toColumns(body: PolicyBody, platformId: string): Partial<PolicyEntity> {
-  return {
-    name: body.name,
-    platformId,
-    condition: body.condition,
-    actorCondition: body.actorCondition ?? null,
-    subject: body.subject ?? null,
-    claims: body.claims,
-    audiences: body.audiences,
-    scopes: body.scopes,
-    ttlSeconds: body.ttlSeconds,
-    priority: body.priority,
-    enabled: body.enabled,
-  };
 }

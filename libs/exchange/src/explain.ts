@@ -2,6 +2,7 @@ import type { Identity } from '@fedbroker/platforms';
 import {
   firstFalseConjunct,
   RANKING_RULE,
+  type AuditModeVerdict,
   type CompiledPolicy,
   type FalseConjunct,
   type PolicyEvaluation,
@@ -27,11 +28,13 @@ export interface ExplainRequest {
 
 export type ExplainStep = StepOutcome;
 
-/** How one policy fared, where it ranks, and for a false condition which part of it was false. */
+/**
+ * How one policy fared (with its priority and mode), where it ranks, and for a false condition which
+ * part of it was false.
+ */
 export interface ExplainPolicy extends PolicyEvaluation {
   /** Its place in the ranking, from 1. */
   rank: number;
-  priority: number;
   /** For a false condition that is an `&&` chain: its first false conjunct. */
   falseConjunct?: FalseConjunct;
 }
@@ -43,10 +46,12 @@ export interface ExplainReport {
   presented: PresentedView;
   steps: ExplainStep[];
   identity: Identity | null;
-  /** How `/token` ranks policies: {@link RANKING_RULE}. */
+  /** How `/token` ranks policies and which one grants: {@link RANKING_RULE}. */
   ranking: string;
   /** Every policy of the platform, ranked as `/token` ranks them (priority, then name). */
   policies: ExplainPolicy[];
+  /** What each `audit`-mode policy would have done had it been enforced (recorded in the audit event). */
+  auditMode: AuditModeVerdict[];
   decision:
     | {
         outcome: 'issue';
@@ -69,6 +74,7 @@ export async function explain(deps: ExchangeDependencies, request: ExplainReques
     identity: null,
     ranking: RANKING_RULE,
     policies: [],
+    auditMode: [],
     decision: { outcome: 'deny', error: '', reason: '' },
   };
   const grantType = request.grantType ?? GRANTS.keys().next().value ?? '';
@@ -119,6 +125,7 @@ export async function explain(deps: ExchangeDependencies, request: ExplainReques
     report.presented = presentedView(state.presented, grantRequest.credentialType);
     report.identity = state.subject?.credential.identity ?? null;
     report.policies = explainPolicies(state);
+    report.auditMode = state.auditMode ?? [];
   }
   return report;
 }
@@ -134,7 +141,6 @@ function explainPolicies(state: ExchangeState): ExplainPolicy[] {
     return {
       ...evaluation,
       rank: index + 1,
-      priority: policy?.definition.priority ?? 0,
       ...(falseConjunct === undefined ? {} : { falseConjunct }),
     };
   });

@@ -5,6 +5,7 @@ import { ExchangeError, type ExchangeErrorCode } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext, TokenOutcome } from './exchange-dependencies';
 import { GRANTS, type GrantKind } from './grants';
+import { auditModeReason } from './pipeline/audit-mode-reason';
 import { runDecision } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
 import { readUnverified } from './pipeline/read-unverified';
@@ -78,9 +79,10 @@ export class TokenService {
               ? error
               : new ExchangeError('internal', 'the request could not be completed', { cause: error });
           denial.grant = grantKind;
+          const reason = trail.reason ? `${denial.reason}; ${trail.reason}` : denial.reason;
           try {
             await this.audit(
-              { ...trail, time: now, outcome: 'denied', error: denial.code, reason: denial.reason },
+              { ...trail, time: now, outcome: 'denied', error: denial.code, reason },
               grantKind,
             );
           } catch (failure) {
@@ -218,8 +220,13 @@ function outcomeAttributes(outcome: TokenOutcome): Attributes {
   };
 }
 
-/** What the decision established, for the audit event: kept when a later step denies. */
+/**
+ * What the decision established, for the audit event: kept when a later step denies. `reason`
+ * carries the verdicts of `audit`-mode policies (after the denial's reason, when denied).
+ */
 function recordDecision(trail: Trail, state: ExchangeState): void {
+  const auditMode = auditModeReason(state.auditMode);
+  if (auditMode !== undefined) trail.reason = auditMode;
   if (state.platform) {
     trail.platform = state.platform.name;
     trail.issuer = state.platform.issuer;

@@ -45,6 +45,20 @@ describe('ChangeLog and ChangeQuery', () => {
     });
   });
 
+  it('records the changes of one write together, thousands of them', async () => {
+    const changes = Array.from({ length: 4100 }, (_, i) => change(`bulk-${i}`));
+    await db.dataSource.transaction((manager) => log.recordAll(manager, changes));
+    const [count] = await db.dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM admin_changes WHERE name LIKE 'bulk-%'`,
+    );
+    expect(Number(count?.n)).toBe(4100);
+    const [last] = (await new ChangeQuery(db.dataSource).list({ name: 'bulk-4099' })).items;
+    expect(last).toMatchObject({
+      after: { name: 'bulk-4099', createdAt: '2025-01-01T00:00:00.000Z' },
+      before: null,
+    });
+  });
+
   it('is append-only: updates and deletes are refused by the database', async () => {
     await db.dataSource.transaction((manager) => log.record(manager, change('kept')));
     await expect(db.dataSource.query(`UPDATE admin_changes SET actor = 'someone-else'`)).rejects.toThrow(

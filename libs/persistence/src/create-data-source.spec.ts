@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { PolicyRollout1764600000000 } from './migrations/1764600000000-policy-rollout';
 import { createDataSource, MIGRATIONS, openDatabase } from './create-data-source';
 import { pgPoolOf } from './pg-pool';
 
@@ -90,4 +91,31 @@ describe('openDatabase', () => {
       await again.destroy();
     },
   );
+
+  it('gives policies stored before staged rollout enforce mode, no expiry and no tests', async () => {
+    const rollout = new PolicyRollout1764600000000();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await rollout.down(runner);
+      const [platform] = (await runner.query(
+        `INSERT INTO platforms (name, kind, issuer, audiences, clock_skew_seconds, version)
+         VALUES ('before-rollout', 'kubernetes', 'https://before.example', '[]', 60, 1) RETURNING id`,
+      )) as { id: string }[];
+      await runner.query(
+        `INSERT INTO policies (name, platform_id, condition, audiences, scopes, ttl_seconds, version)
+         VALUES ('older', $1, 'true', '["a"]', '[]', 900, 1)`,
+        [platform?.id],
+      );
+      await rollout.up(runner);
+    } finally {
+      await runner.release();
+    }
+    const rows = await dataSource.query<unknown[]>(
+      `SELECT mode, expires_at, tests FROM policies WHERE name = 'older'`,
+    );
+    expect(rows).toEqual([{ mode: 'enforce', expires_at: null, tests: [] }]);
+    await expect(
+      dataSource.query(`UPDATE policies SET mode = 'shadow' WHERE name = 'older'`),
+    ).rejects.toThrow(/ck_policies_mode/);
+  });
 });

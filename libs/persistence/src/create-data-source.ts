@@ -15,6 +15,7 @@ import { PlatformRoutes1764200000000 } from './migrations/1764200000000-platform
 import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain';
 import { AdminChanges1764400000000 } from './migrations/1764400000000-admin-changes';
 import { AuditCauses1764500000000 } from './migrations/1764500000000-audit-causes';
+import { PolicyRollout1764600000000 } from './migrations/1764600000000-policy-rollout';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   AuditChain1764300000000,
   AdminChanges1764400000000,
   AuditCauses1764500000000,
+  PolicyRollout1764600000000,
 ];
 
 export interface DataSourceOptions {

@@ -49,6 +49,7 @@ export {
 } from './gitlab/gitlab-settings.schema';
 export type { Identity, VerifiedCredential } from './identity';
 export { COMMON_IDENTITY_FIELDS, type IdentityFields, type IdentityFieldType } from './identity-fields';
+export { NEVER_SHARED, sharedIssuers, type IdentityPins } from './identity-pins';
 export { GcpAdapter, gcpAdapter } from './gcp/gcp.adapter';
 export { GCP_IDENTITY_FIELDS } from './gcp/gcp-identity-fields';
 export {

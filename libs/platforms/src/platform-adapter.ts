@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { PresentedCredential } from './credential/presented-credential';
 import type { VerifiedCredential } from './identity';
 import type { IdentityFields } from './identity-fields';
+import type { IdentityPins } from './identity-pins';
 import type { KeyResolver } from './keys/key-resolver';
 import type { KeySource } from './keys/key-source';
 import type { PlatformConfig, PlatformRegistration } from './platform-config';
@@ -44,6 +45,8 @@ export interface PlatformAdapter<Settings = unknown> {
   readonly acceptsJwt: boolean;
   /** The kind's own identity fields and their CEL types, beyond the common ones. */
   readonly identityFields: IdentityFields;
+  /** Which of those fields a policy can rely on, and when a platform serves many tenants. */
+  readonly identityPins: IdentityPins;
   /**
    * The longest credential lifetime (`exp - iat`) or, for credentials that never expire, the
    * longest age accepted by default; a platform may tighten it in its settings.

@@ -2,14 +2,14 @@ import { isCelError, parse, plan } from '@bufbuild/cel';
 import { messageOf } from './message-of';
 import { policyEnvironment, type CelProgram, type PolicyBindings } from './cel-environment';
 import { readResult, staticKindProblem, type ExpressionRole } from './expression-result';
-import { inspectExpression } from './inspect-expression';
+import { inspectExpression, type CelExpr } from './inspect-expression';
 import type { PolicySchema } from './policy-schema';
 
 /** The longest expression accepted, in UTF-8 bytes. */
 export const MAX_EXPRESSION_BYTES = 4096;
 
-/** A compiled expression, or every reason it is not one. */
-export type CompiledExpression = { program: CelProgram } | { problems: string[] };
+/** A compiled expression and its parsed tree, or every reason it is not one. */
+export type CompiledExpression = { program: CelProgram; expr: CelExpr } | { problems: string[] };
 
 const NO_BINDINGS: PolicyBindings = {
   claims: new Map(),
@@ -54,7 +54,7 @@ export function compileExpression(
     const constantProblem = runConstant(role, program);
     if (constantProblem !== undefined) return { problems: [constantProblem] };
   }
-  return { program };
+  return { program, expr: parsed.expr };
 }
 
 function runConstant(role: ExpressionRole, program: CelProgram): string | undefined {

@@ -1,5 +1,6 @@
 import type { CelProgram } from './cel-environment';
 import { compileExpression } from './compile-expression';
+import { conditionFacts, type ConditionFacts } from './condition-facts';
 import { PolicyCompileError, type PolicyProblem } from './policy-compile.error';
 import type { PolicySchema } from './policy-schema';
 import type { PolicyDefinition } from './policy.types';
@@ -29,6 +30,8 @@ const SHOWN_EXPRESSION_LENGTH = 200;
 export interface CompiledPolicy<Definition extends PolicyDefinition = PolicyDefinition> {
   readonly definition: Readonly<Definition>;
   readonly condition: CelProgram;
+  /** What the condition's shape tells: its pins and the identity fields it reads. */
+  readonly facts: ConditionFacts;
   /** Present when the policy allows an RFC 8693 actor; see {@link actorAllowed}. */
   readonly actorCondition: CelProgram | undefined;
   readonly subject: CelProgram | undefined;
@@ -50,13 +53,17 @@ export function compilePolicy<Definition extends PolicyDefinition>(
   schema?: PolicySchema,
 ): CompiledPolicy<Definition> {
   const problems: PolicyProblem[] = [];
+  let facts: ConditionFacts | undefined;
   const compile = (
     role: 'condition' | 'subject' | 'claim',
     field: string,
     source: unknown,
   ): CelProgram | undefined => {
     const compiled = compileExpression(role, source, schema);
-    if ('program' in compiled) return compiled.program;
+    if ('program' in compiled) {
+      if (field === 'condition') facts = conditionFacts(compiled.expr);
+      return compiled.program;
+    }
     problems.push({ field, expression: shown(source), message: compiled.problems.join('; ') });
     return undefined;
   };
@@ -79,7 +86,9 @@ export function compilePolicy<Definition extends PolicyDefinition>(
     if (program !== undefined) claims.push([name, program]);
   }
 
-  if (problems.length > 0 || condition === undefined) throw new PolicyCompileError(definition.name, problems);
+  if (problems.length > 0 || condition === undefined || facts === undefined) {
+    throw new PolicyCompileError(definition.name, problems);
+  }
   return Object.freeze({
     definition: Object.freeze({
       ...definition,
@@ -88,6 +97,7 @@ export function compilePolicy<Definition extends PolicyDefinition>(
       scopes: Object.freeze([...definition.scopes]),
     }),
     condition,
+    facts,
     actorCondition,
     subject,
     claims: Object.freeze(claims),

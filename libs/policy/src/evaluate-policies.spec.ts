@@ -48,6 +48,9 @@ const input: PolicyInput = {
   },
 };
 
+/** How the evaluation of a policy named `x` of default priority and mode begins. */
+const X = { policy: 'x', priority: 0, mode: 'enforce' } as const;
+
 function conditionResult(condition: string): string | undefined {
   return evaluatePolicies([policy({ condition })], input).evaluations[0]?.result;
 }
@@ -59,7 +62,9 @@ describe('evaluatePolicies', () => {
         [policy({ name: 'ok', condition: "identity.namespace == 'payments'" })],
         input,
       );
-      expect(decision.evaluations).toEqual([{ policy: 'ok', result: 'matched' }]);
+      expect(decision.evaluations).toEqual([
+        { policy: 'ok', priority: 0, mode: 'enforce', result: 'matched' },
+      ]);
       expect(decision.match).toEqual({
         policy: 'ok',
         subject: 'prod-cluster:system:serviceaccount:payments:deployer',
@@ -85,19 +90,22 @@ describe('evaluatePolicies', () => {
       const decision = evaluatePolicies([policy({ name: 'x', condition })], input);
       expect(decision.match).toBeUndefined();
       expect(decision.evaluations).toEqual([
-        { policy: 'x', result, reason: expect.stringMatching(reason) as unknown },
+        { ...X, result, reason: expect.stringMatching(reason) as unknown },
       ]);
     });
 
     it('reports a disabled policy as disabled and never grants it', () => {
       const decision = evaluatePolicies([policy({ name: 'off', enabled: false })], input);
       expect(decision).toEqual({
-        evaluations: [{ policy: 'off', result: 'disabled', reason: 'policy is disabled' }],
+        evaluations: [
+          { policy: 'off', priority: 0, mode: 'enforce', result: 'disabled', reason: 'policy is disabled' },
+        ],
+        auditMode: [],
       });
     });
 
     it('denies by default when there is no policy', () => {
-      expect(evaluatePolicies([], input)).toEqual({ evaluations: [] });
+      expect(evaluatePolicies([], input)).toEqual({ evaluations: [], auditMode: [] });
     });
   });
 
@@ -259,7 +267,7 @@ describe('evaluatePolicies', () => {
       const decision = evaluatePolicies([policy({ name: 'x', ...overrides })], given);
       expect(decision.match).toBeUndefined();
       expect(decision.evaluations).toEqual([
-        { policy: 'x', result: 'error', reason: expect.stringMatching(reason) as unknown },
+        { ...X, result: 'error', reason: expect.stringMatching(reason) as unknown },
       ]);
     });
   });
@@ -325,8 +333,14 @@ describe('evaluatePolicies', () => {
       );
       expect(decision.match).toBeUndefined();
       expect(decision.evaluations).toEqual([
-        { policy: 'broken', result: 'error', reason: expect.stringMatching(/^claims.env: /) as unknown },
-        { policy: 'lower', result: 'matched' },
+        {
+          policy: 'broken',
+          priority: 10,
+          mode: 'enforce',
+          result: 'error',
+          reason: expect.stringMatching(/^claims.env: /) as unknown,
+        },
+        { policy: 'lower', priority: 1, mode: 'enforce', result: 'matched' },
       ]);
     });
 

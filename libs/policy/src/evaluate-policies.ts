@@ -1,47 +1,70 @@
-import { isCelError, type CelInput, type CelValue } from '@bufbuild/cel';
-import type { CelProgram, PolicyBindings } from './cel-environment';
+import type { CelInput } from '@bufbuild/cel';
+import type { PolicyBindings } from './cel-environment';
 import type { CompiledPolicy } from './compile-policy';
-import { readClaim, readCondition, readSubject } from './expression-result';
+import { readCondition } from './expression-result';
+import { grantOf, run } from './grant-of';
 import { messageOf } from './message-of';
-import type { PolicyDecision, PolicyEvaluation, PolicyInput, PolicyMatch } from './policy.types';
+import type { AuditModeVerdict, PolicyDecision, PolicyEvaluation, PolicyInput } from './policy.types';
 import { toCelMap } from './to-cel-value';
 
 /**
- * Evaluates every policy against one input and picks the winner. Never throws.
+ * Evaluates every policy against one input at `now` (the request's clock) and picks the winner.
+ * Never throws.
  *
- * Each policy is evaluated (for explain and audit), and `evaluations` lists them ranked: highest
- * `priority` first, then by name ascending. A policy whose condition is true is `matched`; the
- * first ranked `matched` policy wins and has its subject and claims evaluated. If that fails at run
- * time (missing field, wrong type), the policy is reported as `error` and the request is denied: a
- * lower-priority policy never stands in for a higher one that matched. A condition that fails is
- * an `error` that does not match. No winner: `match` is undefined, which means deny.
+ * The ranking: highest `priority` first, then name ascending; `evaluations` lists every policy in
+ * that order (for explain and audit). A policy is `disabled`, `expired` (from its `expiresAt` on),
+ * `matched` (its condition is true), `not_matched`, or `error` (its condition failed, which does
+ * not match). The first ranked `matched` policy in `enforce` mode wins and has its subject and
+ * claims evaluated. If that fails at run time (missing field, wrong type), the policy is reported as
+ * `error` and the request is denied: a lower-ranked policy never stands in for a higher one that
+ * matched. No winner: `match` is undefined, which means deny.
+ *
+ * `audit`-mode policies are evaluated the same way and never win; `auditMode` says what each would
+ * have done had it been enforced.
  */
-export function evaluatePolicies(policies: readonly CompiledPolicy[], input: PolicyInput): PolicyDecision {
+export function evaluatePolicies(
+  policies: readonly CompiledPolicy[],
+  input: PolicyInput,
+  now: Date = new Date(),
+): PolicyDecision {
   const bindings = toBindings(input);
   const ranked = rankPolicies(policies);
-  const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings));
-  const index = evaluations.findIndex((evaluation) => evaluation.result === 'matched');
+  const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings, now));
+  const index = evaluations.findIndex((e) => e.result === 'matched' && e.mode === 'enforce');
   const winner = ranked[index];
-  if (!winner) return { evaluations };
-  const outcome = grant(winner, bindings, input.identity);
-  if ('match' in outcome) return { match: outcome.match, evaluations };
-  evaluations[index] = { policy: winner.definition.name, result: 'error', reason: outcome.reason };
-  return { evaluations };
+  const auditMode = auditVerdicts(ranked, evaluations, index, bindings, input);
+  if (!winner) return { evaluations, auditMode };
+  const outcome = grantOf(winner, bindings, input.identity);
+  if ('match' in outcome) return { match: outcome.match, evaluations, auditMode };
+  const evaluation = evaluations[index];
+  if (evaluation) evaluations[index] = { ...evaluation, result: 'error', reason: outcome.reason };
+  return { evaluations, auditMode };
 }
 
-/** How policies are ranked, in words, for explain. */
-export const RANKING_RULE = 'highest priority first, then by name ascending; the first matched policy wins';
+/** How policies are ranked and which one grants, in words, for explain. */
+export const RANKING_RULE =
+  'highest priority first, then by name ascending; the first matched policy in enforce mode grants, ' +
+  'and disabled, expired and audit-mode policies never do';
 
 /** `policies` in the order they are tried: highest `priority` first, then by name ascending. */
 export function rankPolicies<P extends CompiledPolicy>(policies: readonly P[]): P[] {
   return [...policies].sort(byRank);
 }
 
-function byRank(a: CompiledPolicy, b: CompiledPolicy): number {
-  const priority = b.definition.priority - a.definition.priority;
+/** The order in which policies are tried: highest `priority` first, then name ascending. */
+export function byRank(a: CompiledPolicy, b: CompiledPolicy): number {
+  return rankOrder(a.definition, b.definition);
+}
+
+/** {@link byRank} on bare definitions. */
+export function rankOrder(
+  a: { priority: number; name: string },
+  b: { priority: number; name: string },
+): number {
+  const priority = b.priority - a.priority;
   if (priority !== 0) return priority;
-  if (a.definition.name === b.definition.name) return 0;
-  return a.definition.name < b.definition.name ? -1 : 1;
+  if (a.name === b.name) return 0;
+  return a.name < b.name ? -1 : 1;
 }
 
 /** Each variable is converted on first use: most policies never read `claims` or `request`. */
@@ -66,64 +89,68 @@ export function toBindings(input: PolicyInput): PolicyBindings {
   };
 }
 
-function evaluateCondition(policy: CompiledPolicy, bindings: PolicyBindings): PolicyEvaluation {
-  const name = policy.definition.name;
-  if (!policy.definition.enabled) return { policy: name, result: 'disabled', reason: 'policy is disabled' };
+function evaluateCondition(policy: CompiledPolicy, bindings: PolicyBindings, now: Date): PolicyEvaluation {
+  const { name, priority, enabled, expiresAt, mode = 'enforce' } = policy.definition;
+  const evaluation = { policy: name, priority, mode };
+  if (!enabled) return { ...evaluation, result: 'disabled', reason: 'policy is disabled' };
+  if (expiresAt !== undefined && now.getTime() >= expiresAt.getTime()) {
+    return { ...evaluation, result: 'expired', reason: `expired at ${expiresAt.toISOString()}` };
+  }
   try {
     return readCondition(run(policy.condition, bindings))
-      ? { policy: name, result: 'matched' }
-      : { policy: name, result: 'not_matched', reason: 'condition is false' };
+      ? { ...evaluation, result: 'matched' }
+      : { ...evaluation, result: 'not_matched', reason: 'condition is false' };
   } catch (error) {
-    return { policy: name, result: 'error', reason: `condition: ${messageOf(error)}` };
+    return { ...evaluation, result: 'error', reason: `condition: ${messageOf(error)}` };
   }
 }
 
-function grant(
-  policy: CompiledPolicy,
+function auditVerdicts(
+  ranked: readonly CompiledPolicy[],
+  evaluations: readonly PolicyEvaluation[],
+  winnerIndex: number,
   bindings: PolicyBindings,
-  identity: PolicyInput['identity'],
-): { match: PolicyMatch } | { reason: string } {
-  const { definition } = policy;
-  let field = 'subject';
-  try {
-    const subject =
-      policy.subject === undefined ? defaultSubject(identity) : readSubject(run(policy.subject, bindings));
-    const claims: [string, unknown][] = [];
-    for (const [name, program] of policy.claims) {
-      field = `claims.${name}`;
-      claims.push([name, readClaim(run(program, bindings))]);
+  input: PolicyInput,
+): AuditModeVerdict[] {
+  const verdicts: AuditModeVerdict[] = [];
+  evaluations.forEach((evaluation, i) => {
+    const policy = ranked[i];
+    if (evaluation.mode !== 'audit' || evaluation.result === 'disabled' || policy === undefined) return;
+    verdicts.push(auditVerdict(policy, evaluation, i, winnerIndex, ranked, bindings, input));
+  });
+  return verdicts;
+}
+
+function auditVerdict(
+  policy: CompiledPolicy,
+  evaluation: PolicyEvaluation,
+  index: number,
+  winnerIndex: number,
+  ranked: readonly CompiledPolicy[],
+  bindings: PolicyBindings,
+  input: PolicyInput,
+): AuditModeVerdict {
+  const verdict = { policy: evaluation.policy };
+  switch (evaluation.result) {
+    case 'matched': {
+      if (winnerIndex !== -1 && winnerIndex < index) {
+        return {
+          ...verdict,
+          verdict: 'outranked',
+          reason: `policy ${ranked[winnerIndex]?.definition.name} decides`,
+        };
+      }
+      const outcome = grantOf(policy, bindings, input.identity);
+      return 'match' in outcome
+        ? { ...verdict, verdict: 'would_grant', reason: `subject ${outcome.match.subject}` }
+        : { ...verdict, verdict: 'would_fail', reason: outcome.reason };
     }
-    return {
-      match: {
-        policy: definition.name,
-        subject,
-        claims: Object.fromEntries(claims),
-        audiences: [...definition.audiences],
-        scopes: [...definition.scopes],
-        ttlSeconds: definition.ttlSeconds,
-      },
-    };
-  } catch (error) {
-    return { reason: `${field}: ${messageOf(error)}` };
+    case 'not_matched':
+      return { ...verdict, verdict: 'no_match', reason: evaluation.reason ?? 'condition is false' };
+    case 'expired':
+      return { ...verdict, verdict: 'expired', reason: evaluation.reason ?? 'expired' };
+    case 'error':
+    case 'disabled':
+      return { ...verdict, verdict: 'error', reason: evaluation.reason ?? 'error' };
   }
-}
-
-/**
- * Without a `subject` mapping, the issued `sub` is `<platform>:<credential sub>`: platform names are
- * unique and colon-free, so two platforms' identical `sub` values (every cluster has a
- * `system:serviceaccount:default:default`) never become one subject.
- */
-function defaultSubject(identity: PolicyInput['identity']): string {
-  const { platform, subject } = identity;
-  if (typeof subject !== 'string' || subject === '')
-    throw new TypeError('identity.subject is missing or empty');
-  if (typeof platform !== 'string' || platform === '' || platform.includes(':'))
-    throw new TypeError('identity.platform is missing or not a platform name');
-  return `${platform}:${subject}`;
-}
-
-function run(program: CelProgram, bindings: PolicyBindings): CelValue {
-  const result = program(bindings);
-  if (isCelError(result)) throw result;
-  return result;
 }

@@ -1,4 +1,10 @@
 /**
+ * How a policy takes part in decisions: `enforce` grants; `audit` is evaluated and its would-be
+ * outcome recorded, and grants nothing (a staged rollout).
+ */
+export type PolicyMode = 'enforce' | 'audit';
+
+/**
  * A trust policy as stored and administered: CEL expressions plus the grant it gives.
  */
 export interface PolicyDefinition {
@@ -25,6 +31,10 @@ export interface PolicyDefinition {
   priority: number;
   /** A disabled policy is reported as `disabled` and never matches. */
   enabled: boolean;
+  /** Default `enforce`. */
+  mode?: PolicyMode | undefined;
+  /** From this instant on (the request's clock) the policy is reported as `expired` and never matches. */
+  expiresAt?: Date | undefined;
 }
 
 /**
@@ -46,7 +56,21 @@ export interface PolicyInput {
 /** How one policy fared against one input; `reason` says why, for audit and explain. */
 export interface PolicyEvaluation {
   policy: string;
-  result: 'matched' | 'not_matched' | 'error' | 'disabled';
+  priority: number;
+  mode: PolicyMode;
+  result: 'matched' | 'not_matched' | 'error' | 'disabled' | 'expired';
+  reason?: string;
+}
+
+/**
+ * What an `audit`-mode policy would have done had it been enforced: `would_grant` (it matched and
+ * outranks every matching enforced policy), `would_fail` (the same, but its subject or claims fail),
+ * `outranked` (it matched, below the enforced policy that decided), `no_match`, `error` (its
+ * condition failed), `expired`. Disabled policies are not evaluated.
+ */
+export interface AuditModeVerdict {
+  policy: string;
+  verdict: 'would_grant' | 'would_fail' | 'outranked' | 'no_match' | 'error' | 'expired';
   reason?: string;
 }
 
@@ -64,4 +88,6 @@ export interface PolicyMatch {
 export interface PolicyDecision {
   match?: PolicyMatch;
   evaluations: PolicyEvaluation[];
+  /** One verdict per evaluated `audit`-mode policy, ranked. */
+  auditMode: AuditModeVerdict[];
 }

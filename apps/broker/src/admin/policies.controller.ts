@@ -16,10 +16,12 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { adminText, policyView, type PolicyRecord } from '@fedbroker/catalog';
+import { adminText, policyView, type PolicyRecord, type PolicyWrite } from '@fedbroker/catalog';
+import type { PolicyTestResult } from '@fedbroker/policy';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
+import { AuditorAllowed } from './admin-access.decorators';
 import { Actor } from './admin-principal';
 import { etagOf, requiredVersions } from './http-preconditions';
 import { parseRequest } from './invalid-request.error';
@@ -41,7 +43,15 @@ export class PoliciesController {
 
   @Get(':name')
   async get(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return answer(await this.runtime.policies.get(name), reply);
+    return shown(await this.runtime.policies.get(name), reply);
+  }
+
+  /** Runs the policy's stored tests against it as stored; writes nothing. */
+  @Post(':name/test')
+  @HttpCode(200)
+  @AuditorAllowed()
+  async test(@Param('name') name: string): Promise<{ results: PolicyTestResult[] }> {
+    return { results: await this.runtime.policies.runTests(name) };
   }
 
   @Post()
@@ -51,9 +61,9 @@ export class PoliciesController {
     @Actor() actor: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const policy = await this.runtime.policies.create(body, actor);
-    void reply.header('Location', `/admin/v1/policies/${policy.name}`);
-    return answer(policy, reply);
+    const written = await this.runtime.policies.create(body, actor);
+    void reply.header('Location', `/admin/v1/policies/${written.policy.name}`);
+    return answer(written, reply);
   }
 
   @Put(':name')
@@ -92,7 +102,12 @@ export class PoliciesController {
   }
 }
 
-function answer(policy: PolicyRecord, reply: FastifyReply): Record<string, unknown> {
+function shown(policy: PolicyRecord, reply: FastifyReply): Record<string, unknown> {
   void reply.header('ETag', etagOf(policy.version));
   return policyView(policy);
+}
+
+/** A write's answer: the policy as stored and its warnings (empty when none). */
+function answer({ policy, warnings }: PolicyWrite, reply: FastifyReply): Record<string, unknown> {
+  return { ...shown(policy, reply), warnings };
 }

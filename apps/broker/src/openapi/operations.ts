@@ -1,6 +1,11 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { credentialBodySchema } from '@fedbroker/admin-credentials';
-import { platformBodySchema, policyBodySchema } from '@fedbroker/catalog';
+import {
+  MAX_APPLIED_PLATFORMS,
+  MAX_APPLIED_POLICIES,
+  platformBodySchema,
+  policyBodySchema,
+} from '@fedbroker/catalog';
 import { auditFiltersSchema } from '../admin/audit-events.controller';
 import { changeFiltersSchema } from '../admin/changes.controller';
 import { explainBodySchema } from '../admin/explain.controller';
@@ -64,7 +69,7 @@ const created = (description: string, schema: z.ZodType): Record<number, Answer>
 function resource(kind: 'platform' | 'policy', plural: string): Operation[] {
   const Kind = kind === 'platform' ? 'Platform' : 'Policy';
   const view = kind === 'platform' ? answers.platformSchema : answers.policySchema;
-  const written = kind === 'platform' ? answers.platformWriteSchema : answers.policySchema;
+  const written = kind === 'platform' ? answers.platformWriteSchema : answers.policyWriteSchema;
   const body = kind === 'platform' ? platformBodySchema : policyBodySchema;
   const collection = `/admin/v1/${plural}`;
   const item = `${collection}/{name}`;
@@ -233,6 +238,34 @@ export const OPERATIONS: readonly Operation[] = [
   },
   ...resource('platform', 'platforms'),
   ...resource('policy', 'policies'),
+  {
+    method: 'post',
+    path: '/admin/v1/policies/{name}/test',
+    tag: 'Policies',
+    summary: "Run a policy's tests",
+    description: 'Runs the tests stored with the policy against it as stored; writes nothing.',
+    access: 'auditor',
+    answers: { 200: { description: 'One result a test', schema: answers.policyTestsSchema } },
+    refuses: ['Invalid', 'Unauthorized', 'Forbidden', 'NotFound'],
+  },
+  {
+    method: 'post',
+    path: '/admin/v1/apply',
+    tag: 'Policies',
+    summary: 'Create or update platforms and policies by name, all or nothing',
+    description:
+      'In one transaction with one catalog change; a body with any invalid item is refused with one 400 listing every invalid item (policies.3.condition), applying nothing. Bodies up to 32 MiB.',
+    access: 'admin',
+    body: {
+      schema: z.strictObject({
+        platforms: z.array(platformBodySchema).max(MAX_APPLIED_PLATFORMS).default([]),
+        policies: z.array(policyBodySchema).max(MAX_APPLIED_POLICIES).default([]),
+      }),
+      contentType: JSON_TYPE,
+      description: 'Each item is the body of a POST or PUT of its resource',
+    },
+    answers: { 200: { description: 'What was done with each resource', schema: answers.applyResultSchema } },
+  },
   {
     method: 'post',
     path: '/admin/v1/explain',

@@ -45,6 +45,41 @@ export const policySchema = policyBodySchema
   .extend(stored)
   .describe('A trust policy as the admin API shows it');
 
+const warningSchema = z
+  .strictObject({
+    code: z.string().describe('ttl_capped, mutable_names, takes_over or already_expired'),
+    field: z
+      .string()
+      .describe('The member it is about; in an apply, prefixed by the item (policies.3.ttlSeconds)'),
+    message: z.string(),
+    policy: z.string().optional().describe('For takes_over: the policy whose exchanges this one takes'),
+  })
+  .describe('What a saved write will not do as it seems to say; it never refuses the write');
+
+export const policyWriteSchema = policySchema
+  .extend({ warnings: z.array(warningSchema) })
+  .describe('A written policy, and what the broker warns about it');
+
+export const policyTestsSchema = z.strictObject({
+  results: z.array(
+    z.strictObject({
+      name: z.string(),
+      passed: z.boolean(),
+      outcome: z.enum(['match', 'no_match', 'error']),
+      reason: z.string(),
+    }),
+  ),
+});
+
+const appliedSchema = z.array(z.strictObject({ resource: z.enum(['platform', 'policy']), name: z.string() }));
+
+export const applyResultSchema = z.strictObject({
+  created: appliedSchema,
+  updated: appliedSchema,
+  unchanged: appliedSchema,
+  warnings: z.array(warningSchema),
+});
+
 export const itemsOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item) });
 
 export const credentialSchema = z.strictObject({
@@ -165,10 +200,11 @@ export const explainReportSchema = z.strictObject({
     .array(
       z.strictObject({
         policy: z.string(),
-        result: z.enum(['matched', 'not_matched', 'error', 'disabled']),
+        result: z.enum(['matched', 'not_matched', 'error', 'disabled', 'expired']),
         reason: z.string().optional(),
         rank: z.int(),
         priority: z.int(),
+        mode: z.enum(['enforce', 'audit']),
         falseConjunct: z
           .strictObject({ expression: z.string(), position: z.int(), of: z.int() })
           .optional()
@@ -176,6 +212,15 @@ export const explainReportSchema = z.strictObject({
       }),
     )
     .describe('Every policy of the platform, ranked as /token ranks them: priority, then name'),
+  auditMode: z
+    .array(
+      z.strictObject({
+        policy: z.string(),
+        verdict: z.enum(['would_grant', 'would_fail', 'outranked', 'no_match', 'error', 'expired']),
+        reason: z.string().optional(),
+      }),
+    )
+    .describe('What each audit-mode policy would have done had it been enforced'),
   decision: z.union([
     z.strictObject({
       outcome: z.literal('issue'),

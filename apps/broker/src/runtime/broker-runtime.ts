@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CredentialStore } from '@fedbroker/admin-credentials';
 import { AuditChainVerifier, AuditQuery, AuditWriter, type AuditWriterObserver } from '@fedbroker/audit';
-import { Catalog, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
+import { Catalog, CatalogApply, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
 import { ChangeLog, ChangeQuery } from '@fedbroker/history';
@@ -39,6 +39,8 @@ export interface BrokerRuntime {
   readonly tokens: TokenService;
   readonly platforms: PlatformAdmin;
   readonly policies: PolicyAdmin;
+  /** `POST /admin/v1/apply`: platforms and policies created or updated in one transaction. */
+  readonly apply: CatalogApply;
   readonly auditEvents: AuditQuery;
   /** The history of admin writes. */
   readonly changes: ChangeQuery;
@@ -164,6 +166,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     changes: changeLog,
   });
 
+  const policyRules = { adapters, changes: changeLog, maxTtlSeconds: config.maxTtlSeconds, now };
+
   let stopping = false;
   return {
     config,
@@ -175,7 +179,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeys,
     tokens,
     platforms,
-    policies: new PolicyAdmin(dataSource, catalog, adapters, changeLog),
+    policies: new PolicyAdmin(dataSource, catalog, policyRules),
+    apply: new CatalogApply(dataSource, catalog, platforms, policyRules),
     auditEvents: new AuditQuery(dataSource),
     auditChain: new AuditChainVerifier(dataSource),
     audit,

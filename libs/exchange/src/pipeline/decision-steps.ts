@@ -114,7 +114,10 @@ const verifyActor: DecisionStep = {
   }),
 };
 
-/** The highest-ranked matching policy of the subject's platform wins (priority, then name). */
+/**
+ * The highest-ranked matching policy in `enforce` mode of the subject's platform wins (priority,
+ * then name); `audit`-mode policies are evaluated and their verdicts kept for the audit event.
+ */
 const decide: DecisionStep = {
   name: 'decide',
   applies: () => true,
@@ -147,8 +150,9 @@ function decidePolicy(state: ExchangeState, deps: ExchangeDependencies): void {
   };
   state.policyInput = input;
   state.policies = deps.catalog.snapshot().policiesFor(subject.platform.id);
-  const decision = evaluatePolicies(state.policies, input);
+  const decision = evaluatePolicies(state.policies, input, state.now);
   state.evaluations = decision.evaluations;
+  state.auditMode = decision.auditMode;
   if (decision.match === undefined) {
     throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
       reason: noPolicyMatched(decision.evaluations),

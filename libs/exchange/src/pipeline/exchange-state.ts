@@ -1,5 +1,11 @@
 import type { PlatformConfig, PresentedCredential, VerifiedCredential } from '@fedbroker/platforms';
-import type { CompiledPolicy, PolicyEvaluation, PolicyInput, PolicyMatch } from '@fedbroker/policy';
+import type {
+  AuditModeVerdict,
+  CompiledPolicy,
+  PolicyEvaluation,
+  PolicyInput,
+  PolicyMatch,
+} from '@fedbroker/policy';
 import type { GrantRequest } from '../grants';
 
 /** A credential verified by the platform it located. */
@@ -27,6 +33,8 @@ export interface ExchangeState {
   policies?: readonly CompiledPolicy[];
   policyInput?: PolicyInput;
   evaluations?: PolicyEvaluation[];
+  /** What each `audit`-mode policy would have done. */
+  auditMode?: AuditModeVerdict[];
   match?: PolicyMatch;
   audience?: string[];
   scopes?: string[];

@@ -3,6 +3,9 @@ import type { PolicyEvaluation } from '@fedbroker/policy';
 import { MAX_REASON_LENGTH } from '../exchange.error';
 import { MAX_POLICIES_IN_REASON, noPolicyMatched } from './no-policy-matched';
 
+/** How an enforced policy of default priority begins its evaluation. */
+const ENFORCED = { priority: 0, mode: 'enforce' } as const;
+
 describe('noPolicyMatched', () => {
   it('says so when the platform has no policy', () => {
     expect(noPolicyMatched([])).toBe('the platform has no policy');
@@ -10,9 +13,9 @@ describe('noPolicyMatched', () => {
 
   it('tallies the results and names each policy with its reason, in rank order', () => {
     const evaluations: PolicyEvaluation[] = [
-      { policy: 'b', result: 'not_matched', reason: 'condition is false' },
-      { policy: 'a', result: 'error', reason: 'condition: no such key: namespace' },
-      { policy: 'c', result: 'disabled', reason: 'policy is disabled' },
+      { ...ENFORCED, policy: 'b', result: 'not_matched', reason: 'condition is false' },
+      { ...ENFORCED, policy: 'a', result: 'error', reason: 'condition: no such key: namespace' },
+      { ...ENFORCED, policy: 'c', result: 'disabled', reason: 'policy is disabled' },
     ];
     expect(noPolicyMatched(evaluations)).toBe(
       'no policy matched (3 evaluated: 1 not_matched, 1 error, 1 disabled); b: not_matched (condition is false); ' +
@@ -22,6 +25,7 @@ describe('noPolicyMatched', () => {
 
   it('names the first ranked policies of 10,000 and counts the rest, in a few KiB', () => {
     const evaluations = Array.from({ length: 10_000 }, (_, i): PolicyEvaluation => ({
+      ...ENFORCED,
       policy: `policy-${String(i).padStart(5, '0')}`,
       result: i === 9_999 ? 'error' : 'not_matched',
       reason: i === 9_999 ? 'condition: no such key' : 'condition is false',
@@ -38,8 +42,21 @@ describe('noPolicyMatched', () => {
 
   it('bounds each policy reason (a CEL error may quote a huge value)', () => {
     const reason = noPolicyMatched([
-      { policy: 'p', result: 'error', reason: `condition: ${'x'.repeat(100_000)}` },
+      { ...ENFORCED, policy: 'p', result: 'error', reason: `condition: ${'x'.repeat(100_000)}` },
     ]);
     expect(reason.length).toBeLessThan(400);
+  });
+
+  it('leaves audit-mode policies to their own part of the reason', () => {
+    const audited = { priority: 5, mode: 'audit' } as const;
+    expect(noPolicyMatched([{ ...audited, policy: 'shadow', result: 'matched' }])).toBe(
+      'the platform has no policy in enforce mode',
+    );
+    expect(
+      noPolicyMatched([
+        { ...audited, policy: 'shadow', result: 'matched' },
+        { ...ENFORCED, policy: 'live', result: 'not_matched', reason: 'condition is false' },
+      ]),
+    ).toBe('no policy matched (1 evaluated: 1 not_matched); live: not_matched (condition is false)');
   });
 });

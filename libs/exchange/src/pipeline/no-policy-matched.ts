@@ -8,12 +8,15 @@ export const MAX_POLICIES_IN_REASON = 10;
 const MAX_POLICY_REASON_LENGTH = 200;
 
 /**
- * Why no policy matched, for the audit event: how many were evaluated and with what results, then
- * the first {@link MAX_POLICIES_IN_REASON} ranked ones with their reasons, and how many more there
- * are. A platform may hold thousands of policies; explain lists every one.
+ * Why no policy matched, for the audit event: how many policies in `enforce` mode were evaluated
+ * and with what results, then the first {@link MAX_POLICIES_IN_REASON} ranked ones with their
+ * reasons, and how many more there are. `audit`-mode policies are reported apart (see
+ * `auditModeReason`). A platform may hold thousands of policies; explain lists every one.
  */
-export function noPolicyMatched(evaluations: readonly PolicyEvaluation[]): string {
-  if (evaluations.length === 0) return 'the platform has no policy';
+export function noPolicyMatched(all: readonly PolicyEvaluation[]): string {
+  if (all.length === 0) return 'the platform has no policy';
+  const evaluations = all.filter((evaluation) => evaluation.mode === 'enforce');
+  if (evaluations.length === 0) return 'the platform has no policy in enforce mode';
   const counts = new Map<string, number>();
   for (const { result } of evaluations) counts.set(result, (counts.get(result) ?? 0) + 1);
   const tally = [...counts].map(([result, count]) => `${count} ${result}`).join(', ');

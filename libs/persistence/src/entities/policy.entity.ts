@@ -53,6 +53,18 @@ export class PolicyEntity {
   @Column({ type: 'boolean' })
   enabled!: boolean;
 
+  /** `enforce` grants; `audit` is evaluated and recorded in the audit event, and grants nothing. */
+  @Column({ type: 'text', default: 'enforce' })
+  mode!: 'enforce' | 'audit';
+
+  /** From this instant on the policy no longer matches. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  /** The test cases run at every save, as the admin API shows them. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  tests!: Record<string, unknown>[];
+
   @VersionColumn()
   version!: number;
 

@@ -1,4 +1,5 @@
 import type { IdentityFields } from '../identity-fields';
+import { NEVER_SHARED, type IdentityPins } from '../identity-pins';
 
 /**
  * What an AWS identity adds to the common fields (API.md), across its three credentials; each
@@ -25,4 +26,12 @@ export const AWS_IDENTITY_FIELDS: IdentityFields = {
   instanceType: 'string',
   architecture: 'string',
   privateIp: 'string',
+};
+
+/** One platform is one account: its issuer and its signed requests name that account only. */
+export const AWS_IDENTITY_PINS: IdentityPins = {
+  immutableFields: ['accountId', 'principalId', 'instanceId', 'orgId'],
+  mutableNames: ['arn', 'roleName', 'sessionName'],
+  tenantFields: ['accountId'],
+  sharedIssuer: NEVER_SHARED,
 };

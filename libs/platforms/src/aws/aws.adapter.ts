@@ -12,7 +12,7 @@ import {
   INSTANCE_IDENTITY_DOCUMENT_TOKEN_TYPE,
   type AwsCredentialForm,
 } from './aws-credential-forms';
-import { AWS_IDENTITY_FIELDS } from './aws-identity-fields';
+import { AWS_IDENTITY_FIELDS, AWS_IDENTITY_PINS } from './aws-identity-fields';
 import { awsRegistrationProblems } from './aws-registration-problems';
 import { AWS_MAX_CREDENTIAL_AGE_SECONDS, awsSettingsSchema, type AwsSettings } from './aws-settings.schema';
 import { CallerIdentityChecker } from './caller-identity/caller-identity-checker';
@@ -55,6 +55,7 @@ export class AwsAdapter implements PlatformAdapter<AwsSettings> {
   ];
   readonly acceptsJwt = true;
   readonly identityFields = AWS_IDENTITY_FIELDS;
+  readonly identityPins = AWS_IDENTITY_PINS;
   readonly defaultMaxCredentialAgeSeconds = AWS_MAX_CREDENTIAL_AGE_SECONDS;
   private readonly callerIdentities: CallerIdentityChecker;
   private readonly instanceIdentities = new InstanceIdentityReader();

@@ -7,7 +7,7 @@ import type { PlatformConfig, PlatformRegistration } from '../platform-config';
 import { settingsReader } from '../settings/settings-reader';
 import { recentUnixTimeNonce, type AttestedNonceCheck } from './attested/attested-nonce';
 import { verifyAttestedDocument } from './attested/verify-attested-document';
-import { AZURE_IDENTITY_FIELDS } from './azure-identity-fields';
+import { AZURE_IDENTITY_FIELDS, AZURE_IDENTITY_PINS } from './azure-identity-fields';
 import { azureKeySource } from './azure-key-source';
 import { azureRegistrationProblems } from './azure-registration-problems';
 import { azureRouteKeys, locateAzureCredential } from './azure-routes';
@@ -38,6 +38,7 @@ export class AzureAdapter implements PlatformAdapter<AzureSettings> {
   readonly extraTokenTypes: readonly string[] = [AZURE_ATTESTED_DOCUMENT_TOKEN_TYPE];
   readonly acceptsJwt = true;
   readonly identityFields = AZURE_IDENTITY_FIELDS;
+  readonly identityPins = AZURE_IDENTITY_PINS;
   readonly defaultMaxCredentialAgeSeconds = DEFAULT_AZURE_MAX_TOKEN_LIFETIME_SECONDS;
   private readonly attestedNonce: AttestedNonceCheck;
 

@@ -1,4 +1,5 @@
 import type { IdentityFields } from '../identity-fields';
+import { sharedIssuers, type IdentityPins } from '../identity-pins';
 
 /**
  * What a Google Cloud identity adds to the common fields (API.md). `serviceAccountId`,
@@ -15,4 +16,20 @@ export const GCP_IDENTITY_FIELDS: IdentityFields = {
   zone: 'string',
   instanceCreationTimestamp: 'int',
   licenseIds: 'list',
+};
+
+/** Google signs the identity tokens of every service account of every project with one issuer. */
+export const GCP_IDENTITY_PINS: IdentityPins = {
+  immutableFields: [
+    'serviceAccountId',
+    'projectNumber',
+    'instanceId',
+    'instanceCreationTimestamp',
+    'subject',
+  ],
+  mutableNames: ['serviceAccountEmail', 'projectId', 'instanceName'],
+  tenantFields: ['projectNumber', 'serviceAccountId', 'subject'],
+  sharedIssuer: sharedIssuers({
+    'https://accounts.google.com': 'signs the identity tokens of every Google Cloud project',
+  }),
 };

@@ -7,7 +7,7 @@ import type { PlatformAdapter, RegistrationProblem, VerifyContext } from '../pla
 import type { PlatformConfig, PlatformRegistration } from '../platform-config';
 import { issuerRoutes, locateByIssuer } from '../routing/locate-by-issuer';
 import { settingsReader } from '../settings/settings-reader';
-import { GCP_IDENTITY_FIELDS } from './gcp-identity-fields';
+import { GCP_IDENTITY_FIELDS, GCP_IDENTITY_PINS } from './gcp-identity-fields';
 import { gcpRegistrationProblems } from './gcp-registration-problems';
 import {
   DEFAULT_GCP_MAX_TOKEN_LIFETIME_SECONDS,
@@ -35,6 +35,7 @@ export class GcpAdapter implements PlatformAdapter<GcpSettings> {
   readonly extraTokenTypes: readonly string[] = [];
   readonly acceptsJwt = true;
   readonly identityFields = GCP_IDENTITY_FIELDS;
+  readonly identityPins = GCP_IDENTITY_PINS;
   readonly defaultMaxCredentialAgeSeconds = DEFAULT_GCP_MAX_TOKEN_LIFETIME_SECONDS;
 
   registrationProblems(platform: PlatformRegistration, allowHttp: boolean): RegistrationProblem[] {

@@ -1,6 +1,7 @@
 import type { ClaimField } from '../claims/claim-field';
 import { identityFieldsOf } from '../claims/claim-field';
 import type { IdentityFields } from '../identity-fields';
+import { sharedIssuers, type IdentityPins } from '../identity-pins';
 
 /**
  * The claims of an Actions OIDC token that become identity fields. The `*Id` fields are immutable
@@ -36,3 +37,25 @@ export const GITHUB_ACTIONS_CLAIM_FIELDS: readonly ClaimField[] = [
 
 /** What a GitHub Actions identity adds to the common fields (API.md). */
 export const GITHUB_ACTIONS_IDENTITY_FIELDS: IdentityFields = identityFieldsOf(GITHUB_ACTIONS_CLAIM_FIELDS);
+
+/**
+ * github.com's issuer signs the tokens of every repository on github.com; an enterprise's own
+ * issuer (`…/<enterprise-slug>`), GHE.com and GitHub Enterprise Server serve one enterprise. The
+ * classic `sub` and the workflow refs embed repository names.
+ */
+export const GITHUB_ACTIONS_IDENTITY_PINS: IdentityPins = {
+  immutableFields: ['repositoryId', 'repositoryOwnerId', 'enterpriseId', 'actorId'],
+  mutableNames: [
+    'repository',
+    'repositoryOwner',
+    'enterprise',
+    'actor',
+    'workflowRef',
+    'jobWorkflowRef',
+    'subject',
+  ],
+  tenantFields: ['repositoryOwnerId', 'repositoryId', 'enterpriseId'],
+  sharedIssuer: sharedIssuers({
+    'https://token.actions.githubusercontent.com': 'signs the tokens of every repository on github.com',
+  }),
+};

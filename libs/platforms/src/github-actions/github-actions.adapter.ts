@@ -8,7 +8,10 @@ import type { PlatformAdapter, RegistrationProblem, VerifyContext } from '../pla
 import type { PlatformConfig, PlatformRegistration } from '../platform-config';
 import { issuerRoutes, locateByIssuer } from '../routing/locate-by-issuer';
 import { settingsReader } from '../settings/settings-reader';
-import { GITHUB_ACTIONS_IDENTITY_FIELDS } from './github-actions-identity-fields';
+import {
+  GITHUB_ACTIONS_IDENTITY_FIELDS,
+  GITHUB_ACTIONS_IDENTITY_PINS,
+} from './github-actions-identity-fields';
 import { githubActionsIssuerProblem } from './github-actions-issuer';
 import {
   DEFAULT_GITHUB_ACTIONS_MAX_TOKEN_LIFETIME_SECONDS,
@@ -33,6 +36,7 @@ export class GitHubActionsAdapter implements PlatformAdapter<GitHubActionsSettin
   readonly extraTokenTypes: readonly string[] = [];
   readonly acceptsJwt = true;
   readonly identityFields = GITHUB_ACTIONS_IDENTITY_FIELDS;
+  readonly identityPins = GITHUB_ACTIONS_IDENTITY_PINS;
   readonly defaultMaxCredentialAgeSeconds = DEFAULT_GITHUB_ACTIONS_MAX_TOKEN_LIFETIME_SECONDS;
 
   registrationProblems(platform: PlatformRegistration, allowHttp: boolean): RegistrationProblem[] {

@@ -1,6 +1,7 @@
 import type { ClaimField } from '../claims/claim-field';
 import { identityFieldsOf } from '../claims/claim-field';
 import type { IdentityFields } from '../identity-fields';
+import { sharedIssuers, type IdentityPins } from '../identity-pins';
 
 /**
  * The claims of a GitLab CI ID token that become identity fields. `project_*` and `namespace_*`
@@ -39,3 +40,19 @@ export const GITLAB_CLAIM_FIELDS: readonly ClaimField[] = [
 
 /** What a GitLab identity adds to the common fields (API.md). */
 export const GITLAB_IDENTITY_FIELDS: IdentityFields = identityFieldsOf(GITLAB_CLAIM_FIELDS);
+
+/** gitlab.com signs the tokens of every project on it; a self-managed instance is one tenant. */
+export const GITLAB_IDENTITY_PINS: IdentityPins = {
+  immutableFields: ['projectId', 'namespaceId', 'userId', 'jobProjectId', 'jobNamespaceId'],
+  mutableNames: [
+    'projectPath',
+    'namespacePath',
+    'jobProjectPath',
+    'jobNamespacePath',
+    'userLogin',
+    'ciConfigRefUri',
+    'subject',
+  ],
+  tenantFields: ['namespaceId', 'projectId', 'jobNamespaceId', 'jobProjectId'],
+  sharedIssuer: sharedIssuers({ 'https://gitlab.com': 'signs the tokens of every project on gitlab.com' }),
+};

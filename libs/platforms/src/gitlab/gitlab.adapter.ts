@@ -8,7 +8,7 @@ import type { PlatformAdapter, RegistrationProblem, VerifyContext } from '../pla
 import type { PlatformConfig, PlatformRegistration } from '../platform-config';
 import { issuerRoutes, locateByIssuer } from '../routing/locate-by-issuer';
 import { settingsReader } from '../settings/settings-reader';
-import { GITLAB_IDENTITY_FIELDS } from './gitlab-identity-fields';
+import { GITLAB_IDENTITY_FIELDS, GITLAB_IDENTITY_PINS } from './gitlab-identity-fields';
 import { gitlabIssuerProblem } from './gitlab-issuer';
 import {
   DEFAULT_GITLAB_MAX_TOKEN_LIFETIME_SECONDS,
@@ -33,6 +33,7 @@ export class GitLabAdapter implements PlatformAdapter<GitLabSettings> {
   readonly extraTokenTypes: readonly string[] = [];
   readonly acceptsJwt = true;
   readonly identityFields = GITLAB_IDENTITY_FIELDS;
+  readonly identityPins = GITLAB_IDENTITY_PINS;
   readonly defaultMaxCredentialAgeSeconds = DEFAULT_GITLAB_MAX_TOKEN_LIFETIME_SECONDS;
 
   registrationProblems(platform: PlatformRegistration, allowHttp: boolean): RegistrationProblem[] {

@@ -13,7 +13,7 @@ import {
   kubernetesSettingsSchema,
   type KubernetesSettings,
 } from './kubernetes-settings.schema';
-import { KUBERNETES_IDENTITY_FIELDS } from './kubernetes-identity-fields';
+import { KUBERNETES_IDENTITY_FIELDS, KUBERNETES_IDENTITY_PINS } from './kubernetes-identity-fields';
 import { normalizeKubernetesIdentity } from './normalize-kubernetes-identity';
 import { readKubernetesClaims } from './read-kubernetes-claims';
 import { rejectLegacyServiceAccountToken } from './reject-legacy-service-account-token';
@@ -31,6 +31,7 @@ export class KubernetesAdapter implements PlatformAdapter<KubernetesSettings> {
   readonly extraTokenTypes: readonly string[] = [];
   readonly acceptsJwt = true;
   readonly identityFields = KUBERNETES_IDENTITY_FIELDS;
+  readonly identityPins = KUBERNETES_IDENTITY_PINS;
   readonly defaultMaxCredentialAgeSeconds = DEFAULT_KUBERNETES_MAX_TOKEN_LIFETIME_SECONDS;
 
   registrationProblems(platform: PlatformRegistration, allowHttp: boolean): RegistrationProblem[] {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { defaultAdapters } from '../default-adapters';
+import { NEVER_SHARED } from '../identity-pins';
 import { jwtKeySource } from '../keys/key-source';
 import type { PlatformAdapter } from '../platform-adapter';
 import { AdapterRegistry, JWT_TOKEN_TYPES } from './adapter-registry';
@@ -17,6 +18,7 @@ function fakeAdapter(
     extraTokenTypes,
     acceptsJwt,
     identityFields: {},
+    identityPins: { immutableFields: [], mutableNames: [], tenantFields: [], sharedIssuer: NEVER_SHARED },
     defaultMaxCredentialAgeSeconds: 3600,
     registrationProblems: () => [],
     routeKeys: () => [],

@@ -12,7 +12,7 @@ import { locateByTrustDomain, trustDomainRoute } from './locate-by-trust-domain'
 import { normalizeSpiffeIdentity } from './normalize-spiffe-identity';
 import { readSpiffeClaims } from './read-spiffe-claims';
 import { hasSpiffeScheme } from './spiffe-id';
-import { SPIFFE_IDENTITY_FIELDS } from './spiffe-identity-fields';
+import { SPIFFE_IDENTITY_FIELDS, SPIFFE_IDENTITY_PINS } from './spiffe-identity-fields';
 import { spiffeKeySource } from './spiffe-key-source';
 import { spiffeRegistrationProblems } from './spiffe-registration-problems';
 import {
@@ -34,6 +34,7 @@ export class SpiffeAdapter implements PlatformAdapter<SpiffeSettings> {
   readonly extraTokenTypes: readonly string[] = [];
   readonly acceptsJwt = true;
   readonly identityFields = SPIFFE_IDENTITY_FIELDS;
+  readonly identityPins = SPIFFE_IDENTITY_PINS;
   readonly defaultMaxCredentialAgeSeconds = DEFAULT_SPIFFE_MAX_TOKEN_LIFETIME_SECONDS;
   private readonly keySources = new WeakMap<PlatformConfig, KeySource>();
 
