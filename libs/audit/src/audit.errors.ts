@@ -23,6 +23,18 @@ export class AuditRecordError extends Error {
   }
 }
 
+/**
+ * The `issued` record's replay key was already recorded: its event was stored as the denial
+ * `replayed` in its place, and the token it was about must not leave.
+ */
+export class AuditReplayedError extends Error {
+  override readonly name = 'AuditReplayedError';
+
+  constructor(readonly replayKey: string) {
+    super('The credential was already used');
+  }
+}
+
 /** Why an audit listing request was refused. */
 export type AuditQueryErrorCode = 'invalid_cursor' | 'invalid_limit' | 'invalid_range';
 

@@ -31,6 +31,12 @@ export interface AuditRecord {
   issuedSubject?: string | null;
   /** For a refusal at verification: what could be read from the credential, not verified. */
   unverified?: UnverifiedCredential | null;
+  /**
+   * For an `issued` record under one-time use: the credential's replay key, recorded in the same
+   * transaction as the event and kept until `expiresAt`. When the key is already there, the event
+   * is stored as the denial `replayed` instead and the write rejects with {@link AuditReplayedError}.
+   */
+  replayGuard?: ReplayGuardClaim;
 }
 
 /**
@@ -41,6 +47,12 @@ export interface UnverifiedCredential {
   issuer?: string | null;
   subject?: string | null;
   tokenId?: string | null;
+}
+
+/** A credential's one-time use, claimed with its audit event. */
+export interface ReplayGuardClaim {
+  key: string;
+  expiresAt: Date;
 }
 
 /** An audit event as the admin API returns it. */

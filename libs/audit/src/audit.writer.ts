@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { DatabaseProbe, pgPoolOf } from '@fedbroker/persistence';
-import { AuditRecordError, AuditUnavailableError } from './audit.errors';
-import { AuditChain } from './audit-chain';
+import { AuditRecordError, AuditReplayedError, AuditUnavailableError } from './audit.errors';
+import { AuditChain, type ChainLinks } from './audit-chain';
 import type { AuditRecord } from './audit.types';
 import { BatchCommitError, commitAuditBatch } from './commit-audit-batch';
 import { DatabaseOutage } from './database-outage';
@@ -11,6 +11,8 @@ import { settleUnconfirmedBatch, standInRows } from './settle-unconfirmed-batch'
 import { uuidv7 } from './uuidv7';
 
 const SETTLE_RETRY_MS = 250;
+/** The audit `error` of a credential presented again under one-time use. */
+const REPLAYED = 'replayed';
 
 /** Options of {@link AuditWriter}. */
 export interface AuditWriterOptions {
@@ -253,16 +255,27 @@ export class AuditWriter {
   private async flush(batch: Pending[], chain: AuditChain): Promise<void> {
     this.counters.flushes += 1;
     const sentAt = performance.now();
-    const rows = batch.map((p) => p.row);
-    const links = chain.link(rows);
+    let links: ChainLinks | undefined;
+    let replayed: Set<number>;
     try {
       if (!this.dataSource.isInitialized) throw new AuditUnavailableError('The database is not connected');
-      await commitAuditBatch(pgPoolOf(this.dataSource), rows, links.columns, {
-        deadline: batch[0]?.deadline ?? 0,
-        statementTimeoutMs: this.statementTimeoutMs,
-        commitWaitMs: this.timeoutMs,
-        statementName: this.statementName,
-      });
+      replayed = await commitAuditBatch(
+        pgPoolOf(this.dataSource),
+        {
+          replayClaims: batch.map((p) => (p.record.outcome === 'issued' ? p.record.replayGuard : undefined)),
+          build: (lost) => {
+            const rows = batch.map((p, i) => (lost.has(i) ? replayedRow(p) : p.row));
+            links = chain.link(rows);
+            return { rows, links: links.columns };
+          },
+        },
+        {
+          deadline: batch[0]?.deadline ?? 0,
+          statementTimeoutMs: this.statementTimeoutMs,
+          commitWaitMs: this.timeoutMs,
+          statementName: this.statementName,
+        },
+      );
     } catch (error) {
       if (error instanceof BatchCommitError && error.outcome === 'unconfirmed') {
         this.settle(batch, chain, error.cause, sentAt);
@@ -286,10 +299,19 @@ export class AuditWriter {
       return;
     }
     this.observer?.committed(batch.length, (performance.now() - sentAt) / 1000);
-    chain.commit(links);
+    if (links !== undefined) chain.commit(links);
     this.outage.end();
     this.counters.rows += batch.length;
-    for (const pending of batch) pending.resolve(pending.id);
+    batch.forEach((pending, i) => {
+      const key = pending.record.replayGuard?.key;
+      if (!replayed.has(i) || key === undefined || pending.record.outcome !== 'issued') {
+        pending.resolve(pending.id);
+        return;
+      }
+      if (pending.record.exchangeId !== undefined)
+        this.recordedDenials.add(pending.record.exchangeId, pending.id);
+      pending.reject(new AuditReplayedError(key));
+    });
   }
 
   /** A COMMIT went unconfirmed: its writes wait until the database says which of them stand. */
@@ -370,4 +392,17 @@ function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1)
     throw new RangeError(`AuditWriter ${name} must be a positive integer`);
   return value;
+}
+
+/** The event stored in place of an `issued` record whose credential was already used. */
+function replayedRow(pending: Pending): AuditRow {
+  return toAuditRow(pending.id, {
+    ...pending.record,
+    outcome: 'denied',
+    error: REPLAYED,
+    reason: `the credential was already used (one-time use, replay key ${pending.record.replayGuard?.key})`,
+    tokenId: null,
+    expiresAt: null,
+    issuedSubject: null,
+  });
 }

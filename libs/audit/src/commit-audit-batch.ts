@@ -1,11 +1,28 @@
 import type { Pool } from 'pg';
 import { leaseClient, timeLimit, TimeLimitError, type LeasedClient } from '@fedbroker/persistence';
+import type { ReplayGuardClaim } from './audit.types';
+import { claimReplayKeys } from './claim-replay-keys';
 import {
   INSERT_AUDIT_EVENTS_SQL,
   insertAuditEventsParams,
   type AuditRow,
   type ChainColumns,
 } from './insert-audit-events';
+
+/** The rows of one batch and their hash-chain columns. */
+export interface AuditBatch {
+  rows: readonly AuditRow[];
+  links: readonly ChainColumns[];
+}
+
+/**
+ * What to commit: the replay keys the batch claims (by position), and how to build its rows once
+ * the positions whose key was already taken are known.
+ */
+export interface AuditBatchPlan {
+  replayClaims: readonly (ReplayGuardClaim | undefined)[];
+  build(replayed: ReadonlySet<number>): AuditBatch;
+}
 
 /**
  * Why a batch was not confirmed: `not_committed` when it provably was not (its COMMIT was never
@@ -35,21 +52,24 @@ export interface CommitOptions {
 }
 
 /**
- * Inserts `rows`, with their hash-chain `links`, in one transaction on a connection of its own: BEGIN with server-side timeouts,
- * the INSERT, then COMMIT only if the INSERT was answered before `deadline`. A transaction that is
- * abandoned before its COMMIT is never committed: it is rolled back or, when its connection does
- * not answer, the connection is closed, and PostgreSQL's own timeouts end it should the close not
- * reach the server.
+ * Claims the batch's replay keys and inserts its rows in one transaction on a connection of its
+ * own: BEGIN with server-side timeouts, the replay keys (when any), the INSERT, then COMMIT only if
+ * the INSERT was answered before `deadline`. A transaction that is abandoned before its COMMIT is
+ * never committed: it is rolled back or, when its connection does not answer, the connection is
+ * closed, and PostgreSQL's own timeouts end it should the close not reach the server.
+ *
+ * Resolves with the positions whose replay key was already taken: their rows, as `plan.build`
+ * made them, record the replay.
  *
  * @throws {BatchCommitError} `not_committed` or `unconfirmed`, with the failure as its cause.
  */
 export async function commitAuditBatch(
   pool: Pool,
-  rows: readonly AuditRow[],
-  links: readonly ChainColumns[],
+  plan: AuditBatchPlan,
   options: CommitOptions,
-): Promise<void> {
+): Promise<Set<number>> {
   let lease: LeasedClient | undefined;
+  let replayed: Set<number>;
   try {
     lease = await leaseClient(pool, left(options.deadline));
     const limit = Math.max(1, Math.round(options.statementTimeoutMs));
@@ -60,11 +80,17 @@ export async function commitAuditBatch(
       left(options.deadline),
       'BEGIN',
     );
+    replayed = await timeLimit(
+      claimReplayKeys(lease.client, plan.replayClaims),
+      left(options.deadline),
+      'claiming replay keys',
+    );
+    const batch = plan.build(replayed);
     await timeLimit(
       lease.client.query({
         name: options.statementName,
         text: INSERT_AUDIT_EVENTS_SQL,
-        values: insertAuditEventsParams(rows, links),
+        values: insertAuditEventsParams(batch.rows, batch.links),
       }),
       left(options.deadline),
       'the audit INSERT',
@@ -81,6 +107,7 @@ export async function commitAuditBatch(
     throw new BatchCommitError('unconfirmed', { cause: error });
   }
   lease.release();
+  return replayed;
 }
 
 /**

@@ -8,6 +8,7 @@ export {
 export {
   AuditQueryError,
   AuditRecordError,
+  AuditReplayedError,
   AuditUnavailableError,
   type AuditQueryErrorCode,
 } from './audit.errors';
@@ -16,8 +17,10 @@ export type {
   AuditFilters,
   AuditPage,
   AuditRecord,
+  ReplayGuardClaim,
   UnverifiedCredential,
 } from './audit.types';
+export { ReplayGuardPurge, type ReplayGuardPurgeOptions } from './replay-guard-purge';
 export {
   AuditWriter,
   type AuditWriterObserver,

@@ -30,6 +30,7 @@ export const platformBodySchema = z.strictObject({
   clockSkewSeconds: z.number().int().min(0).max(300).default(60),
   settings: z.record(z.string(), z.unknown()).superRefine(storableJson).default({}),
   enabled: z.boolean().default(true),
+  oneTimeUse: z.boolean().default(false),
 });
 export type PlatformBody = z.infer<typeof platformBodySchema>;
 
@@ -80,6 +81,7 @@ export const policyBodySchema = z.strictObject({
     .max(100)
     .refine((tests) => new Set(tests.map((t) => t.name)).size === tests.length, 'test names must not repeat')
     .default([]),
+  oneTimeUse: z.boolean().optional(),
 });
 export type PolicyBody = z.infer<typeof policyBodySchema>;
 

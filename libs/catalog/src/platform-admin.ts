@@ -302,6 +302,7 @@ export class PlatformAdmin {
       clockSkewSeconds: body.clockSkewSeconds,
       settings: body.settings,
       enabled: body.enabled,
+      oneTimeUse: body.oneTimeUse,
     };
   }
 

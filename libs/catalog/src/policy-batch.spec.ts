@@ -18,6 +18,7 @@ const columns = (
   ttlSeconds: 900,
   priority: 0,
   enabled: true,
+  oneTimeUse: null,
   mode: 'enforce',
   expiresAt: null,
   tests: [],

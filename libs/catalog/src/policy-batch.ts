@@ -19,6 +19,7 @@ export type PolicyColumns = Pick<
   | 'mode'
   | 'expiresAt'
   | 'tests'
+  | 'oneTimeUse'
 >;
 
 /** The columns a policy body stores, on the platform of id `platformId`. */
@@ -35,6 +36,7 @@ export function toPolicyColumns(body: PolicyBody, platformId: string): PolicyCol
     ttlSeconds: body.ttlSeconds,
     priority: body.priority,
     enabled: body.enabled,
+    oneTimeUse: body.oneTimeUse ?? null,
     mode: body.mode,
     expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt),
     tests: body.tests,
@@ -70,6 +72,7 @@ const COLUMNS: readonly (readonly [keyof PolicyColumns, string, string])[] = [
   ['mode', 'mode', 'text'],
   ['expiresAt', 'expires_at', 'timestamptz'],
   ['tests', 'tests', 'jsonb'],
+  ['oneTimeUse', 'one_time_use', 'bool'],
 ];
 
 /** Rows a statement takes: each column is one array parameter, so this bounds memory, not parameters. */

@@ -23,6 +23,7 @@ const stored = {
   condition: 'true',
   actorCondition: null,
   subject: null,
+  oneTimeUse: null,
   claims: { a: 'identity.a', b: 'identity.b' },
   audiences: ['https://api.example'],
   scopes: [],

@@ -16,6 +16,7 @@ export type ExchangeErrorCode =
   | 'unsupported_grant_type'
   | 'unsupported_token_type'
   | 'credential_rejected'
+  | 'replayed'
   | 'client_mismatch'
   | 'target_not_allowed'
   | 'scope_not_allowed'

@@ -12,6 +12,7 @@ const CODES: ExchangeErrorCode[] = [
   'unsupported_grant_type',
   'unsupported_token_type',
   'credential_rejected',
+  'replayed',
   'client_mismatch',
   'target_not_allowed',
   'scope_not_allowed',
@@ -26,8 +27,9 @@ describe('oauthErrorFor', () => {
     ['token-exchange', 400, 'invalid_request'],
     ['jwt-bearer', 400, 'invalid_grant'],
     ['client-credentials', 401, 'invalid_client'],
-  ])('answers a rejected credential under %s with %i %s', (grant, status, error) => {
+  ])('answers a rejected or replayed credential under %s with %i %s', (grant, status, error) => {
     expect(oauthErrorFor('credential_rejected', grant)).toEqual({ status, error });
+    expect(oauthErrorFor('replayed', grant)).toEqual({ status, error });
   });
 
   it.each<[ExchangeErrorCode, number, string]>([

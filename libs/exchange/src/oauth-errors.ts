@@ -23,6 +23,7 @@ const OAUTH_ERRORS: Record<ExchangeErrorCode, OAuthError | CredentialErrors> = {
   unsupported_grant_type: { status: 400, error: 'unsupported_grant_type' },
   unsupported_token_type: { status: 400, error: 'invalid_request' },
   credential_rejected: CREDENTIAL_REJECTED,
+  replayed: CREDENTIAL_REJECTED,
   client_mismatch: { status: 401, error: 'invalid_client' },
   target_not_allowed: { status: 400, error: 'invalid_target' },
   scope_not_allowed: { status: 400, error: 'invalid_scope' },

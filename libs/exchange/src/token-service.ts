@@ -1,6 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { AuditRecordError, type AuditRecord } from '@fedbroker/audit';
+import {
+  AuditRecordError,
+  AuditReplayedError,
+  type AuditRecord,
+  type ReplayGuardClaim,
+} from '@fedbroker/audit';
 import { ExchangeError, type ExchangeErrorCode } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext, TokenOutcome } from './exchange-dependencies';
@@ -70,7 +75,7 @@ export class TokenService {
           trail.grantType = form.get('grant_type')?.[0] ?? null;
           grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
           const response = await this.grant(form, now, trail);
-          await this.audit({ ...trail, time: now, outcome: 'issued' });
+          await this.audit({ ...trail, time: now, outcome: 'issued' }, grantKind);
           settled(outcomeOf(grantKind, trail, undefined));
           return response;
         } catch (error) {
@@ -82,7 +87,7 @@ export class TokenService {
           const reason = trail.reason ? `${denial.reason}; ${trail.reason}` : denial.reason;
           try {
             await this.audit(
-              { ...trail, time: now, outcome: 'denied', error: denial.code, reason },
+              { ...trail, time: now, outcome: 'denied', error: denial.code, reason, replayGuard: undefined },
               grantKind,
             );
           } catch (failure) {
@@ -141,6 +146,7 @@ export class TokenService {
     trail.tokenId = minted.jti;
     trail.issuedSubject = match.subject;
     trail.expiresAt = minted.expiresAt;
+    trail.replayGuard = replayGuardOf(state);
     return {
       access_token: minted.token,
       issued_token_type: request.issuedTokenType,
@@ -188,6 +194,14 @@ export class TokenService {
         await this.deps.audit.write(record);
       });
     } catch (error) {
+      if (error instanceof AuditReplayedError) {
+        const replayed = new ExchangeError('replayed', 'the credential has already been used', {
+          reason: `the credential was already used (one-time use, replay key ${error.replayKey})`,
+          cause: error,
+        });
+        replayed.grant = grant;
+        throw replayed;
+      }
       const failure =
         error instanceof AuditRecordError
           ? new ExchangeError('internal', 'the request could not be completed', { cause: error })
@@ -217,6 +231,25 @@ function outcomeAttributes(outcome: TokenOutcome): Attributes {
     ...(outcome.grant ? { 'fedbroker.grant': outcome.grant } : {}),
     ...(outcome.error ? { 'fedbroker.error': outcome.error } : {}),
     ...(outcome.platform ? { 'fedbroker.platform': outcome.platform } : {}),
+  };
+}
+
+/**
+ * The replay key to claim with the issued event when one-time use applies: the winning policy's
+ * choice, else its platform's. The key is kept until the credential could no longer be accepted
+ * anyway: its expiry plus the platform's clock skew.
+ */
+function replayGuardOf(state: ExchangeState): ReplayGuardClaim | undefined {
+  const { subject, match } = state;
+  if (subject === undefined || !(match?.oneTimeUse ?? subject.platform.oneTimeUse ?? false)) return undefined;
+  if (subject.credential.replayKey === '') {
+    throw new ExchangeError('credential_rejected', 'the credential cannot be used once only', {
+      reason: 'one-time use is on and the credential has no replay key',
+    });
+  }
+  return {
+    key: subject.credential.replayKey,
+    expiresAt: new Date((subject.credential.expiresAt + subject.platform.clockSkewSeconds) * 1000),
   };
 }
 

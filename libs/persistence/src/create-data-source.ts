@@ -16,6 +16,7 @@ import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain'
 import { AdminChanges1764400000000 } from './migrations/1764400000000-admin-changes';
 import { AuditCauses1764500000000 } from './migrations/1764500000000-audit-causes';
 import { PolicyRollout1764600000000 } from './migrations/1764600000000-policy-rollout';
+import { ReplayGuard1764800000000 } from './migrations/1764800000000-replay-guard';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   AdminChanges1764400000000,
   AuditCauses1764500000000,
   PolicyRollout1764600000000,
+  ReplayGuard1764800000000,
 ];
 
 export interface DataSourceOptions {

@@ -20,6 +20,8 @@ export interface PlatformConfig {
   /** Kind-specific settings, validated by the adapter's `settingsSchema`. */
   settings: Record<string, unknown>;
   enabled: boolean;
+  /** Each credential is accepted once (its replay key recorded until it expires); absent: off. */
+  oneTimeUse?: boolean | undefined;
   /** Bumps on every admin write; key caches are keyed by `id` and `version`. */
   version: number;
 }

@@ -32,6 +32,7 @@ export function grantOf(
         audiences: [...definition.audiences],
         scopes: [...definition.scopes],
         ttlSeconds: definition.ttlSeconds,
+        ...(definition.oneTimeUse === undefined ? {} : { oneTimeUse: definition.oneTimeUse }),
       },
     };
   } catch (error) {

@@ -35,6 +35,8 @@ export interface PolicyDefinition {
   mode?: PolicyMode | undefined;
   /** From this instant on (the request's clock) the policy is reported as `expired` and never matches. */
   expiresAt?: Date | undefined;
+  /** Overrides the platform's one-time use of credentials for what this policy grants; absent: as the platform. */
+  oneTimeUse?: boolean | undefined;
 }
 
 /**
@@ -82,6 +84,8 @@ export interface PolicyMatch {
   audiences: string[];
   scopes: string[];
   ttlSeconds: number;
+  /** The policy's one-time-use override, when it has one. */
+  oneTimeUse?: boolean;
 }
 
 /** The outcome of {@link evaluatePolicies}: no `match` means deny. */

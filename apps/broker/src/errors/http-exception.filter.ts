@@ -70,14 +70,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return new ExchangeError('internal', 'the request could not be completed', { cause: error });
     }
     const code = (error as { code?: unknown }).code;
-    const reason = `refused by the HTTP layer${typeof code === 'string' ? ` (${code})` : ''}`;
-    return new ExchangeError(
-      framework === 413 ? 'body_too_large' : 'malformed_request',
-      describeFramework(framework),
-      {
-        reason,
-      },
-    );
+    const description = describeFramework(framework);
+    return new ExchangeError(framework === 413 ? 'body_too_large' : 'malformed_request', description, {
+      reason: `${description}: refused by the HTTP layer${typeof code === 'string' ? ` (${code})` : ''}`,
+    });
   }
 }
 

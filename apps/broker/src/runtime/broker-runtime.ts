@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CredentialStore } from '@fedbroker/admin-credentials';
-import { AuditChainVerifier, AuditQuery, AuditWriter, type AuditWriterObserver } from '@fedbroker/audit';
+import {
+  AuditChainVerifier,
+  AuditQuery,
+  AuditWriter,
+  ReplayGuardPurge,
+  type AuditWriterObserver,
+} from '@fedbroker/audit';
 import { Catalog, CatalogApply, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
 import type { BrokerConfig } from '@fedbroker/config';
 import { TokenService } from '@fedbroker/exchange';
@@ -139,6 +145,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   });
   const keyLifecycle = new SigningKeyLifecycle(signingKeys, config, changeLog, catalog, logger);
   await keyLifecycle.start();
+  const replayGuardPurge = new ReplayGuardPurge(dataSource, { now, logger });
+  replayGuardPurge.start();
 
   const rateLimits = {
     perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
@@ -199,6 +207,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     },
     async close() {
       keyLifecycle.stop();
+      await replayGuardPurge.stop();
       await audit.close();
       logger.info({ rows: audit.stats.rows }, 'audit writer flushed');
       await catalog.close();

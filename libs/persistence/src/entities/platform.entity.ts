@@ -43,6 +43,9 @@ export class PlatformEntity {
   @Column({ type: 'boolean' })
   enabled!: boolean;
 
+  @Column({ name: 'one_time_use', type: 'boolean', default: false })
+  oneTimeUse!: boolean;
+
   @VersionColumn()
   version!: number;
 

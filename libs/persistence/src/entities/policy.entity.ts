@@ -64,6 +64,8 @@ export class PolicyEntity {
   /** The test cases run at every save, as the admin API shows them. */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   tests!: Record<string, unknown>[];
+  @Column({ name: 'one_time_use', type: 'boolean', nullable: true })
+  oneTimeUse!: boolean | null;
 
   @VersionColumn()
   version!: number;

@@ -44,6 +44,18 @@ describe('decodeCompactJws', () => {
       'invalid UTF-8 in the payload',
       `${b64({ alg: 'ES256' })}.${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.c2ln`,
     ],
+    [
+      'a header naming alg twice (RFC 7515 §5.2)',
+      `${Buffer.from('{"alg":"ES256","alg":"none"}').toString('base64url')}.${b64({})}.c2ln`,
+    ],
+    [
+      'a payload naming sub twice',
+      `${b64({ alg: 'ES256' })}.${Buffer.from('{"sub":"a","sub":"b"}').toString('base64url')}.c2ln`,
+    ],
+    [
+      'a payload with a duplicate nested member',
+      `${b64({ alg: 'ES256' })}.${Buffer.from('{"k":{"ns":"a","ns":"b"}}').toString('base64url')}.c2ln`,
+    ],
   ])('refuses %s as malformed, telling the client which shape is wrong', (_name, token) => {
     let refusal: unknown;
     try {

@@ -1,4 +1,5 @@
 import { VerificationError } from '../errors/verification-error';
+import { duplicateJsonMember } from './duplicate-json-member';
 import type { DecodedJwt } from './presented-credential';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
@@ -24,11 +25,18 @@ function decodeJsonObject(segment: string, part: string): Record<string, unknown
   if (segment === '' || !isCanonicalBase64url(segment)) {
     throw malformed(`the JWS ${part} is not canonical base64url`);
   }
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url')));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url'));
+    value = JSON.parse(text);
   } catch (cause) {
     throw malformed(`the JWS ${part} is not UTF-8 JSON`, cause);
+  }
+  // RFC 7515 §5.2 and RFC 7519 §4 let a recipient refuse duplicate names; JSON.parse keeps the last,
+  // another parser the first, so one token could mean two things.
+  if (duplicateJsonMember(text) !== undefined) {
+    throw malformed(`the JWS ${part} repeats a member name`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw malformed(`the JWS ${part} is not a JSON object`);
@@ -39,7 +47,8 @@ function decodeJsonObject(segment: string, part: string): Record<string, unknown
 /**
  * Decodes a compact JWS (RFC 7515 §7.1) without verifying it. Refuses anything else: JWE (five
  * parts or an `enc` header), JSON serialization, non-canonical or padded base64url, a header
- * without `alg`, and a payload that is not a JSON object (an unencoded or nested payload). An empty
+ * without `alg`, a header or payload naming a member twice (at any depth), and a payload that is not
+ * a JSON object (an unencoded or nested payload). An empty
  * signature (`alg: none`) decodes, for the algorithm check to refuse by name.
  *
  * @throws {VerificationError} `malformed`.
