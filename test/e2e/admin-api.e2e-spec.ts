@@ -336,7 +336,7 @@ describe('admin API', () => {
       const listed = (await (await broker.admin('GET', '/admin/v1/signing-keys')).json()) as {
         items: Json[];
       };
-      expect(listed.items.filter((k) => k.status === 'active')).toHaveLength(1);
+      expect(listed.items.filter((k) => k.status === 'current')).toHaveLength(1);
     });
 
     it.each([
@@ -371,7 +371,7 @@ describe('admin API', () => {
       const listed = (await (await broker.admin('GET', '/admin/v1/signing-keys')).json()) as {
         items: Json[];
       };
-      expect(listed.items.filter((k) => k.status === 'active')).toEqual([expect.objectContaining({ kid })]);
+      expect(listed.items.filter((k) => k.status === 'current')).toEqual([expect.objectContaining({ kid })]);
       expect(broker.runtime.signingKeys.current().kid).toBe(kid);
     });
   });

@@ -14,6 +14,7 @@ import { PolicyValidationController } from './admin/policy-validation.controller
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { HealthController } from './health/health.controller';
+import { ReferenceController } from './openapi/reference.controller';
 import type { BrokerRuntime } from './runtime/broker-runtime';
 import { BROKER_RUNTIME } from './runtime/broker-runtime.token';
 import { MetricsController } from './telemetry/metrics.controller';
@@ -36,6 +37,7 @@ export class AppModule {
         ExplainController,
         CredentialsController,
         ChangesController,
+        ReferenceController,
         ApplyController,
         MetricsController,
         MeController,

@@ -8,23 +8,43 @@ import { runCli } from './cli';
 function capture(env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), env };
+  const io: CliIo = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    env,
+    readStdin: () => Promise.resolve(''),
+    sleep: () => Promise.resolve(),
+    signal: new AbortController().signal,
+  };
   return { io, out, err };
 }
 
 describe('fedbroker', () => {
-  it('lists its commands with --help, and exits 0', async () => {
+  it('describes itself, its commands, its environment and its exit status with --help, and exits 0', async () => {
     const { io, out } = capture();
     expect(await runCli(['--help'], io)).toBe(0);
-    expect(out.join('\n')).toMatch(/fedbroker audit verify +check the audit hash chains/);
+    const help = out.join('\n');
+    expect(help).toMatch(/^Usage: fedbroker /);
+    for (const command of ['platforms', 'policies', 'explain', 'audit', 'credentials', 'keys']) {
+      expect(help).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+    expect(help).toContain('FEDBROKER_URL');
+    expect(help).toContain('FEDBROKER_CREDENTIAL');
+    expect(help).toContain('Exit status');
   });
 
-  it.each([[[]], [['audit']], [['audit', 'frobnicate']], [['nope']]])(
+  it('describes each group with --help', async () => {
+    const { io, out } = capture();
+    expect(await runCli(['audit', '--help'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/verify +check the audit hash chains/);
+  });
+
+  it.each([[[]], [['audit']], [['audit', 'frobnicate']], [['nope']], [['platforms', 'get']]])(
     'refuses %j with the usage, exit 2',
     async (argv) => {
       const { io, err } = capture();
       expect(await runCli(argv, io)).toBe(2);
-      expect(err.join('\n')).toContain('usage: fedbroker');
+      expect(err.join('\n')).toMatch(/Usage: fedbroker|--help/);
     },
   );
 
@@ -38,6 +58,28 @@ describe('fedbroker', () => {
     const { io, err } = capture({ DATABASE_URL: 'postgres://nowhere/x' });
     expect(await runCli(['audit', 'verify', '--fast'], io)).toBe(2);
     expect(err[0]).toMatch(/--fast/);
+  });
+
+  it.each([
+    [{}, 'FEDBROKER_URL: must be set'],
+    [{ FEDBROKER_URL: 'ftp://broker' }, 'FEDBROKER_URL: must be an absolute http(s) URL'],
+    [{ FEDBROKER_URL: 'https://admin:s3cret@broker' }, 'FEDBROKER_URL: must not carry credentials'],
+    [{ FEDBROKER_URL: 'https://broker' }, 'FEDBROKER_CREDENTIAL: must be set'],
+  ])('refuses to call the broker with the environment %j, naming the variable', async (env, message) => {
+    const { io, err } = capture(env);
+    expect(await runCli(['platforms', 'list'], io)).toBe(2);
+    expect(err[0]).toContain(`fedbroker platforms list: ${message}`);
+    expect(err.join('\n')).not.toContain('s3cret');
+  });
+
+  it('says it cannot reach the broker, exit 2, never showing the credential', async () => {
+    const { io, err } = capture({
+      FEDBROKER_URL: 'http://127.0.0.1:1',
+      FEDBROKER_CREDENTIAL: 'fbk_secret-value',
+    });
+    expect(await runCli(['keys', 'list'], io)).toBe(2);
+    expect(err[0]).toMatch(/^fedbroker keys list: cannot reach the broker at http:\/\/127\.0\.0\.1:1: /);
+    expect(err.join('\n')).not.toContain('fbk_secret-value');
   });
 
   it('says it could not check when the database cannot be reached, exit 2', async () => {

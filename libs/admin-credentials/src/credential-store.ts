@@ -13,7 +13,8 @@ const BOOTSTRAP_NAME = 'bootstrap';
 const UNIQUE_VIOLATION = '23505';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const createBodySchema = z.strictObject({
+/** The body of `POST /admin/v1/credentials`. */
+export const credentialBodySchema = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and dashes, at most 63')
@@ -77,7 +78,7 @@ export class CredentialStore {
   }
 
   async create(input: unknown, actor: string): Promise<IssuedCredential> {
-    const parsed = createBodySchema.safeParse(input);
+    const parsed = credentialBodySchema.safeParse(input);
     if (!parsed.success) {
       throw new CredentialError(
         'validation_failed',

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from 'pg';
 import { useMigratedDatabase } from '../../../test/support/test-database';
 import { AuditChainVerifier } from './audit-chain.verifier';
@@ -203,7 +203,12 @@ describe('AuditChainVerifier', () => {
     } finally {
       await observer.query('ALTER TABLE audit_events_away RENAME TO audit_events');
     }
-    await Promise.all(Array.from({ length: 10 }, (_, i) => writer.write(record(3000 + i))));
+    // The writer refuses at once until its probe sees the database answer again.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        vi.waitFor(() => writer.write(record(3000 + i)), { timeout: 10_000, interval: 50 }),
+      ),
+    );
     await writer.close();
     expect(await verify(5)).toEqual({ ok: true, checked: written + 25, firstBroken: null, unchained: 0 });
   });

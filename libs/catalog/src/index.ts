@@ -20,6 +20,7 @@ export {
   type FieldProblem,
 } from './catalog.error';
 export type { PlatformRecord, PolicyRecord } from './catalog-records';
+export { platformBodySchema, policyBodySchema } from './catalog-schemas';
 export { CatalogSnapshot } from './catalog-snapshot';
 export { platformView, policyView } from './catalog-views';
 export {

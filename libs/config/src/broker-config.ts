@@ -1,3 +1,4 @@
+import type { SigningAlgorithm } from './signing-algorithm';
 import type { LogSettings } from './log-settings';
 import type { TracingSettings } from './tracing-settings';
 
@@ -11,6 +12,14 @@ export interface BrokerConfig {
   issuer: string;
   adminToken: string | undefined;
   keyEncryptionKey: Buffer | undefined;
+  /** Earlier key-encryption keys that may still unwrap stored signing keys until they are rewrapped. */
+  previousKeyEncryptionKeys: Buffer[];
+  /** Algorithm of newly generated signing keys. */
+  signingAlg: SigningAlgorithm;
+  /** Days the current signing key signs before a scheduled rotation; unset: on demand only. */
+  keyRotationDays: number | undefined;
+  /** Seconds a scheduled (or algorithm-switching) rotation publishes the new key before it signs. */
+  keyRotationLeadSeconds: number;
   maxTtlSeconds: number;
   allowHttpIssuers: boolean;
   /** A separate listener for the operator endpoints (`/admin`, …); unset: they share the main one. */

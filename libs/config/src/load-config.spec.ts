@@ -14,6 +14,10 @@ describe('loadConfig', () => {
       issuer: 'http://localhost:8080',
       adminToken: undefined,
       keyEncryptionKey: undefined,
+      previousKeyEncryptionKeys: [],
+      signingAlg: 'ES256',
+      keyRotationDays: undefined,
+      keyRotationLeadSeconds: 3600,
       maxTtlSeconds: 3600,
       allowHttpIssuers: false,
       adminListener: undefined,
@@ -61,9 +65,17 @@ describe('loadConfig', () => {
       FEDBROKER_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,::1 ',
       FEDBROKER_RATE_LIMIT_PER_CLIENT: '0',
       FEDBROKER_RATE_LIMIT_PER_PLATFORM: '600',
+      FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS: `${Buffer.alloc(32, 8).toString('base64')}, ${Buffer.alloc(32, 9).toString('base64')}`,
+      FEDBROKER_SIGNING_ALG: 'EdDSA',
+      FEDBROKER_KEY_ROTATION_DAYS: '30',
+      FEDBROKER_KEY_ROTATION_LEAD_SECONDS: '0',
       FEDBROKER_SHUTDOWN_DRAIN_SECONDS: '0',
     });
     expect(config).toMatchObject({
+      previousKeyEncryptionKeys: [Buffer.alloc(32, 8), Buffer.alloc(32, 9)],
+      signingAlg: 'EdDSA',
+      keyRotationDays: 30,
+      keyRotationLeadSeconds: 0,
       port: 1234,
       host: '127.0.0.1',
       databaseUrl: 'postgres://u@db/fed',
@@ -102,6 +114,12 @@ describe('loadConfig', () => {
     ['FEDBROKER_TRUSTED_PROXIES', 'fe80::1%eth0'],
     ['FEDBROKER_RATE_LIMIT_PER_CLIENT', '-1'],
     ['FEDBROKER_RATE_LIMIT_PER_PLATFORM', 'lots'],
+    ['FEDBROKER_SIGNING_ALG', 'HS256'],
+    ['FEDBROKER_SIGNING_ALG', 'es256'],
+    ['FEDBROKER_KEY_ROTATION_DAYS', '0'],
+    ['FEDBROKER_KEY_ROTATION_DAYS', '1.5'],
+    ['FEDBROKER_KEY_ROTATION_LEAD_SECONDS', '-5'],
+    ['FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS', Buffer.alloc(16).toString('base64')],
     ['FEDBROKER_LOG_LEVEL', 'loud'],
     ['FEDBROKER_LOG_FORMAT', 'xml'],
     ['OTEL_TRACES_EXPORTER', 'jaeger'],
@@ -120,9 +138,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('names the bad previous key-encryption key by its position', () => {
+    const good = Buffer.alloc(32, 8).toString('base64');
+    expect(() => loadConfig({ FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS: `${good},nope` })).toThrow(
+      /^FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS: entry 2 is not 32 bytes, base64-encoded$/,
+    );
+  });
+
   it.each([
     ['FEDBROKER_ADMIN_TOKEN', 'sh0rt-secret'],
     ['FEDBROKER_KEY_ENCRYPTION_KEY', 'c2VjcmV0LWtleS1tYXRlcmlhbA=='],
+    ['FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS', 'c2VjcmV0LWtleS1tYXRlcmlhbA=='],
   ])('never repeats the secret %s in the error', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining(value) as unknown }),

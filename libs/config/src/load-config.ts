@@ -1,5 +1,6 @@
 import type { BrokerConfig } from './broker-config';
 import { ConfigError } from './config.error';
+import { SIGNING_ALGS, type SigningAlgorithm } from './signing-algorithm';
 import { logSettings } from './log-settings';
 import { tracingSettings } from './tracing-settings';
 import { trustedProxies } from './trusted-proxies';
@@ -22,6 +23,10 @@ export function loadConfig(env: Env): BrokerConfig {
     issuer: issuer(env, port),
     adminToken: adminToken(env),
     keyEncryptionKey: kek,
+    previousKeyEncryptionKeys: previousKeyEncryptionKeys(env),
+    signingAlg: signingAlg(env),
+    keyRotationDays: optionalInteger(env, 'FEDBROKER_KEY_ROTATION_DAYS', 1, 3650),
+    keyRotationLeadSeconds: integer(env, 'FEDBROKER_KEY_ROTATION_LEAD_SECONDS', 3600, 0, 604_800),
     maxTtlSeconds: integer(env, 'FEDBROKER_MAX_TTL_SECONDS', 3600, 1, 86_400),
     allowHttpIssuers: boolean(env, 'FEDBROKER_ALLOW_HTTP_ISSUERS', false),
     adminListener: adminListener(env, port, nonEmpty(env, 'HOST') ?? '0.0.0.0'),
@@ -48,6 +53,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
   return value;
+}
+
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  return nonEmpty(env, name) === undefined ? undefined : integer(env, name, min, min, max);
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -91,11 +100,38 @@ function adminToken(env: Env): string | undefined {
 function keyEncryptionKey(env: Env): Buffer | undefined {
   const raw = nonEmpty(env, 'FEDBROKER_KEY_ENCRYPTION_KEY');
   if (raw === undefined) return undefined;
-  const key = Buffer.from(raw, 'base64');
-  if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, '')) {
+  const key = base64Key(raw);
+  if (key === undefined) {
     throw new ConfigError('FEDBROKER_KEY_ENCRYPTION_KEY', 'must be 32 bytes, base64-encoded');
   }
   return key;
+}
+
+/** Comma-separated, like the current key; a bad entry is named by its position, never its text. */
+function previousKeyEncryptionKeys(env: Env): Buffer[] {
+  const name = 'FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS';
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry, i) => {
+    const key = base64Key(entry.trim());
+    if (key === undefined) throw new ConfigError(name, `entry ${i + 1} is not 32 bytes, base64-encoded`);
+    return key;
+  });
+}
+
+function base64Key(raw: string): Buffer | undefined {
+  const key = Buffer.from(raw, 'base64');
+  const canonical = key.toString('base64').replace(/=+$/, '') === raw.replace(/=+$/, '');
+  return key.length === 32 && canonical ? key : undefined;
+}
+
+function signingAlg(env: Env): SigningAlgorithm {
+  const raw = nonEmpty(env, 'FEDBROKER_SIGNING_ALG');
+  if (raw === undefined) return 'ES256';
+  const alg = SIGNING_ALGS.find((candidate) => candidate === raw);
+  if (alg === undefined)
+    throw new ConfigError('FEDBROKER_SIGNING_ALG', `must be one of ${SIGNING_ALGS.join(', ')}`);
+  return alg;
 }
 
 /**

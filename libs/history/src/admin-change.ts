@@ -14,6 +14,9 @@ export const CHANGE_RESOURCES: readonly ChangeResource[] = [
 /** The credential id behind a write, or this for the configured bootstrap credential. */
 export const BOOTSTRAP_ACTOR = 'bootstrap';
 
+/** The actor of what the broker does on its own: scheduled and algorithm-switching key rotations. */
+export const BROKER_ACTOR = 'broker';
+
 /**
  * One admin write as its writer reports it. `before` and `after` are the resource as the admin API
  * shows it (null when it did not exist); never a secret.

@@ -1,5 +1,6 @@
 export {
   BOOTSTRAP_ACTOR,
+  BROKER_ACTOR,
   CHANGE_RESOURCES,
   type AdminChange,
   type AdminChangeView,

@@ -1,7 +1,7 @@
-import { generateKeyPair } from 'node:crypto';
+import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import type { SigningAlgorithm } from './signing-key.types';
+import { ALGORITHM_KEYS, type SigningAlgorithm } from './signing-algorithms';
 
 const generate = promisify(generateKeyPair);
 
@@ -13,12 +13,9 @@ export interface GeneratedSigningKey {
   pkcs8Der: Buffer;
 }
 
-/** Generates a P-256 (ES256) or 2048-bit RSA (RS256) signing key. */
+/** Generates a key for `alg`: P-256, P-384, 3072-bit RSA or Ed25519. */
 export async function generateSigningKey(alg: SigningAlgorithm): Promise<GeneratedSigningKey> {
-  const { publicKey, privateKey } =
-    alg === 'ES256'
-      ? await generate('ec', { namedCurve: 'P-256' })
-      : await generate('rsa', { modulusLength: 2048 });
+  const { publicKey, privateKey } = await generatePair(alg);
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
   const kid = await calculateJwkThumbprint(jwk, 'sha256');
   return {
@@ -27,4 +24,16 @@ export async function generateSigningKey(alg: SigningAlgorithm): Promise<Generat
     publicJwk: { ...jwk, kid, alg, use: 'sig' },
     pkcs8Der: privateKey.export({ format: 'der', type: 'pkcs8' }),
   };
+}
+
+function generatePair(alg: SigningAlgorithm): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  const params = ALGORITHM_KEYS[alg].generate;
+  switch (params.type) {
+    case 'ec':
+      return generate('ec', { namedCurve: params.namedCurve });
+    case 'rsa':
+      return generate('rsa', { modulusLength: params.modulusLength });
+    case 'ed25519':
+      return generate('ed25519', {});
+  }
 }

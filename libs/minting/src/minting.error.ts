@@ -6,7 +6,8 @@ export type MintingErrorCode =
   | 'keys_not_loaded'
   | 'invalid_mint_input'
   | 'invalid_rotation'
-  | 'rotation_pending';
+  | 'rotation_pending'
+  | 'key_unreadable';
 
 /**
  * The one error of the minting library. Messages name what is wrong (and which setting to check),
@@ -14,7 +15,7 @@ export type MintingErrorCode =
  */
 export class MintingError extends Error {
   override readonly name = 'MintingError';
-  /** For `rotation_pending`: the pending key the rotation conflicts with. */
+  /** The key concerned: the pending key a rotation conflicts with, the key that cannot be unwrapped. */
   readonly kid: string | undefined;
 
   constructor(

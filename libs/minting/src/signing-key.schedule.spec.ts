@@ -6,12 +6,30 @@ const at = (iso: string) => new Date(iso);
 
 describe('signingKeyStatus', () => {
   it.each([
-    ['pending before activation', '2030-01-01T00:10:00Z', null, 'pending'],
-    ['active from activation', '2030-01-01T00:00:00Z', null, 'active'],
-    ['active until retirement', '2029-12-31T00:00:00Z', '2030-01-01T00:00:01Z', 'active'],
-    ['retired from retirement', '2029-12-31T00:00:00Z', '2030-01-01T00:00:00Z', 'retired'],
-  ] as const)('%s', (_name, activatedAt, retiredAt, status) => {
-    const times = { activatedAt: at(activatedAt), retiredAt: retiredAt === null ? null : at(retiredAt) };
+    ['pending before activation', '2030-01-01T00:10:00Z', null, null, 'pending'],
+    ['current from activation', '2030-01-01T00:00:00Z', null, null, 'current'],
+    ['current until retirement', '2029-12-31T00:00:00Z', '2030-01-01T00:00:01Z', null, 'current'],
+    [
+      'retiring from retirement while published',
+      '2029-12-31T00:00:00Z',
+      '2030-01-01T00:00:00Z',
+      '2030-01-01T00:00:01Z',
+      'retiring',
+    ],
+    [
+      'retired once no longer published',
+      '2029-12-31T00:00:00Z',
+      '2029-12-31T12:00:00Z',
+      '2030-01-01T00:00:00Z',
+      'retired',
+    ],
+    ['retired without an activation', null, null, null, 'retired'],
+  ] as const)('%s', (_name, activatedAt, retiredAt, publishUntil, status) => {
+    const times = {
+      activatedAt: activatedAt === null ? null : at(activatedAt),
+      retiredAt: retiredAt === null ? null : at(retiredAt),
+      publishUntil: publishUntil === null ? null : at(publishUntil),
+    };
     expect(signingKeyStatus(times, at('2030-01-01T00:00:00Z'))).toBe(status);
   });
 });

@@ -1,9 +1,10 @@
 import type { CurrentSigningKey, SigningKeyStatus } from './signing-key.types';
 
-/** The activation and retirement times of a signing key. */
+/** The times that place a signing key in its life. */
 export interface SigningKeyTimes {
   activatedAt: Date | null;
   retiredAt: Date | null;
+  publishUntil: Date | null;
 }
 
 /** A key that signs from `activatesAt` (epoch milliseconds) on. */
@@ -13,14 +14,17 @@ export interface ScheduledKey {
 }
 
 /**
- * Where a key stands at `now`: `pending` before its activation time, `active` from then until its
- * retirement, which rotation sets to its successor's activation time, `retired` afterwards.
+ * Where a key stands at `now`: `pending` before its activation time, `current` from then until its
+ * retirement, which rotation sets to its successor's activation time, `retiring` while it stays
+ * published after that, `retired` afterwards.
  */
 export function signingKeyStatus(times: SigningKeyTimes, now: Date): SigningKeyStatus {
+  const at = now.getTime();
   if (times.activatedAt === null) return 'retired';
-  if (times.activatedAt.getTime() > now.getTime()) return 'pending';
-  if (times.retiredAt !== null && times.retiredAt.getTime() <= now.getTime()) return 'retired';
-  return 'active';
+  if (times.activatedAt.getTime() > at) return 'pending';
+  if (times.retiredAt === null || times.retiredAt.getTime() > at) return 'current';
+  if (times.publishUntil === null || times.publishUntil.getTime() > at) return 'retiring';
+  return 'retired';
 }
 
 /**

@@ -46,9 +46,9 @@ describe('SigningKeyStore', () => {
     expect(await first.list()).toEqual([
       expect.objectContaining({
         kid: first.current().kid,
-        status: 'active',
+        status: 'current',
         createdAt: clock,
-        activatedAt: clock,
+        activatesAt: clock,
       }),
     ]);
   });
@@ -143,20 +143,20 @@ describe('SigningKeyStore', () => {
 
     const created = await store.rotate(600);
     expect(created).toMatchObject({
-      status: 'active',
-      activatedAt: clock,
-      retiredAt: null,
+      status: 'current',
+      activatesAt: clock,
+      retiresAt: null,
       publishUntil: null,
     });
     expect(store.current().kid).toBe(created.kid);
     expect(created.kid).not.toBe(oldKid);
     expect(store.jwks().keys.map((k) => k.kid)).toEqual([created.kid, oldKid]);
     expect(await store.list()).toEqual([
-      expect.objectContaining({ kid: created.kid, status: 'active' }),
+      expect.objectContaining({ kid: created.kid, status: 'current' }),
       expect.objectContaining({
         kid: oldKid,
-        status: 'retired',
-        retiredAt: clock,
+        status: 'retiring',
+        retiresAt: clock,
         publishUntil: new Date('2030-01-01T01:10:00Z'),
       }),
     ]);
@@ -188,8 +188,8 @@ describe('SigningKeyStore', () => {
     const created = await store.rotate(600, { activateAfterSeconds: 300 });
     expect(created).toMatchObject({
       status: 'pending',
-      activatedAt: new Date('2030-01-01T01:05:00Z'),
-      retiredAt: null,
+      activatesAt: new Date('2030-01-01T01:05:00Z'),
+      retiresAt: null,
       publishUntil: null,
     });
     expect(store.jwks().keys.map((k) => k.kid)).toEqual([created.kid, oldKid]);
@@ -199,8 +199,8 @@ describe('SigningKeyStore', () => {
       expect.objectContaining({ kid: created.kid, status: 'pending' }),
       expect.objectContaining({
         kid: oldKid,
-        status: 'active',
-        retiredAt: new Date('2030-01-01T01:05:00Z'),
+        status: 'current',
+        retiresAt: new Date('2030-01-01T01:05:00Z'),
         publishUntil: new Date('2030-01-01T01:15:00Z'),
       }),
     ]);
@@ -213,7 +213,7 @@ describe('SigningKeyStore', () => {
     const after = await minter.mint(mintInput(clock));
     expect(after.kid).toBe(created.kid);
     expect(replica.current().kid).toBe(created.kid);
-    expect((await store.list()).map((k) => k.status)).toEqual(['active', 'retired']);
+    expect((await store.list()).map((k) => k.status)).toEqual(['current', 'retiring']);
     const jwks = createLocalJWKSet(store.jwks());
     await expect(jwtVerify(before.token, jwks, { currentDate: clock })).resolves.toBeDefined();
     await expect(jwtVerify(after.token, jwks, { currentDate: clock })).resolves.toBeDefined();
@@ -225,7 +225,7 @@ describe('SigningKeyStore', () => {
     expect(replica.jwks().keys.map((k) => k.kid)).toEqual([created.kid]);
   });
 
-  it('refuses a second rotation while a key is pending, and rotates again once it is active', async () => {
+  it('refuses a second rotation while a key is pending, and rotates again once it is current', async () => {
     const store = new SigningKeyStore(dataSource, { kek, now });
     await store.load();
     const pending = await store.rotate(600, { activateAfterSeconds: 300 });
@@ -240,9 +240,9 @@ describe('SigningKeyStore', () => {
 
     clock = new Date('2030-01-01T00:05:00Z');
     const next = await store.rotate(600);
-    expect(next.status).toBe('active');
+    expect(next.status).toBe('current');
     expect(store.current().kid).toBe(next.kid);
-    expect((await store.list()).map((k) => k.status)).toEqual(['active', 'retired', 'retired']);
+    expect((await store.list()).map((k) => k.status)).toEqual(['current', 'retiring', 'retiring']);
   });
 
   it.each([-1, 1.5, Number.NaN])('refuses activateAfterSeconds %s', async (activateAfterSeconds) => {

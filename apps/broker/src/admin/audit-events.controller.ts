@@ -8,7 +8,8 @@ import { AdminGuard } from './admin.guard';
 import { parseRequest } from './invalid-request.error';
 import { fromBound, toBound } from './time-bounds';
 
-const filtersSchema = z.strictObject({
+/** The query of `GET /admin/v1/audit-events`. */
+export const auditFiltersSchema = z.strictObject({
   outcome: z.enum(['issued', 'denied']).optional(),
   platform: adminText().min(1).optional(),
   subject: adminText().min(1).optional(),
@@ -29,7 +30,7 @@ export class AuditEventsController {
 
   @Get()
   async list(@Query() query: unknown): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-    return this.runtime.auditEvents.list(parseRequest(filtersSchema, query, 'query'));
+    return this.runtime.auditEvents.list(parseRequest(auditFiltersSchema, query, 'query'));
   }
 
   /** Walks every chain (the whole table: time grows with it) and names the first broken row. */

@@ -7,7 +7,8 @@ import { AdminGuard } from './admin.guard';
 import { parseRequest } from './invalid-request.error';
 import { fromBound, toBound } from './time-bounds';
 
-const filtersSchema = z.strictObject({
+/** The query of `GET /admin/v1/changes`. */
+export const changeFiltersSchema = z.strictObject({
   resource: z.enum(CHANGE_RESOURCES).optional(),
   name: z.string().min(1).max(256).optional(),
   actor: z.string().min(1).max(64).optional(),
@@ -25,6 +26,6 @@ export class ChangesController {
 
   @Get()
   list(@Query() query: unknown): Promise<ChangePage> {
-    return this.runtime.changes.list(parseRequest(filtersSchema, query, 'query'));
+    return this.runtime.changes.list(parseRequest(changeFiltersSchema, query, 'query'));
   }
 }

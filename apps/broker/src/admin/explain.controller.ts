@@ -7,7 +7,8 @@ import { AdminGuard } from './admin.guard';
 import { AuditorAllowed } from './admin-access.decorators';
 import { parseRequest } from './invalid-request.error';
 
-const explainBodySchema = z.strictObject({
+/** The body of `POST /admin/v1/explain`. */
+export const explainBodySchema = z.strictObject({
   token: z.string().min(1).max(MAX_TOKEN_BYTES),
   tokenType: z.string().min(1).optional(),
   audience: z.union([z.string().min(1), z.array(z.string().min(1)).max(20)]).optional(),

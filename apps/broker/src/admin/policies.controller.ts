@@ -26,7 +26,8 @@ import { Actor } from './admin-principal';
 import { etagOf, requiredVersions } from './http-preconditions';
 import { parseRequest } from './invalid-request.error';
 
-const listQuerySchema = z.strictObject({ platform: adminText().min(1).optional() });
+/** The query of `GET /admin/v1/policies`. */
+export const policyListQuerySchema = z.strictObject({ platform: adminText().min(1).optional() });
 
 /** `/admin/v1/policies`: the CEL trust policies deciding who gets which token. */
 @Controller('admin/v1/policies')
@@ -36,7 +37,7 @@ export class PoliciesController {
 
   @Get()
   async list(@Query() query: unknown): Promise<{ items: Record<string, unknown>[] }> {
-    const policies = await this.runtime.policies.list(parseRequest(listQuerySchema, query, 'query'));
+    const policies = await this.runtime.policies.list(parseRequest(policyListQuerySchema, query, 'query'));
     return { items: policies.map(policyView) };
   }
 

@@ -1,19 +1,29 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import type { SigningKeyInfo } from '@fedbroker/minting';
+import type { RewrapReport, SigningKeyInfo } from '@fedbroker/minting';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
 import { Actor } from './admin-principal';
 import { parseRequest } from './invalid-request.error';
 
-const rotateBodySchema = z
+/** The body of `POST /admin/v1/signing-keys/rotate`; none at all rotates at once. */
+export const rotateBodySchema = z
   .strictObject({
-    activateAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+    activateAfterSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .describe('Seconds the new key is published in /jwks before it signs; 0 (default): at once.'),
   })
   .optional();
 
-/** `/admin/v1/signing-keys`: the keys the broker signs with, and their rotation. */
+/** The body of `POST /admin/v1/signing-keys/rewrap`: nothing, or an empty object. */
+export const rewrapBodySchema = z.strictObject({}).optional();
+
+/** `/admin/v1/signing-keys`: the keys the broker signs with, their rotation and rewrapping. */
 @Controller('admin/v1/signing-keys')
 @UseGuards(AdminGuard)
 export class SigningKeysController {
@@ -32,5 +42,13 @@ export class SigningKeysController {
   @HttpCode(201)
   rotate(@Body() body: unknown, @Actor() actor: string): Promise<SigningKeyInfo> {
     return this.runtime.rotateSigningKey(parseRequest(rotateBodySchema, body, 'body') ?? {}, actor);
+  }
+
+  /** Rewraps every stored key under this replica's `FEDBROKER_KEY_ENCRYPTION_KEY`. */
+  @Post('rewrap')
+  @HttpCode(200)
+  rewrap(@Body() body: unknown, @Actor() actor: string): Promise<RewrapReport> {
+    parseRequest(rewrapBodySchema, body, 'body');
+    return this.runtime.rewrapSigningKeys(actor);
   }
 }

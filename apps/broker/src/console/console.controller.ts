@@ -15,17 +15,12 @@ export class ConsoleController {
     return this.send('index.html', request, reply);
   }
 
-  /** `/console/` too, which goes to `/console` (the router cannot tell the two apart by pattern). */
-  @Get('*')
-  async file(
-    @Param('*') file: string,
+  @Get(':file')
+  file(
+    @Param('file') file: string,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (file === '') {
-      await reply.redirect('/console', 308);
-      return;
-    }
     return this.send(file, request, reply);
   }
 

@@ -28,6 +28,13 @@ export class DiscoveryController {
     return this.runtime.signingKeys.jwks();
   }
 
+  /** The algorithms of the keys in `/jwks`, the current key's first. */
+  private signingAlgorithms(): string[] {
+    const keys = this.runtime.signingKeys;
+    const published = keys.jwks().keys.map((key) => key.alg ?? '');
+    return [...new Set([keys.current().alg, ...published.filter((alg) => alg !== '')])];
+  }
+
   private metadata(): Record<string, unknown> {
     const issuer = this.runtime.config.issuer;
     return {
@@ -43,7 +50,7 @@ export class DiscoveryController {
         'urn:ietf:params:oauth:token-type:access_token',
         'urn:ietf:params:oauth:token-type:jwt',
       ],
-      access_token_signing_alg_values_supported: ['ES256'],
+      access_token_signing_alg_values_supported: this.signingAlgorithms(),
     };
   }
 }

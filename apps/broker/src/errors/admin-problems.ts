@@ -27,6 +27,7 @@ const CREDENTIAL_STATUS: Record<CredentialErrorCode, { status: number; title: st
 const MINTING_STATUS: Record<MintingErrorCode, { status: number; title: string } | null> = {
   invalid_rotation: { status: 400, title: 'Validation failed' },
   rotation_pending: { status: 409, title: 'Conflict' },
+  key_unreadable: { status: 409, title: 'Conflict' },
   invalid_kek: null,
   kek_mismatch: null,
   invalid_wrapped_key: null,

@@ -15,6 +15,7 @@ import { ChangeLog, ChangeQuery } from '@fedbroker/history';
 import {
   AccessTokenMinter,
   SigningKeyStore,
+  type RewrapReport,
   type RotateOptions,
   type SigningKeyInfo,
 } from '@fedbroker/minting';
@@ -29,6 +30,7 @@ import { RateLimiter } from '@fedbroker/rate-limit';
 import type { BrokerLogger } from '../telemetry/broker-logger';
 import { BrokerMetrics } from '../telemetry/broker-metrics';
 import { embeddedKeyEncryptionKey } from './embedded-secrets';
+import { SigningKeyLifecycle } from './signing-key-lifecycle';
 
 /** Every long-lived part of a running broker, wired once at boot. */
 export interface BrokerRuntime {
@@ -60,6 +62,13 @@ export interface BrokerRuntime {
    * The rotation is recorded as `actor`'s.
    */
   rotateSigningKey(options: RotateOptions, actor: string): Promise<SigningKeyInfo>;
+  /**
+   * The scheduled check every replica runs periodically: rotates (once across replicas) when the
+   * current key has signed `FEDBROKER_KEY_ROTATION_DAYS`; resolves with the new key, if any.
+   */
+  checkKeyRotation(): Promise<SigningKeyInfo | undefined>;
+  /** Rewraps every stored signing key under `FEDBROKER_KEY_ENCRYPTION_KEY`, recorded as `actor`'s. */
+  rewrapSigningKeys(actor: string): Promise<RewrapReport>;
   /** Admin credentials; without a configured one, {@link CredentialStore.ensureBootstrap} makes one. */
   readonly credentials: CredentialStore;
   /** Set once the broker begins to stop: `/token` then answers 503 and `/readyz` fails. */
@@ -94,7 +103,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const kek = config.keyEncryptionKey ?? (await embeddedKeyEncryptionKey(config.dataDir));
   const changeLog = new ChangeLog(now);
 
-  const signingKeys = new SigningKeyStore(dataSource, { kek, now });
+  const signingKeys = new SigningKeyStore(dataSource, {
+    kek,
+    previousKeks: config.previousKeyEncryptionKeys,
+    alg: config.signingAlg,
+    now,
+  });
   await signingKeys.load();
   const adapters = new AdapterRegistry(
     defaultAdapters({
@@ -129,6 +143,8 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     signingKeyActiveSince: () => (signingKeys.ready ? signingKeys.current().activatesAt : undefined),
     now,
   });
+  const keyLifecycle = new SigningKeyLifecycle(signingKeys, config, changeLog, catalog, logger);
+  await keyLifecycle.start();
   const replayGuardPurge = new ReplayGuardPurge(dataSource, { now, logger });
   replayGuardPurge.start();
 
@@ -180,22 +196,9 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     now,
     changes: new ChangeQuery(dataSource),
     credentials: new CredentialStore(dataSource, { configured: config.adminToken, changes: changeLog }),
-    async rotateSigningKey(rotateOptions, actor) {
-      const key = await signingKeys.rotate(config.maxTtlSeconds, rotateOptions, (manager, created) =>
-        changeLog.record(manager, {
-          actor,
-          action: 'create',
-          resource: 'signing-key',
-          name: created.kid,
-          version: null,
-          before: null,
-          after: { kid: created.kid, alg: created.alg, activatesAt: created.activatesAt.toISOString() },
-        }),
-      );
-      await catalog.announce();
-      logger.info({ kid: key.kid, alg: key.alg, activatesAt: key.activatedAt, actor }, 'signing key rotated');
-      return key;
-    },
+    rotateSigningKey: (rotateOptions, actor) => keyLifecycle.rotate(rotateOptions, actor),
+    checkKeyRotation: () => keyLifecycle.check(),
+    rewrapSigningKeys: (actor) => keyLifecycle.rewrap(actor),
     get stopping() {
       return stopping;
     },
@@ -203,6 +206,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
       stopping = true;
     },
     async close() {
+      keyLifecycle.stop();
       await replayGuardPurge.stop();
       await audit.close();
       logger.info({ rows: audit.stats.rows }, 'audit writer flushed');

@@ -1,57 +1,42 @@
-import { parseArgs } from 'node:util';
-import { AuditChainVerifier, type AuditChainReport } from '@fedbroker/audit';
-import { createDataSource } from '@fedbroker/persistence';
-import { EXIT, type CliCommand, type CliIo } from '../cli-command';
+import type { Command } from 'commander';
+import type { AuditChainReport } from '@fedbroker/audit';
+import { EXIT, type CliIo } from '../cli-command';
+import type { CliContext } from '../cli-context';
+import { CliError } from '../cli-error';
 
-const USAGE = `usage: fedbroker audit verify [--json]
-
-Checks the hash chains of the audit events in the database at DATABASE_URL and names the first
-broken event. Exit status: 0 intact, 1 broken, 2 could not check.
-
-  --json   print the report as JSON ({"ok", "checked", "firstBroken", "unchained"})`;
-
-/** `fedbroker audit verify`: the chain check of `GET /admin/v1/audit-events/verify`, from a shell. */
-export const auditVerifyCommand: CliCommand = {
-  path: ['audit', 'verify'],
-  summary: 'check the audit hash chains; exit 0 intact, 1 broken',
-  async run(args, io) {
-    let json: boolean;
-    try {
-      const { values } = parseArgs({
-        args,
-        options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-        strict: true,
-      });
-      if (values.help) {
-        io.out(USAGE);
-        return EXIT.ok;
+/** `fedbroker audit verify`: the chain check of `GET /admin/v1/audit-events/verify`, on the database. */
+export function registerAuditVerify(audit: Command, ctx: CliContext): void {
+  audit
+    .command('verify')
+    .description('check the audit hash chains in the database at DATABASE_URL; exit 0 intact, 1 broken')
+    .addHelpText(
+      'after',
+      '\nWalks every chain a page at a time and names the first broken event. --json prints the report\n' +
+        'as the endpoint does: {"ok", "checked", "firstBroken", "unchained"}. Exit status: 0 intact,\n' +
+        '1 broken, 2 could not check.',
+    )
+    .action(async (_options, command: Command) => {
+      const url = ctx.io.env.DATABASE_URL?.trim();
+      if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+        throw new CliError('DATABASE_URL: must be set to a postgres:// URL');
       }
-      json = values.json;
-    } catch (error) {
-      io.err(`fedbroker audit verify: ${error instanceof Error ? error.message : String(error)}`);
-      io.err(USAGE);
-      return EXIT.error;
-    }
-    const url = io.env.DATABASE_URL?.trim();
-    if (!url || !/^postgres(ql)?:\/\//.test(url)) {
-      io.err('fedbroker audit verify: DATABASE_URL: must be set to a postgres:// URL');
-      return EXIT.error;
-    }
-    let report: AuditChainReport;
-    try {
-      report = await verify(url);
-    } catch (error) {
-      io.err(
-        `fedbroker audit verify: could not check: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return EXIT.error;
-    }
-    print(report, json, io);
-    return report.ok ? EXIT.ok : EXIT.failed;
-  },
-};
+      let report: AuditChainReport;
+      try {
+        report = await verify(url);
+      } catch (error) {
+        throw new CliError(`could not check: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      print(report, ctx.json(command), ctx.io);
+      if (!report.ok) ctx.exit(EXIT.failed);
+    });
+}
 
+/** Loads the database libraries only for this command, so that the others start quickly. */
 async function verify(url: string): Promise<AuditChainReport> {
+  const [{ AuditChainVerifier }, { createDataSource }] = await Promise.all([
+    import('@fedbroker/audit'),
+    import('@fedbroker/persistence'),
+  ]);
   const dataSource = createDataSource({ url, poolSize: 1 });
   await dataSource.initialize();
   try {
