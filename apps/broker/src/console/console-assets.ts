@@ -43,18 +43,28 @@ export class ConsoleAssets {
   }
 
   /**
-   * The console shipped with this broker: the nearest `apps/console/public` above this module, which
-   * is the repository's from the sources and from `dist/` alike.
+   * The console shipped with this broker: the nearest `apps/console/public` above this module (the
+   * repository's from the sources and from `dist/` alike), else above the working directory, for a
+   * module run where `__dirname` does not exist (an ES module runner).
    */
   static shipped(): ConsoleAssets {
-    for (let directory = __dirname; ; directory = dirname(directory)) {
-      const candidate = join(directory, CONSOLE_DIRECTORY);
-      if (existsSync(join(candidate, 'index.html'))) return ConsoleAssets.fromDirectory(candidate);
-      if (dirname(directory) === directory) return new ConsoleAssets(new Map());
+    const starts = [typeof __dirname === 'string' ? __dirname : undefined, process.cwd()];
+    for (const start of starts) {
+      const directory = start === undefined ? undefined : consoleAbove(start);
+      if (directory !== undefined) return ConsoleAssets.fromDirectory(directory);
     }
+    return new ConsoleAssets(new Map());
   }
 
   get(name: string): ConsoleAsset | undefined {
     return this.files.get(name);
+  }
+}
+
+function consoleAbove(start: string): string | undefined {
+  for (let directory = start; ; directory = dirname(directory)) {
+    const candidate = join(directory, CONSOLE_DIRECTORY);
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    if (dirname(directory) === directory) return undefined;
   }
 }
