@@ -1,4 +1,11 @@
-import { SpanStatusCode, trace, type Span, type SpanOptions } from '@opentelemetry/api';
+import {
+  context,
+  isSpanContextValid,
+  SpanStatusCode,
+  trace,
+  type Span,
+  type SpanOptions,
+} from '@opentelemetry/api';
 import { isVerificationError } from '@fedbroker/platforms';
 import { ExchangeError } from './exchange.error';
 
@@ -13,7 +20,19 @@ export function inSpan<T>(
   fn: (span: Span) => T | Promise<T>,
   options: SpanOptions = {},
 ): Promise<T> {
-  return tracer.startActiveSpan(name, options, async (span) => {
+  const span = tracer.startSpan(name, options);
+  // Without a tracer provider the span is a no-op without identity: making it active would change
+  // nothing its children see, and /token opens five of them per request.
+  if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return untraced(fn, span);
+  return traced(fn, span);
+}
+
+async function untraced<T>(fn: (span: Span) => T | Promise<T>, span: Span): Promise<T> {
+  return fn(span);
+}
+
+function traced<T>(fn: (span: Span) => T | Promise<T>, span: Span): Promise<T> {
+  return context.with(trace.setSpan(context.active(), span), async () => {
     try {
       return await fn(span);
     } catch (error) {

@@ -13,6 +13,9 @@ export function installAccessLog(
   logger: BrokerLogger,
   metrics: BrokerMetrics,
 ): void {
+  // Redaction walks every line for credential paths, which this line, built field by field from
+  // names and numbers, never has: skipping it makes the line several times cheaper.
+  const accessLog = logger.child({}, { redact: [] });
   fastify.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     const token = tokenOutcomeOf(request);
@@ -20,7 +23,7 @@ export function installAccessLog(
     const route = request.routeOptions.url ?? (token === undefined ? undefined : '/token');
     metrics.httpRequest(route ?? UNMATCHED_ROUTE, request.method, reply.statusCode, seconds);
     if (token !== undefined) metrics.token(token, seconds);
-    logger.info(
+    accessLog.info(
       {
         requestId: request.id,
         method: request.method,

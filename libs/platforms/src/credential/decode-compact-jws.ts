@@ -3,14 +3,21 @@ import { duplicateJsonMember } from './duplicate-json-member';
 import type { DecodedJwt } from './presented-credential';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * RFC 7515 §2 base64url: the URL-safe alphabet, no padding, and canonical (the unused bits of the
  * last character are zero), so one token has one spelling and so one audit digest.
  */
 export function isCanonicalBase64url(segment: string): boolean {
-  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return false;
-  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
+  return canonicalBase64urlBytes(segment) !== undefined;
+}
+
+/** The bytes of a canonical base64url `segment`, or undefined when it is not canonical. */
+function canonicalBase64urlBytes(segment: string): Buffer | undefined {
+  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? bytes : undefined;
 }
 
 /** A shape the credential lacks: the client may be told which, as it names nothing the token holds. */
@@ -22,13 +29,14 @@ function malformed(message: string, cause?: unknown): VerificationError {
 }
 
 function decodeJsonObject(segment: string, part: string): Record<string, unknown> {
-  if (segment === '' || !isCanonicalBase64url(segment)) {
+  const bytes = segment === '' ? undefined : canonicalBase64urlBytes(segment);
+  if (bytes === undefined) {
     throw malformed(`the JWS ${part} is not canonical base64url`);
   }
   let text: string;
   let value: unknown;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url'));
+    text = UTF8.decode(bytes);
     value = JSON.parse(text);
   } catch (cause) {
     throw malformed(`the JWS ${part} is not UTF-8 JSON`, cause);

@@ -28,13 +28,28 @@ function digest(value: string): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, 22);
 }
 
+/**
+ * Ids of inline key sets and certificate lists, by the object a platform's configuration holds: a
+ * catalog snapshot's objects do not change, and `/token` asks for the id on every request.
+ */
+const contentIds = new WeakMap<object, string>();
+
+function contentId(content: object, compute: () => string): string {
+  let id = contentIds.get(content);
+  if (id === undefined) {
+    id = compute();
+    contentIds.set(content, id);
+  }
+  return id;
+}
+
 /** The cache identity of a source: its type, location and trust roots. */
 export function keySourceId(source: KeySource): string {
   switch (source.type) {
     case 'inline':
-      return `inline ${digest(JSON.stringify(source.jwks))}`;
+      return contentId(source.jwks, () => `inline ${digest(JSON.stringify(source.jwks))}`);
     case 'certificates':
-      return `certificates ${digest(source.pems.join('\n'))}`;
+      return contentId(source.pems, () => `certificates ${digest(source.pems.join('\n'))}`);
     case 'jwks-uri':
     case 'spiffe-bundle':
       return `${source.type} ${source.url} ${digest(source.caBundle ?? '')}`;
