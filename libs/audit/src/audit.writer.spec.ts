@@ -248,6 +248,25 @@ describe('AuditWriter', () => {
     await writer.close();
   });
 
+  it('while a batch commits, rows that arrive wait for it and go out as one batch', async () => {
+    const batches: number[] = [];
+    const writer = new AuditWriter(dataSource, {
+      observer: {
+        committed: (rows) => batches.push(rows),
+        failed: () => undefined,
+        backlogged: () => undefined,
+      },
+    });
+    const first = writer.write(record());
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = Array.from({ length: 10 }, () => writer.write(record()));
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = Array.from({ length: 10 }, () => writer.write(record()));
+    await Promise.all([first, ...second, ...third]);
+    expect(batches).toEqual([1, 20]);
+    await writer.close();
+  });
+
   it('sends what arrives during a flush in the next flush', async () => {
     const writer = new AuditWriter(dataSource, { maxInFlight: 1 });
     const first = writer.write(record());

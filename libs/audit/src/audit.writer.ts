@@ -18,7 +18,10 @@ const REPLAYED = 'replayed';
 export interface AuditWriterOptions {
   /** Most rows in one INSERT; default 500. */
   maxBatch?: number;
-  /** Most INSERTs in flight at once; default 2 (one committing while the next is sent). */
+  /**
+   * Most INSERTs in flight at once; default 2. A second and later one goes out only for a full batch
+   * (`maxBatch` rows): below that, rows wait for the running one and go out together.
+   */
   maxInFlight?: number;
   /**
    * Milliseconds a write may wait for its commit; default 1000. A write whose transaction has not
@@ -74,11 +77,13 @@ interface Pending {
 }
 
 /**
- * Writes audit events with group commit: records queue in memory; whenever fewer than
- * `maxInFlight` flushes are running, everything queued (up to `maxBatch`) goes out as one INSERT,
- * its own transaction. A flush starts on `setImmediate`, once the requests whose I/O arrived in the
- * same event-loop turn have queued their rows, which keeps batches large under load without a
- * timer. Each {@link write} resolves once its row is committed, and is rejected once it cannot be:
+ * Writes audit events with group commit: records queue in memory; when no flush is running,
+ * everything queued (up to `maxBatch`) goes out as one INSERT, its own transaction. While one runs,
+ * what queues waits for it to end and goes out as the next batch, unless a full batch is waiting:
+ * then up to `maxInFlight` flushes run at once. A flush starts on `setImmediate`, once the requests
+ * whose I/O arrived in the same event-loop turn have queued their rows. So an idle writer sends a
+ * lone row at once, and under load batches grow to what arrives during one commit, without a timer:
+ * each batch costs the database a transaction and three round trips, whatever its size. Each {@link write} resolves once its row is committed, and is rejected once it cannot be:
  * within `timeoutMs`, or, when its COMMIT went unconfirmed, once the database has settled it.
  *
  * Each in-flight slot owns a hash chain ({@link AuditChain}): a batch is linked to its slot's chain
@@ -209,6 +214,7 @@ export class AuditWriter {
 
   private drain(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      if (this.inFlight > 0 && this.queue.length < this.maxBatch) return;
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight += 1;
       const chain = this.idleChains.pop() ?? new AuditChain();
