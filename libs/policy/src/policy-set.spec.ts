@@ -52,6 +52,21 @@ describe('PolicySet', () => {
     expect(decision.ruledOut).toBe(999);
   });
 
+  it('names, on a denial, the first ten ranked policies the index ruled out', () => {
+    const set = PolicySet.of([
+      ...teams(1000),
+      policy('open', { condition: "identity.namespace == 'x' || false" }),
+    ]);
+    const decision = set.decide(input({ namespace: 'web' }), NOW);
+    expect(decision.evaluations.map((e) => e.policy)).toEqual(['open']);
+    expect(decision.ruledOutFirst).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({
+        policy: `team-000${i}`,
+        reason: 'pins identity.namespace to other values',
+      })),
+    );
+  });
+
   it('stops at the first enforced match: lower-ranked candidates are not evaluated', () => {
     const set = PolicySet.of([
       policy('first', { priority: 2 }),
@@ -83,7 +98,11 @@ describe('PolicySet', () => {
   it('rules out every policy pinned on a field the identity lacks', () => {
     const set = PolicySet.of([policy('prod', { condition: "identity.environment == 'prod'" })]);
     const decision = set.decide(input({}), NOW);
-    expect(decision).toMatchObject({ evaluations: [], ruledOut: 1 });
+    expect(decision).toMatchObject({
+      evaluations: [],
+      ruledOut: 1,
+      ruledOutFirst: [{ policy: 'prod', reason: 'identity.environment is absent' }],
+    });
     expect(decision.match).toBeUndefined();
   });
 

@@ -19,7 +19,22 @@ export interface PolicyChoice extends PolicyDecision {
   winner?: CompiledPolicy;
   /** How many `enforce`-mode policies the index ruled out, unevaluated: none could have matched. */
   ruledOut: number;
+  /**
+   * On a denial, the first {@link RULED_OUT_NAMED} ranked `enforce`-mode policies the index ruled
+   * out, each with the pin that did.
+   */
+  ruledOutFirst?: RuledOutPolicy[];
 }
+
+/** An `enforce`-mode policy the index ruled out, and why, in words. */
+export interface RuledOutPolicy {
+  policy: string;
+  /** `identity.<field> is absent`, or `pins identity.<field> to other values`. */
+  reason: string;
+}
+
+/** How many ruled-out policies a denial names at most. */
+export const RULED_OUT_NAMED = 10;
 
 /** The policies pinned on one identity field, by pinned value; each list in rank order. */
 interface FieldIndex {
@@ -139,7 +154,10 @@ export class PolicySet {
         now,
       ),
     );
-    if (winner === undefined) return { evaluations, auditMode, ruledOut };
+    if (winner === undefined) {
+      const ruledOutFirst = this.firstRuledOut(ranks, absent);
+      return { evaluations, auditMode, ruledOut, ruledOutFirst };
+    }
     const outcome = grantOf(winner, bindings, input.identity);
     if ('match' in outcome) return { match: outcome.match, winner, evaluations, auditMode, ruledOut };
     const evaluation = evaluations[winnerEvaluation];
@@ -181,6 +199,24 @@ export class PolicySet {
     }
     if (this.unplaced.length > 0) lists.push(this.unplaced);
     return { ranks: mergeRanks(lists), absent };
+  }
+
+  /** The first ranked `enforce`-mode policies not among `ranks`, with the pin that ruled each out. */
+  private firstRuledOut(ranks: readonly number[], absent: ReadonlySet<string>): RuledOutPolicy[] {
+    const named: RuledOutPolicy[] = [];
+    let next = 0;
+    for (let rank = 0; rank < this.ranked.length && named.length < RULED_OUT_NAMED; rank += 1) {
+      while (next < ranks.length && (ranks[next] ?? 0) < rank) next += 1;
+      const policy = this.ranked[rank];
+      const field = this.placement[rank];
+      if (ranks[next] === rank || policy === undefined || field === undefined) continue;
+      if (policy.definition.mode === 'audit') continue;
+      const reason = absent.has(field)
+        ? `identity.${field} is absent`
+        : `pins identity.${field} to other values`;
+      named.push({ policy: policy.definition.name, reason });
+    }
+    return named;
   }
 
   /** The enforced candidates, counted whole even when the winner stopped their evaluation. */

@@ -166,6 +166,7 @@ function decidePolicy(state: ExchangeState, deps: ExchangeDependencies): void {
         policies: policySet.size,
         enforced: policySet.enforced,
         ruledOut: decision.ruledOut,
+        ruledOutFirst: decision.ruledOutFirst,
       }),
     });
   }

@@ -1,5 +1,5 @@
 import { truncate } from '@fedbroker/platforms';
-import type { PolicyEvaluation } from '@fedbroker/policy';
+import type { PolicyEvaluation, RuledOutPolicy } from '@fedbroker/policy';
 
 /** Policies a denial names one by one, in rank order; the rest are counted. */
 export const MAX_POLICIES_IN_REASON = 10;
@@ -15,13 +15,15 @@ export interface PolicyTally {
   enforced: number;
   /** The `enforce`-mode policies the index ruled out, unevaluated: none could have matched. */
   ruledOut: number;
+  /** The first ranked of them, with the pin that ruled each out. */
+  ruledOutFirst?: readonly RuledOutPolicy[] | undefined;
 }
 
 /**
  * Why no policy matched, for the audit event: how many policies in `enforce` mode were evaluated
  * and with what results, how many the index ruled out without evaluating them, then the first
- * {@link MAX_POLICIES_IN_REASON} ranked evaluated ones with their reasons, and how many more there
- * are. `audit`-mode policies are reported apart (see `auditModeReason`). A platform may hold
+ * {@link MAX_POLICIES_IN_REASON} ranked evaluated ones with their reasons (then, if fewer, ruled-out
+ * ones with the pin that ruled them out), and how many more there are. `audit`-mode policies are reported apart (see `auditModeReason`). A platform may hold
  * thousands of policies; explain lists every one. Without a `tally`, `all` is every policy.
  */
 export function noPolicyMatched(all: readonly PolicyEvaluation[], tally?: PolicyTally): string {
@@ -38,7 +40,13 @@ export function noPolicyMatched(all: readonly PolicyEvaluation[], tally?: Policy
     const why = reason === undefined ? '' : ` (${truncate(reason, MAX_POLICY_REASON_LENGTH)})`;
     return `${truncate(policy, MAX_POLICY_REASON_LENGTH)}: ${result}${why}`;
   });
-  const more = evaluations.length - shown.length;
+  for (const { policy, reason } of tally?.ruledOutFirst ?? []) {
+    if (shown.length >= MAX_POLICIES_IN_REASON) break;
+    shown.push(
+      `${truncate(policy, MAX_POLICY_REASON_LENGTH)}: ruled out (${truncate(reason, MAX_POLICY_REASON_LENGTH)})`,
+    );
+  }
+  const more = evaluations.length + ruledOut - shown.length;
   const named = shown.length === 0 ? '' : `; ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
   return `no policy matched (${evaluated}${spared})${named}`;
 }
