@@ -68,7 +68,7 @@ export class PolicySet {
   private readonly audited: readonly number[];
 
   private constructor(policies: readonly CompiledPolicy[]) {
-    this.ranked = Object.freeze([...policies].sort(byRank));
+    this.ranked = Object.freeze(isRanked(policies) ? [...policies] : [...policies].sort(byRank));
     this.placement = placements(this.ranked);
     const fields = new Map<string, { byValue: Map<string, number[]>; all: number[] }>();
     const unplaced: number[] = [];
@@ -265,24 +265,37 @@ export class PolicySet {
  * everywhere) does not gather every policy in one list. None for a policy without pins.
  */
 function placements(ranked: readonly CompiledPolicy[]): (string | undefined)[] {
-  const shared = new Map<string, number>();
-  const keyOf = (field: string, value: string): string => `${field}\u0000${value}`;
+  const shared = new Map<string, Map<string, number>>();
   for (const { facts } of ranked) {
     for (const [field, values] of facts.pins) {
-      for (const value of values) shared.set(keyOf(field, value), (shared.get(keyOf(field, value)) ?? 0) + 1);
+      let counts = shared.get(field);
+      if (counts === undefined) shared.set(field, (counts = new Map()));
+      for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
     }
   }
   return ranked.map(({ facts }) => {
-    let best: { field: string; cost: number } | undefined;
+    if (facts.pins.size === 0) return undefined;
+    let best: string | undefined;
+    let bestCost = Infinity;
     for (const [field, values] of facts.pins) {
+      const counts = shared.get(field);
       let cost = 0;
-      for (const value of values) cost += shared.get(keyOf(field, value)) ?? 0;
-      if (best === undefined || cost < best.cost || (cost === best.cost && field < best.field)) {
-        best = { field, cost };
+      for (const value of values) cost += counts?.get(value) ?? 0;
+      if (cost < bestCost || (cost === bestCost && best !== undefined && field < best)) {
+        best = field;
+        bestCost = cost;
       }
     }
-    return best?.field;
+    return best;
   });
+}
+
+/** Whether `policies` is already in rank order, as the catalog keeps it. */
+function isRanked(policies: readonly CompiledPolicy[]): boolean {
+  for (let i = 1; i < policies.length; i += 1) {
+    if (byRank(policies[i - 1] as CompiledPolicy, policies[i] as CompiledPolicy) > 0) return false;
+  }
+  return true;
 }
 
 /** Ascending lists of distinct ranks (no rank in two lists) merged into one ascending list. */
