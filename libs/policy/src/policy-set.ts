@@ -269,7 +269,7 @@ function placements(ranked: readonly CompiledPolicy[]): (string | undefined)[] {
   for (const { facts } of ranked) {
     for (const [field, values] of facts.pins) {
       let counts = shared.get(field);
-      if (counts === undefined) shared.set(field, (counts = new Map()));
+      if (counts === undefined) shared.set(field, (counts = new Map<string, number>()));
       for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
     }
   }
