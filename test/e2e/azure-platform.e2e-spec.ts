@@ -216,7 +216,7 @@ describe('Azure platforms through /token', () => {
     [
       'an identity no policy names (the system-assigned one)',
       () => jwt(imdsToken('system')),
-      /^no policy matched \(2 evaluated: 2 not_matched\); payments-deployer: not_matched.*payments-vm: not_matched/,
+      /^no policy matched \(1 evaluated: 1 not_matched; 1 ruled out by the index\); payments-vm: not_matched.*payments-deployer: ruled out \(pins identity\.objectId to other values\)$/,
       'contoso',
     ],
     [

@@ -157,7 +157,7 @@ describe('Google Cloud platforms through /token', () => {
       'a Cloud Run token (no instance) under a policy on projectNumber, which it does not carry',
       () => mint({ instance: null }),
       /no trust policy matched/,
-      /payments-workers: error \(condition: field not found: projectNumber\)/,
+      /payments-workers: ruled out \(identity\.projectNumber is absent\)/,
     ],
   ];
 

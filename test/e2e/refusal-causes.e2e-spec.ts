@@ -195,7 +195,8 @@ describe('refusals at /token name their cause', () => {
       subject: 'system:serviceaccount:web:frontend',
       unverified: null,
       reason:
-        'no policy matched (1 evaluated: 1 not_matched); payments-deployer: not_matched (condition is false)',
+        'no policy matched (0 evaluated; 1 ruled out by the index); ' +
+        'payments-deployer: ruled out (pins identity.namespace to other values)',
     });
   });
 
@@ -251,7 +252,7 @@ describe('a denial against many policies', () => {
     const { event } = await refusal(broker, await cluster.mint({ namespace: 'web' }));
     const named = ['team-29', ...Array.from({ length: 9 }, (_, i) => `team-0${i}`)];
     expect(event.reason).toBe(
-      `no policy matched (30 evaluated: 30 not_matched); ${named.map((p) => `${p}: not_matched (condition is false)`).join('; ')}; and 20 more`,
+      `no policy matched (0 evaluated; 30 ruled out by the index); ${named.map((p) => `${p}: ruled out (pins identity.namespace to other values)`).join('; ')}; and 20 more`,
     );
   });
 });

@@ -216,7 +216,7 @@ describe('SPIFFE platforms through /token', () => {
       400,
       'invalid_grant',
       'credential_rejected',
-      'payments-deployer: not_matched',
+      'payments-deployer: ruled out (pins identity.path to other values)',
     ],
   ];
 

@@ -264,7 +264,7 @@ describe('POST /token with a Kubernetes projected token', () => {
       platform: 'prod-cluster',
       subject: 'system:serviceaccount:web:frontend',
     });
-    expect(event?.reason).toContain('payments-deployer: not_matched');
+    expect(event?.reason).toContain('payments-deployer: ruled out (pins identity.namespace to other values)');
   });
 
   describe('POST /admin/v1/explain', () => {

@@ -1,18 +1,30 @@
 import type { PlatformConfig } from '@fedbroker/platforms';
-import type { CompiledPolicy } from '@fedbroker/policy';
+import { PolicySet, type CompiledPolicy } from '@fedbroker/policy';
 
 /** An immutable view of every platform and compiled policy: what `/token` reads, never the database. */
 export class CatalogSnapshot {
   private readonly byName: ReadonlyMap<string, PlatformConfig>;
+  /** Each platform's {@link PolicySet}, built on first use. */
+  private readonly policySets = new Map<string, PolicySet>();
 
-  /** `routes`: every route key to the one platform that answers to it (see the platforms lib). */
+  /**
+   * `routes`: every route key to the one platform that answers to it (see the platforms lib).
+   * `previous`: the snapshot this one replaces; a platform whose policy list is the very same array
+   * keeps the policy set `previous` built for it, so a change to one platform rebuilds one index.
+   * No reference to `previous` is kept.
+   */
   constructor(
     readonly version: number,
     platforms: readonly PlatformConfig[],
     private readonly policies: ReadonlyMap<string, readonly CompiledPolicy[]>,
     private readonly routes: ReadonlyMap<string, PlatformConfig>,
+    previous?: CatalogSnapshot,
   ) {
     this.byName = new Map(platforms.map((p) => [p.name, p]));
+    for (const [platformId, set] of previous?.policySets ?? []) {
+      if (previous?.policies.get(platformId) === policies.get(platformId))
+        this.policySets.set(platformId, set);
+    }
   }
 
   static empty(): CatalogSnapshot {
@@ -45,5 +57,15 @@ export class CatalogSnapshot {
 
   policiesFor(platformId: string): readonly CompiledPolicy[] {
     return this.policies.get(platformId) ?? [];
+  }
+
+  /** The policies of a platform ranked and indexed for `/token`, built once per snapshot and platform. */
+  policySetFor(platformId: string): PolicySet {
+    let set = this.policySets.get(platformId);
+    if (set === undefined) {
+      set = PolicySet.of(this.policiesFor(platformId));
+      this.policySets.set(platformId, set);
+    }
+    return set;
   }
 }

@@ -101,7 +101,7 @@ export async function explain(deps: ExchangeDependencies, request: ExplainReques
     authenticatesClient: grant.kind === 'client-credentials',
     issuedTokenType: TOKEN_TYPE.accessToken,
   };
-  const state: ExchangeState = { now: deps.now(), request: grantRequest };
+  const state: ExchangeState = { now: deps.now(), request: grantRequest, exhaustive: true };
   try {
     await runDecision(state, deps, (outcome) => report.steps.push(outcome));
     const { match } = state;

@@ -27,15 +27,32 @@ export function evaluatePolicies(
   input: PolicyInput,
   now: Date = new Date(),
 ): PolicyDecision {
+  const { winner: _winner, ...decision } = evaluateRanked(rankPolicies(policies), input, now);
+  return decision;
+}
+
+/**
+ * {@link evaluatePolicies} over policies already in rank order, with the winning policy itself
+ * (whose `actorCondition` decides an actor).
+ */
+export function evaluateRanked(
+  ranked: readonly CompiledPolicy[],
+  input: PolicyInput,
+  now: Date,
+): PolicyDecision & { winner?: CompiledPolicy } {
   const bindings = toBindings(input);
-  const ranked = rankPolicies(policies);
   const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings, now));
   const index = evaluations.findIndex((e) => e.result === 'matched' && e.mode === 'enforce');
   const winner = ranked[index];
-  const auditMode = auditVerdicts(ranked, evaluations, index, bindings, input);
+  const auditMode: AuditModeVerdict[] = [];
+  evaluations.forEach((evaluation, i) => {
+    const policy = ranked[i];
+    if (evaluation.mode !== 'audit' || evaluation.result === 'disabled' || policy === undefined) return;
+    auditMode.push(auditVerdict(policy, evaluation, winner, i > index, bindings, input));
+  });
   if (!winner) return { evaluations, auditMode };
   const outcome = grantOf(winner, bindings, input.identity);
-  if ('match' in outcome) return { match: outcome.match, evaluations, auditMode };
+  if ('match' in outcome) return { match: outcome.match, winner, evaluations, auditMode };
   const evaluation = evaluations[index];
   if (evaluation) evaluations[index] = { ...evaluation, result: 'error', reason: outcome.reason };
   return { evaluations, auditMode };
@@ -89,56 +106,54 @@ export function toBindings(input: PolicyInput): PolicyBindings {
   };
 }
 
-function evaluateCondition(policy: CompiledPolicy, bindings: PolicyBindings, now: Date): PolicyEvaluation {
+/** How one policy's condition fares against `bindings` at `now`. Never throws. */
+export function evaluateCondition(
+  policy: CompiledPolicy,
+  bindings: PolicyBindings,
+  now: Date,
+): PolicyEvaluation {
   const { name, priority, enabled, expiresAt, mode = 'enforce' } = policy.definition;
   const evaluation = { policy: name, priority, mode };
   if (!enabled) return { ...evaluation, result: 'disabled', reason: 'policy is disabled' };
-  if (expiresAt !== undefined && now.getTime() >= expiresAt.getTime()) {
-    return { ...evaluation, result: 'expired', reason: `expired at ${expiresAt.toISOString()}` };
+  if (isExpired(policy, now)) {
+    return { ...evaluation, result: 'expired', reason: `expired at ${expiresAt?.toISOString()}` };
   }
   try {
     return readCondition(run(policy.condition, bindings))
       ? { ...evaluation, result: 'matched' }
-      : { ...evaluation, result: 'not_matched', reason: 'condition is false' };
+      : { ...evaluation, result: 'not_matched', reason: CONDITION_IS_FALSE };
   } catch (error) {
     return { ...evaluation, result: 'error', reason: `condition: ${messageOf(error)}` };
   }
 }
 
-function auditVerdicts(
-  ranked: readonly CompiledPolicy[],
-  evaluations: readonly PolicyEvaluation[],
-  winnerIndex: number,
-  bindings: PolicyBindings,
-  input: PolicyInput,
-): AuditModeVerdict[] {
-  const verdicts: AuditModeVerdict[] = [];
-  evaluations.forEach((evaluation, i) => {
-    const policy = ranked[i];
-    if (evaluation.mode !== 'audit' || evaluation.result === 'disabled' || policy === undefined) return;
-    verdicts.push(auditVerdict(policy, evaluation, i, winnerIndex, ranked, bindings, input));
-  });
-  return verdicts;
+/** Why a policy whose condition evaluated to false did not match. */
+export const CONDITION_IS_FALSE = 'condition is false';
+
+/** Whether `policy` has expired at `now` (from its `expiresAt` on). */
+export function isExpired(policy: CompiledPolicy, now: Date): boolean {
+  const { expiresAt } = policy.definition;
+  return expiresAt !== undefined && now.getTime() >= expiresAt.getTime();
 }
 
-function auditVerdict(
+/**
+ * What an `audit`-mode policy would have done had it been enforced, from its `evaluation`;
+ * `winner` is the enforced policy that decided, if any, and `belowWinner` whether this policy ranks
+ * below it.
+ */
+export function auditVerdict(
   policy: CompiledPolicy,
   evaluation: PolicyEvaluation,
-  index: number,
-  winnerIndex: number,
-  ranked: readonly CompiledPolicy[],
+  winner: CompiledPolicy | undefined,
+  belowWinner: boolean,
   bindings: PolicyBindings,
   input: PolicyInput,
 ): AuditModeVerdict {
   const verdict = { policy: evaluation.policy };
   switch (evaluation.result) {
     case 'matched': {
-      if (winnerIndex !== -1 && winnerIndex < index) {
-        return {
-          ...verdict,
-          verdict: 'outranked',
-          reason: `policy ${ranked[winnerIndex]?.definition.name} decides`,
-        };
+      if (winner !== undefined && belowWinner) {
+        return { ...verdict, verdict: 'outranked', reason: `policy ${winner.definition.name} decides` };
       }
       const outcome = grantOf(policy, bindings, input.identity);
       return 'match' in outcome
@@ -146,7 +161,7 @@ function auditVerdict(
         : { ...verdict, verdict: 'would_fail', reason: outcome.reason };
     }
     case 'not_matched':
-      return { ...verdict, verdict: 'no_match', reason: evaluation.reason ?? 'condition is false' };
+      return { ...verdict, verdict: 'no_match', reason: evaluation.reason ?? CONDITION_IS_FALSE };
     case 'expired':
       return { ...verdict, verdict: 'expired', reason: evaluation.reason ?? 'expired' };
     case 'error':

@@ -1,5 +1,5 @@
 import { isVerificationError, showValue, type VerificationErrorCode } from '@fedbroker/platforms';
-import { actorAllowed, evaluatePolicies } from '@fedbroker/policy';
+import { actorAllowed } from '@fedbroker/policy';
 import { ExchangeError } from '../exchange.error';
 import type { ExchangeDependencies } from '../exchange-dependencies';
 import { selectScopes, selectTargets } from '../select-targets';
@@ -117,6 +117,8 @@ const verifyActor: DecisionStep = {
 /**
  * The highest-ranked matching policy in `enforce` mode of the subject's platform wins (priority,
  * then name); `audit`-mode policies are evaluated and their verdicts kept for the audit event.
+ * `/token` evaluates only the candidates the platform's policy index gives, up to the winner;
+ * explain (`state.exhaustive`) evaluates every policy.
  */
 const decide: DecisionStep = {
   name: 'decide',
@@ -128,6 +130,7 @@ const decide: DecisionStep = {
       } finally {
         span.setAttributes({
           'fedbroker.policies.evaluated': state.evaluations?.length ?? 0,
+          'fedbroker.policies.ruled_out': state.ruledOut ?? 0,
           ...(state.match ? { 'fedbroker.policy': state.match.policy } : {}),
         });
       }
@@ -149,16 +152,26 @@ function decidePolicy(state: ExchangeState, deps: ExchangeDependencies): void {
     actor: state.actor?.credential.identity,
   };
   state.policyInput = input;
-  state.policies = deps.catalog.snapshot().policiesFor(subject.platform.id);
-  const decision = evaluatePolicies(state.policies, input, state.now);
+  const policySet = deps.catalog.snapshot().policySetFor(subject.platform.id);
+  state.policies = policySet.ranked;
+  const decision = state.exhaustive
+    ? policySet.evaluateAll(input, state.now)
+    : policySet.decide(input, state.now);
   state.evaluations = decision.evaluations;
   state.auditMode = decision.auditMode;
-  if (decision.match === undefined) {
+  state.ruledOut = decision.ruledOut;
+  if (decision.match === undefined || decision.winner === undefined) {
     throw new ExchangeError('credential_rejected', 'no trust policy matched the credential', {
-      reason: noPolicyMatched(decision.evaluations),
+      reason: noPolicyMatched(decision.evaluations, {
+        policies: policySet.size,
+        enforced: policySet.enforced,
+        ruledOut: decision.ruledOut,
+        ruledOutFirst: decision.ruledOutFirst,
+      }),
     });
   }
   state.match = decision.match;
+  state.winner = decision.winner;
   state.ttlSeconds = Math.min(decision.match.ttlSeconds, deps.maxTtlSeconds);
 }
 
@@ -166,16 +179,12 @@ function decidePolicy(state: ExchangeState, deps: ExchangeDependencies): void {
 const authorizeActor: DecisionStep = {
   name: 'authorize-actor',
   applies: (state) => state.request.actor !== undefined,
-  run(state, deps) {
-    const { match, policyInput, subject } = state;
-    if (match === undefined || policyInput === undefined || subject === undefined) return;
-    const winner = deps.catalog
-      .snapshot()
-      .policiesFor(subject.platform.id)
-      .find((policy) => policy.definition.name === match.policy);
+  run(state) {
+    const { match, policyInput, winner } = state;
+    if (match === undefined || policyInput === undefined) return;
     const decision = winner
       ? actorAllowed(winner, policyInput)
-      : { allowed: false as const, reason: `policy ${match.policy} is no longer loaded` };
+      : { allowed: false as const, reason: `policy ${match.policy} is not loaded` };
     if (!decision.allowed) {
       throw new ExchangeError('credential_rejected', 'the policy does not allow this actor', {
         reason: `actor_token: ${decision.reason}`,

@@ -59,4 +59,70 @@ describe('noPolicyMatched', () => {
       ]),
     ).toBe('no policy matched (1 evaluated: 1 not_matched); live: not_matched (condition is false)');
   });
+
+  describe('with the tally of a platform policy index', () => {
+    it('counts the policies the index ruled out beside those evaluated', () => {
+      const evaluations: PolicyEvaluation[] = [
+        { ...ENFORCED, policy: 'open', result: 'not_matched', reason: 'condition is false' },
+      ];
+      expect(noPolicyMatched(evaluations, { policies: 10_001, enforced: 10_001, ruledOut: 10_000 })).toBe(
+        'no policy matched (1 evaluated: 1 not_matched; 10000 ruled out by the index); open: not_matched (condition is false); and 10000 more',
+      );
+    });
+
+    it('says when the index ruled out every policy, so none was evaluated', () => {
+      expect(noPolicyMatched([], { policies: 10_000, enforced: 10_000, ruledOut: 10_000 })).toBe(
+        'no policy matched (0 evaluated; 10000 ruled out by the index)',
+      );
+    });
+
+    it('names the first ruled-out policies with their pins after the evaluated ones, up to ten', () => {
+      const evaluations: PolicyEvaluation[] = [
+        { ...ENFORCED, policy: 'open', result: 'error', reason: 'condition: no such key: environment' },
+      ];
+      const ruledOutFirst = Array.from({ length: 10 }, (_, i) => ({
+        policy: `team-${i}`,
+        reason: i === 0 ? 'identity.environment is absent' : 'pins identity.namespace to other values',
+      }));
+      const reason = noPolicyMatched(evaluations, {
+        policies: 3_001,
+        enforced: 3_001,
+        ruledOut: 3_000,
+        ruledOutFirst,
+      });
+      expect(reason).toBe(
+        'no policy matched (1 evaluated: 1 error; 3000 ruled out by the index); ' +
+          'open: error (condition: no such key: environment); team-0: ruled out (identity.environment is absent); ' +
+          Array.from(
+            { length: 8 },
+            (_, i) => `team-${i + 1}: ruled out (pins identity.namespace to other values)`,
+          ).join('; ') +
+          '; and 2991 more',
+      );
+    });
+
+    it('tells a platform without policies from one whose policies were all ruled out', () => {
+      expect(noPolicyMatched([], { policies: 0, enforced: 0, ruledOut: 0 })).toBe(
+        'the platform has no policy',
+      );
+      expect(noPolicyMatched([], { policies: 3, enforced: 0, ruledOut: 0 })).toBe(
+        'the platform has no policy in enforce mode',
+      );
+    });
+
+    it('stays bounded with thousands evaluated and ruled out', () => {
+      const evaluations = Array.from({ length: 5_000 }, (_, i): PolicyEvaluation => ({
+        ...ENFORCED,
+        policy: `open-${i}`,
+        result: 'error',
+        reason: `condition: ${'x'.repeat(1_000)}`,
+      }));
+      const reason = noPolicyMatched(evaluations, { policies: 10_000, enforced: 10_000, ruledOut: 5_000 });
+      expect(reason).toMatch(
+        /^no policy matched \(5000 evaluated: 5000 error; 5000 ruled out by the index\); /,
+      );
+      expect(reason.endsWith('; and 9990 more')).toBe(true);
+      expect(reason.length).toBeLessThan(MAX_REASON_LENGTH);
+    });
+  });
 });
