@@ -10,6 +10,8 @@ const OUTPUT_TAIL_CHARS = 8 * 1024;
 /** A server under test running in its own process. */
 export interface ChildServer {
   readonly name: string;
+  /** The child's process id (for its RSS, or a profiler). */
+  readonly pid: number;
   /** The last few KiB of its stdout and stderr, for error messages. */
   output(): string;
   running(): boolean;
@@ -35,8 +37,11 @@ export function startChild(
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  if (child.pid === undefined) throw new Error(`${name} could not be started`);
+  const pid = child.pid;
   return {
     name,
+    pid,
     output: () => output,
     running,
     async stop(graceMs = 10_000) {
@@ -91,6 +96,11 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
   if (given !== undefined && given !== '') {
     return { url: given, created: false, drop: () => Promise.resolve() };
   }
+  return createFreshBenchDatabase(serverUrl);
+}
+
+/** A fresh `fedbroker_bench_<random>` on `serverUrl`, whatever `DATABASE_URL` says. */
+export async function createFreshBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
   const name = `fedbroker_bench_${randomBytes(6).toString('hex')}`;
   await withClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(serverUrl);
