@@ -104,7 +104,8 @@ export class CatalogApply {
           actor,
           compiled,
         );
-        if (applied.created.length + applied.updated.length > 0) await Catalog.bumpVersion(manager);
+        if (applied.created.length + applied.updated.length > 0)
+          await Catalog.bumpVersion(manager, this.catalog.origin);
         return applied;
       });
     } catch (error) {

@@ -59,6 +59,11 @@ export class CatalogSnapshot {
     return this.policies.get(platformId) ?? [];
   }
 
+  /** Whether the policy set of that platform has been built (it is in use). */
+  hasPolicySet(platformId: string): boolean {
+    return this.policySets.has(platformId);
+  }
+
   /** The policies of a platform ranked and indexed for `/token`, built once per snapshot and platform. */
   policySetFor(platformId: string): PolicySet {
     let set = this.policySets.get(platformId);

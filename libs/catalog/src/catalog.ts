@@ -1,11 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
-import type { AdapterRegistry, PlatformConfig, PlatformKind } from '@fedbroker/platforms';
-import { byRank, compilePolicy, type CompiledPolicy } from '@fedbroker/policy';
-import { toPlatformRecord, toPolicyRecord } from './catalog-records';
+import type { AdapterRegistry } from '@fedbroker/platforms';
+import { CatalogLoader, type CompiledVersion, type LoadKind, type LoadReport } from './catalog-loader';
 import { CatalogSnapshot } from './catalog-snapshot';
-import { policySchemaFor } from './policy-schema-for';
+
+export type { CompiledVersion, LoadKind, LoadReport } from './catalog-loader';
 
 const CHANNEL = 'fedbroker_catalog';
 /** A reconnection to a database that accepts but never answers is retried instead of waiting forever. */
@@ -29,30 +29,31 @@ export interface CatalogLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-/** One reload from the database: whether it succeeded, and how long it took. */
+/** One reload from the database: whether it succeeded, what kind it was, and how long it took. */
 export interface CatalogReload {
   ok: boolean;
+  kind: LoadKind;
   seconds: number;
+}
+
+/** What a catalog change's NOTIFY carries: who wrote it, and the catalog version it made. */
+interface ChangeNotice {
+  origin: string;
+  version: number;
 }
 
 /**
  * Platforms and compiled policies held in memory. Writes bump `catalog_state.version` and NOTIFY in
- * their transaction; every replica LISTENs and reloads, with a periodic version check as a fallback.
+ * their transaction; every other replica LISTENs and reloads what changed, with a periodic version
+ * check as a fallback. The writer reloads after its commit and ignores its own NOTIFY.
  */
-/** A compiled policy as of one stored version, on a platform of one kind. */
-export interface CompiledVersion {
-  id: string;
-  version: number;
-  kind: PlatformKind | undefined;
-  policy: CompiledPolicy;
-}
-
 export class Catalog {
+  /** This catalog's name in the NOTIFY of its writes, so that it does not reload twice for them. */
+  readonly origin = randomUUID();
   private current = CatalogSnapshot.empty();
-  /** Compiled policies by id, reused by the next load while their version and kind are unchanged. */
-  private compiled = new Map<string, CompiledVersion>();
-  /** Policies writes compiled, kept until a load has read their version (or a later one). */
-  private readonly adopted = new Map<string, CompiledVersion>();
+  private readonly loader: CatalogLoader;
+  /** Whether the next load reads every row again, not only what changed. */
+  private fullNext = true;
   private loading: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private listener: Client | undefined;
@@ -64,20 +65,26 @@ export class Catalog {
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: CatalogOptions,
-  ) {}
+  ) {
+    this.loader = new CatalogLoader(dataSource, options.adapters, options.logger);
+  }
 
   snapshot(): CatalogSnapshot {
     return this.current;
   }
 
   /**
-   * Reloads from the database. A call made while a load runs gets the next load, which starts once
-   * the running one ends (that one may have read rows older than the caller's write); any number of
-   * such calls share that one next load.
+   * Reloads from the database: what changed since the last load, or every row when `kind` is
+   * `full` (the first load, and the first after a failed one, are full). A call made while a load
+   * runs gets the next load, which starts once the running one ends (that one may have read rows
+   * older than the caller's write); any number of such calls share that one next load.
    */
-  reload(): Promise<void> {
+  reload(kind: LoadKind = 'incremental'): Promise<void> {
+    if (kind === 'full') this.fullNext = true;
     if (!this.loading) {
-      this.loading = this.timedLoad().finally(() => {
+      const next: LoadKind = this.fullNext ? 'full' : 'incremental';
+      this.fullNext = false;
+      this.loading = this.timedLoad(next).finally(() => {
         this.loading = undefined;
       });
       return this.loading;
@@ -114,7 +121,9 @@ export class Catalog {
       connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS,
       keepAlive: true,
     });
-    client.on('notification', () => void this.followRemoteChange());
+    client.on('notification', (message) => {
+      if (!this.isOwn(message.payload)) void this.followRemoteChange();
+    });
     client.on('error', (error) => {
       this.options.logger?.warn({ error: error.message }, 'catalog listener lost');
       this.relisten(client);
@@ -138,7 +147,7 @@ export class Catalog {
     if (this.closed || !url) return;
     this.reconnect = setTimeout(() => {
       this.listen(url)
-        .then(() => this.followRemoteChange())
+        .then(() => this.followRemoteChange('full'))
         .catch((error: unknown) => {
           this.options.logger?.warn({ error: (error as Error).message }, 'catalog listener cannot reconnect');
           this.scheduleListen();
@@ -152,139 +161,53 @@ export class Catalog {
    * so that it does not compile them again.
    */
   adopt(entries: Iterable<CompiledVersion>): void {
-    for (const entry of entries) this.adopted.set(entry.id, entry);
+    this.loader.adopt(entries);
   }
 
   /** Tells every replica that broker state outside the catalog (signing keys) changed. */
   async announce(): Promise<void> {
-    await this.dataSource.transaction((manager) => Catalog.bumpVersion(manager));
+    await this.dataSource.transaction((manager) => Catalog.bumpVersion(manager, this.origin));
     await this.reload();
+    await this.runOnRemoteChange();
   }
 
-  /** Call inside a write transaction: the change becomes visible to every replica on commit. */
-  static async bumpVersion(manager: EntityManager): Promise<void> {
-    await manager.query(`UPDATE catalog_state SET version = version + 1 WHERE id = 1`);
-    await manager.query(`SELECT pg_notify($1, '')`, [CHANNEL]);
+  /**
+   * Call inside a write transaction: the change becomes visible to every replica on commit. A writer
+   * that reloads itself after the commit passes its {@link origin}, and is not told of its own change.
+   */
+  static async bumpVersion(manager: EntityManager, origin = ''): Promise<void> {
+    const [[state]] = await manager.query<[{ version: string }[], number]>(
+      `UPDATE catalog_state SET version = version + 1 WHERE id = 1 RETURNING version`,
+    );
+    const notice: ChangeNotice = { origin, version: Number(state?.version ?? 0) };
+    await manager.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(notice)]);
   }
 
-  private async timedLoad(): Promise<void> {
+  /** Whether a NOTIFY tells of a change this catalog wrote (and reloads for after its commit). */
+  private isOwn(payload: string | undefined): boolean {
+    try {
+      const notice = JSON.parse(payload ?? '') as Partial<ChangeNotice>;
+      return notice.origin === this.origin;
+    } catch {
+      return false;
+    }
+  }
+
+  private async timedLoad(kind: LoadKind): Promise<void> {
     const startedAt = performance.now();
     const seconds = () => (performance.now() - startedAt) / 1000;
+    let report: LoadReport;
     try {
-      await this.loadOnce();
+      const loaded = await this.loader.load(kind, this.current);
+      this.current = loaded.snapshot;
+      report = loaded.report;
     } catch (error) {
-      this.options.onReload?.({ ok: false, seconds: seconds() });
+      this.fullNext = true;
+      this.options.onReload?.({ ok: false, kind, seconds: seconds() });
       throw error;
     }
-    this.options.onReload?.({ ok: true, seconds: seconds() });
-    this.options.logger?.info(
-      {
-        version: this.current.version,
-        platforms: this.current.platforms().length,
-        policies: this.current.policyCount(),
-        durationMs: Math.round(seconds() * 1000),
-      },
-      'catalog reloaded',
-    );
-  }
-
-  private async loadOnce(): Promise<void> {
-    const { state, platformRows, policyRows } = await this.dataSource.transaction(
-      'REPEATABLE READ',
-      async (manager) => ({
-        state: (
-          await manager.query<{ version: string }[]>(`SELECT version FROM catalog_state WHERE id = 1`)
-        )[0],
-        platformRows: await manager.getRepository(PlatformEntity).find(),
-        policyRows: await manager.getRepository(PolicyEntity).find(),
-      }),
-    );
-    const platforms = platformRows.map(toPlatformRecord).filter((p) => this.isServable(p));
-    const byId = new Map(platforms.map((p) => [p.id, p]));
-    const policies = new Map<string, CompiledPolicy[]>();
-    const compiled = new Map<string, CompiledVersion>();
-    for (const row of policyRows) {
-      const platform = byId.get(row.platformId);
-      if (platform === undefined) continue;
-      const known = [this.adopted.get(row.id), this.compiled.get(row.id)].find(
-        (entry) => entry !== undefined && entry.version === row.version && entry.kind === platform.kind,
-      );
-      const policy = known?.policy ?? this.compileStored(toPolicyRecord(row, platform.name), platform.kind);
-      if (!policy) continue;
-      compiled.set(row.id, { id: row.id, version: row.version, kind: platform.kind, policy });
-      const list = policies.get(row.platformId) ?? [];
-      list.push(policy);
-      policies.set(row.platformId, list);
-    }
-    for (const list of policies.values()) list.sort(byRank);
-    this.compiled = compiled;
-    const seen = new Map(policyRows.map((row) => [row.id, row.version]));
-    for (const [id, entry] of this.adopted) {
-      if ((seen.get(id) ?? -1) >= entry.version) this.adopted.delete(id);
-    }
-    this.current = new CatalogSnapshot(
-      Number(state?.version ?? 0),
-      platforms,
-      policies,
-      this.routes(platforms),
-    );
-  }
-
-  /** Whether a stored platform has an adapter and settings it still accepts; else it is skipped. */
-  private isServable(platform: PlatformConfig): boolean {
-    const { adapters } = this.options;
-    if (!adapters.has(platform.kind)) {
-      this.options.logger?.warn(
-        { platform: platform.name, kind: platform.kind },
-        'platform of a kind not served; ignored',
-      );
-      return false;
-    }
-    try {
-      adapters.get(platform.kind).settings(platform);
-      return true;
-    } catch (error) {
-      this.options.logger?.warn(
-        { platform: platform.name, error: String(error) },
-        'platform settings no longer valid; ignored',
-      );
-      return false;
-    }
-  }
-
-  /** Route keys are unique by construction (refused at write); a racing duplicate keeps the first by name. */
-  private routes(platforms: readonly PlatformConfig[]): Map<string, PlatformConfig> {
-    const routes = new Map<string, PlatformConfig>();
-    for (const platform of [...platforms].sort((a, b) => a.name.localeCompare(b.name))) {
-      for (const key of this.options.adapters.get(platform.kind).routeKeys(platform)) {
-        const holder = routes.get(key);
-        if (holder === undefined) routes.set(key, platform);
-        else
-          this.options.logger?.warn(
-            { platforms: [holder.name, platform.name] },
-            'platforms cannot be told apart; the first by name serves',
-          );
-      }
-    }
-    return routes;
-  }
-
-  private compileStored(
-    policy: ReturnType<typeof toPolicyRecord>,
-    kind: PlatformKind | undefined,
-  ): CompiledPolicy | undefined {
-    try {
-      return compilePolicy(
-        policy,
-        kind === undefined ? undefined : policySchemaFor(this.options.adapters, kind),
-      );
-    } catch (error) {
-      this.options.logger?.warn(
-        { policy: policy.name, error: String(error) },
-        'policy no longer compiles; ignored',
-      );
-      return undefined;
-    }
+    this.options.onReload?.({ ok: true, kind, seconds: seconds() });
+    this.options.logger?.info({ ...report, durationMs: Math.round(seconds() * 1000) }, 'catalog reloaded');
   }
 
   private async checkVersion(): Promise<void> {
@@ -298,12 +221,21 @@ export class Catalog {
     }
   }
 
-  private async followRemoteChange(): Promise<void> {
+  private async followRemoteChange(kind: LoadKind = 'incremental'): Promise<void> {
     try {
-      await this.reload();
-      await this.options.onRemoteChange?.();
+      await this.reload(kind);
     } catch (error) {
       this.options.logger?.warn({ error: (error as Error).message }, 'catalog reload failed');
+      return;
+    }
+    await this.runOnRemoteChange();
+  }
+
+  private async runOnRemoteChange(): Promise<void> {
+    try {
+      await this.options.onRemoteChange?.();
+    } catch (error) {
+      this.options.logger?.warn({ error: (error as Error).message }, 'reload after a catalog change failed');
     }
   }
 }

@@ -223,7 +223,7 @@ export class PlatformAdmin {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const result = await work(manager, manager.getRepository(PlatformEntity));
-        await Catalog.bumpVersion(manager);
+        await Catalog.bumpVersion(manager, this.catalog.origin);
         return result;
       });
     } catch (error) {

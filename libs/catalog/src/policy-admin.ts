@@ -240,7 +240,7 @@ export class PolicyAdmin {
     try {
       result = await this.dataSource.transaction(async (manager) => {
         const value = await work(manager, compiled);
-        await Catalog.bumpVersion(manager);
+        await Catalog.bumpVersion(manager, this.catalog.origin);
         return value;
       });
     } catch (error) {
