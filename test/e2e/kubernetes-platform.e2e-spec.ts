@@ -304,9 +304,10 @@ describe('a platform whose key set holds a key too weak to use', () => {
     });
     expect(server.status).toBe(201);
     // The inline check refuses weak keys at write time; a remote set can still serve one later.
-    await broker.runtime.dataSource.query(`UPDATE platforms SET jwks = $1 WHERE name = 'weak'`, [
-      JSON.stringify({ keys: weakened }),
-    ]);
+    await broker.runtime.dataSource.query(
+      `UPDATE platforms SET jwks = $1, version = version + 1 WHERE name = 'weak'`,
+      [JSON.stringify({ keys: weakened })],
+    );
     await broker.runtime.catalog.reload();
     await broker.admin('POST', '/admin/v1/policies', {
       name: 'weak-any',
