@@ -28,7 +28,7 @@ export const audit10mScenario: BenchScenario = {
     env.log(`seeding ${rows} audit events over ${DAYS} days`);
     const seeded = performance.now();
     const { bytes, count, samples } = await withClient(broker.databaseUrl, async (client) => {
-      await seedAuditEvents(client, { rows, days: DAYS, end }, env.log);
+      await seedAuditEvents(client, { rows, days: DAYS, end }, (line) => env.log(line));
       env.log('analyzing, as autovacuum would');
       await client.query('VACUUM (ANALYZE) audit_records');
       const [size] = (
