@@ -1,5 +1,15 @@
 // Every scenario `npm run bench -- --scenario <name>` knows, in the order `all` runs them.
+import { latencyScenario } from './latency.scenario';
+import { noMatchScenario } from './no-match.scenario';
+import { platforms1000Scenario } from './platforms-1000.scenario';
+import { policies10kScenario } from './policies-10k.scenario';
 import type { BenchScenario } from './scenario';
 import { tokenScenario } from './token.scenario';
 
-export const scenarios: BenchScenario[] = [tokenScenario];
+export const scenarios: BenchScenario[] = [
+  tokenScenario,
+  latencyScenario,
+  policies10kScenario,
+  platforms1000Scenario,
+  noMatchScenario,
+];
