@@ -1,8 +1,10 @@
 // Every scenario `npm run bench -- --scenario <name>` knows, in the order `all` runs them.
+import { bulkLoadScenario } from './bulk-load.scenario';
 import { latencyScenario } from './latency.scenario';
 import { noMatchScenario } from './no-match.scenario';
 import { platforms1000Scenario } from './platforms-1000.scenario';
 import { policies10kScenario } from './policies-10k.scenario';
+import { reloadScenario } from './reload.scenario';
 import type { BenchScenario } from './scenario';
 import { tokenScenario } from './token.scenario';
 
@@ -12,4 +14,6 @@ export const scenarios: BenchScenario[] = [
   policies10kScenario,
   platforms1000Scenario,
   noMatchScenario,
+  reloadScenario,
+  bulkLoadScenario,
 ];
