@@ -21,23 +21,21 @@ export async function walBytesSince(serverUrl: string, position: string): Promis
 }
 
 export interface AuditFootprint {
+  /** Events, as `audit_events` lists them. */
   rows: number;
-  /** Heap, TOAST and indexes of the table, all its partitions included. */
+  /** Heap, TOAST and indexes of every `audit_*` table (the events' partitions, their dictionary, chains). */
   bytes: number;
 }
 
-/**
- * The rows and on-disk bytes of `audit_events` in the database at `databaseUrl`, whether partitioned
- * (the sum over its partition tree) or not (`pg_partition_tree` lists no plain table).
- */
+/** The audit events and the on-disk bytes of the tables behind them in the database at `databaseUrl`. */
 export async function auditFootprint(databaseUrl: string): Promise<AuditFootprint> {
   return withClient(databaseUrl, async (client) => {
     const result = await client.query<{ rows: string; bytes: string }>(
       `SELECT (SELECT count(*) FROM audit_events)::text AS rows,
-              coalesce(
-                (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('audit_events')),
-                pg_total_relation_size('audit_events')
-              )::text AS bytes`,
+              (SELECT coalesce(sum(pg_total_relation_size(oid)), 0)
+                 FROM pg_class
+                WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace
+                  AND relname LIKE 'audit\\_%')::text AS bytes`,
     );
     return { rows: Number(result.rows[0]?.rows), bytes: Number(result.rows[0]?.bytes) };
   });

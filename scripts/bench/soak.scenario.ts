@@ -14,6 +14,8 @@ const SAMPLE_SECONDS = 10;
 const GROWTH_TARGET = 0.1;
 const RSS_TARGET_MIB = 250;
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const DAY = 86_400;
 
 function mean(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0) / values.length;
@@ -87,6 +89,7 @@ export const soakScenario: BenchScenario = {
     const peak = Math.max(...rssMiB);
     const rate = issued / measuredSeconds;
     const rows = auditEnd.rows - auditStart.rows;
+    const bytesPerRow = auditEnd.bytes / auditEnd.rows;
     return {
       figures: [
         {
@@ -111,8 +114,11 @@ export const soakScenario: BenchScenario = {
         `RSS MiB every ${SAMPLE_SECONDS} s: ${rssMiB.map((mib) => mib.toFixed(0)).join(', ')}`,
         `WAL ${(walBytes / issued).toFixed(0)} bytes per token (${(walBytes / MIB).toFixed(1)} MiB for ${issued} tokens; ` +
           `server-wide, so anything else writing on the server counts too)`,
-        `audit rows ${(rows / issued).toFixed(2)} per token; audit_events ${(auditEnd.bytes / auditEnd.rows).toFixed(0)} bytes ` +
-          `per row with its indexes (${auditEnd.rows} rows, ${(auditEnd.bytes / MIB).toFixed(1)} MiB)`,
+        `audit rows ${(rows / issued).toFixed(2)} per token; audit storage ${bytesPerRow.toFixed(0)} bytes per ` +
+          `event, indexes included (${auditEnd.rows} events, ${(auditEnd.bytes / MIB).toFixed(1)} MiB)`,
+        `at ${rate.toFixed(0)} tokens/s all day: ${((rate * DAY * rows) / issued / 1e6).toFixed(1)} million audit rows, ` +
+          `${((rate * DAY * walBytes) / issued / GIB).toFixed(1)} GiB of WAL, ` +
+          `${((rate * DAY * bytesPerRow) / GIB).toFixed(1)} GiB of audit storage per day`,
         ...audit.lines,
       ],
       failures: [...failures, ...(audit.ok ? [] : [`the audit check of ${broker.name} failed`])],
