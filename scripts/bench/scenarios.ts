@@ -1,6 +1,8 @@
 // Every scenario `npm run bench -- --scenario <name>` knows, in the order `all` runs them.
+import { audit10mScenario } from './audit-10m.scenario';
 import { bulkLoadScenario } from './bulk-load.scenario';
 import { latencyScenario } from './latency.scenario';
+import { memoryScenario } from './memory.scenario';
 import { noMatchScenario } from './no-match.scenario';
 import { platforms1000Scenario } from './platforms-1000.scenario';
 import { policies10kScenario } from './policies-10k.scenario';
@@ -18,6 +20,8 @@ export const scenarios: BenchScenario[] = [
   noMatchScenario,
   reloadScenario,
   bulkLoadScenario,
+  memoryScenario,
   soakScenario,
   scaleOutScenario,
+  audit10mScenario,
 ];
