@@ -17,9 +17,9 @@ import {
   changeIdentity,
   describeChange,
   effectTimes,
-  timeCatalogChange,
-  type ChangeTiming,
+  REFUSED_IDENTITY,
 } from './catalog-change';
+import { ChangeProber, type ChangeTiming } from './change-prober';
 import { loadTogether, probeRuns, recordRound, runsOf } from './concurrent-load';
 import { loadPlan, positiveInt } from './knobs';
 import { LOADED_PLATFORM, spreadBodies, startLoadedReplicas } from './loaded-catalog';
@@ -41,6 +41,7 @@ export const scaleOutScenario: BenchScenario = {
     env.log(`minting ${tokenCount} tokens over ${policyCount} policies, and the probes`);
     const bodies = await spreadBodies(workload, tokenCount, policyCount);
     const probes = await exchangeBodies(workload, changeCount, (i) => changeIdentity(i + 1, 'added'));
+    const [refused] = await exchangeBodies(workload, 1, () => REFUSED_IDENTITY);
     const { replicas, applySeconds } = await startLoadedReplicas(env, workload, policyCount, 2);
     const [writer] = replicas;
     if (writer === undefined) throw new Error('no replica');
@@ -81,24 +82,18 @@ export const scaleOutScenario: BenchScenario = {
     }
 
     const timings: ChangeTiming[] = [];
+    const prober = new ChangeProber(replicas, refused ?? '');
+    prober.start();
     for (let k = 1; k <= changeCount; k++) {
-      timings.push(
-        await timeCatalogChange(replicas, probes[k - 1] ?? '', addPolicyWrite(writer, LOADED_PLATFORM, k)),
-      );
+      timings.push(await prober.time(addPolicyWrite(writer, LOADED_PLATFORM, k), probes[k - 1] ?? ''));
     }
+    await prober.stop();
 
     const audit = await checkAllIssuedAudits([
       {
         databaseUrl: writer.databaseUrl,
         label: 'both replicas',
-        runs: [
-          aloneRuns,
-          ...pairRuns,
-          probeRuns(
-            alone,
-            timings.flatMap((timing) => timing.okBodies),
-          ),
-        ],
+        runs: [aloneRuns, ...pairRuns, probeRuns(alone, prober.okBodies)],
       },
     ]);
     const oneRates = roundRates(aloneRuns);
