@@ -142,7 +142,8 @@ export const bulkLoadScenario: BenchScenario = {
     const singleSeconds = singleComplete ? single.seconds : (single.seconds * policyCount) / single.written;
     if (!singleComplete) {
       notes.push(
-        `single POSTs stopped after ${limitSeconds} s (BENCH_BULK_LIMIT_SECONDS): the figure is extrapolated`,
+        `single POSTs stopped after ${limitSeconds} s (BENCH_BULK_LIMIT_SECONDS): the figure is their rate ` +
+          'carried on to every policy, a lower bound if a POST costs more as the catalog grows',
       );
     }
     return {

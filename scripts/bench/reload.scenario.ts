@@ -18,9 +18,9 @@ import {
   describeChange,
   effectTimes,
   patchPolicyWrite,
-  timeCatalogChange,
-  type ChangeTiming,
+  REFUSED_IDENTITY,
 } from './catalog-change';
+import { ChangeProber, type ChangeTiming } from './change-prober';
 import { loadTogether, probeRuns, recordRound, runsOf } from './concurrent-load';
 import { loadPlan, positiveInt } from './knobs';
 import { LOADED_PLATFORM, spreadBodies, startLoadedReplicas } from './loaded-catalog';
@@ -47,6 +47,7 @@ export const reloadScenario: BenchScenario = {
     const probes = await exchangeBodies(workload, 2 * changes, (i) =>
       changeIdentity(Math.floor(i / 2) + 1, i % 2 === 0 ? 'added' : 'patched'),
     );
+    const [refused] = await exchangeBodies(workload, 1, () => REFUSED_IDENTITY);
     const { replicas, applySeconds } = await startLoadedReplicas(env, workload, policyCount, 2);
     const [writer] = replicas;
     if (writer === undefined) throw new Error('no replica');
@@ -58,6 +59,9 @@ export const reloadScenario: BenchScenario = {
       server: replica.server,
       expectedStatus: 200,
     }));
+    // the probes run throughout, so that windows with and without writes differ only by the writes
+    const prober = new ChangeProber(replicas, refused ?? '');
+    prober.start();
     env.log(`warming up ${plan.warmupSeconds} s, ${plan.connections} connections per replica`);
     const warmups = await loadTogether(targets, plan.connections, plan.warmupSeconds);
     const quiet = targets.map((target, i) =>
@@ -89,7 +93,7 @@ export const reloadScenario: BenchScenario = {
       const gapMs = (plan.seconds * 1000) / (batch.length + 1);
       for (const [j, { write, probe }] of batch.entries()) {
         await sleep(Math.max(0, started + gapMs * (j + 1) - Date.now()));
-        timings.push(await timeCatalogChange(replicas, probe, write));
+        timings.push(await prober.time(write, probe));
       }
       (await load).forEach((result, i) => {
         const runs = writing[i];
@@ -97,20 +101,14 @@ export const reloadScenario: BenchScenario = {
       });
     }
 
+    await prober.stop();
     const probeTarget = targets[0];
     if (probeTarget === undefined) throw new Error('no target');
     const audit = await checkAllIssuedAudits([
       {
         databaseUrl: writer.databaseUrl,
         label: 'both replicas',
-        runs: [
-          ...quiet,
-          ...writing,
-          probeRuns(
-            probeTarget,
-            timings.flatMap((timing) => timing.okBodies),
-          ),
-        ],
+        runs: [...quiet, ...writing, probeRuns(probeTarget, prober.okBodies)],
       },
     ]);
 
