@@ -3,7 +3,13 @@
 import { alternateRounds, cycleOf, describeRuns, rateRatio, unexpectedAnswers } from './alternating-load';
 import { checkAllIssuedAudits } from './audit-check';
 import { startBenchBaseline } from './baseline-process';
-import { applyCatalog, exchangeBodies, kubernetesPlatform, startWorkload } from './bench-workload';
+import {
+  applyCatalog,
+  exchangeBodies,
+  kubernetesPlatform,
+  startWorkload,
+  teamWorkersPolicy,
+} from './bench-workload';
 import { startBenchBroker } from './broker-process';
 import { loadPlan, nodeArgsOf, positiveInt } from './knobs';
 import type { BenchScenario } from './scenario';
@@ -24,17 +30,7 @@ export const tokenScenario: BenchScenario = {
     const broker = await startBenchBroker(env, { nodeArgs: nodeArgsOf('BENCH_BROKER_NODE_ARGS') });
     await applyCatalog(broker, {
       platforms: [kubernetesPlatform(workload, 'bench')],
-      policies: [
-        {
-          name: 'bench-workers',
-          platform: 'bench',
-          condition: "identity.namespace.startsWith('team-')",
-          subject: "'k8s:' + identity.namespace + ':' + identity.serviceAccount",
-          audiences: [workload.apiAudience],
-          scopes: ['bench.read'],
-          ttlSeconds: 900,
-        },
-      ],
+      policies: [teamWorkersPolicy(workload, 'bench')],
     });
 
     const [baselineRuns, brokerRuns] = await alternateRounds(

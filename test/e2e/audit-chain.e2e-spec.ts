@@ -31,11 +31,11 @@ describe('GET /admin/v1/audit-events/verify', () => {
     const [{ id }] = (await query(
       `SELECT id::text FROM audit_events ORDER BY time, id LIMIT 1 OFFSET 5`,
     )) as [{ id: string }];
-    await query('ALTER TABLE audit_events DISABLE TRIGGER tg_audit_events_append_only');
+    await query('ALTER TABLE audit_records DISABLE TRIGGER tg_audit_records_append_only');
     try {
-      await query(`UPDATE audit_events SET outcome = 'issued' WHERE id = '${id}'`);
+      await query(`UPDATE audit_records SET outcome = 3 - outcome WHERE id = '${id}'`);
     } finally {
-      await query('ALTER TABLE audit_events ENABLE TRIGGER tg_audit_events_append_only');
+      await query('ALTER TABLE audit_records ENABLE TRIGGER tg_audit_records_append_only');
     }
     const response = await broker.admin('GET', '/admin/v1/audit-events/verify');
     expect(await response.json()).toMatchObject({

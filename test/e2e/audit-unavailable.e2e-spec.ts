@@ -27,7 +27,7 @@ describe('no token without its audit row', () => {
 
   it('answers 503 temporarily_unavailable when the audit write fails, and issues nothing', async () => {
     const assertion = await cluster.mint({ aud: ['https://broker.test/token'] });
-    await broker.runtime.dataSource.query(`ALTER TABLE audit_events RENAME TO audit_events_offline`);
+    await broker.runtime.dataSource.query(`ALTER TABLE audit_records RENAME TO audit_records_offline`);
     try {
       const response = await broker.token({
         grant_type: JWT_BEARER,
@@ -38,7 +38,7 @@ describe('no token without its audit row', () => {
       expect(body.error).toBe('temporarily_unavailable');
       expect(body).not.toHaveProperty('access_token');
     } finally {
-      await broker.runtime.dataSource.query(`ALTER TABLE audit_events_offline RENAME TO audit_events`);
+      await broker.runtime.dataSource.query(`ALTER TABLE audit_records_offline RENAME TO audit_records`);
     }
     await vi.waitFor(async () =>
       expect((await broker.token({ grant_type: JWT_BEARER, assertion })).status).toBe(200),
@@ -48,7 +48,8 @@ describe('no token without its audit row', () => {
   it('answers 500 server_error, not 503, when the database refuses the audit record itself', async () => {
     const assertion = await cluster.mint({ aud: ['https://broker.test/token'] });
     await broker.runtime.dataSource.query(
-      `ALTER TABLE audit_events ADD CONSTRAINT ck_test_refuse_policy CHECK (policy IS DISTINCT FROM 'all') NOT VALID`,
+      `ALTER TABLE audit_records ADD CONSTRAINT ck_test_refuse_policy
+         CHECK (policy IS DISTINCT FROM audit_string_id('all')) NOT VALID`,
     );
     try {
       const response = await broker.token({ grant_type: JWT_BEARER, assertion });
@@ -57,7 +58,7 @@ describe('no token without its audit row', () => {
       expect(body.error).toBe('server_error');
       expect(body).not.toHaveProperty('access_token');
     } finally {
-      await broker.runtime.dataSource.query(`ALTER TABLE audit_events DROP CONSTRAINT ck_test_refuse_policy`);
+      await broker.runtime.dataSource.query(`ALTER TABLE audit_records DROP CONSTRAINT ck_test_refuse_policy`);
     }
   });
 });

@@ -128,9 +128,9 @@ describe('fedbroker audit verify', () => {
     const client = new Client({ connectionString: db.database.url });
     await client.connect();
     try {
-      await client.query('ALTER TABLE audit_events DISABLE TRIGGER tg_audit_events_append_only');
-      await client.query(`UPDATE audit_events SET outcome = 'issued' WHERE id = $1`, [altered]);
-      await client.query('ALTER TABLE audit_events ENABLE TRIGGER tg_audit_events_append_only');
+      await client.query('ALTER TABLE audit_records DISABLE TRIGGER tg_audit_records_append_only');
+      await client.query(`UPDATE audit_records SET outcome = 3 - outcome WHERE id = $1`, [altered]);
+      await client.query('ALTER TABLE audit_records ENABLE TRIGGER tg_audit_records_append_only');
     } finally {
       await client.end();
     }

@@ -25,7 +25,7 @@ export class AuditChain {
     const columns = rows.map((row): ChainColumns => {
       seq += 1;
       const hash = auditRowHash({ chainId: this.id, seq, prevHash }, canonicalContent(row));
-      const link: ChainColumns = [this.id, String(seq), `\\x${prevHash}`, `\\x${hash}`];
+      const link: ChainColumns = [this.id, String(seq), `\\x${hash}`];
       prevHash = hash;
       return link;
     });

@@ -56,16 +56,16 @@ describe('AuditChainVerifier', () => {
 
   /** Runs `statements` as the superuser with the append-only trigger off, then puts every row back. */
   async function tampered<T>(statements: string[], check: () => Promise<T>): Promise<T> {
-    await observer.query('CREATE TEMP TABLE snapshot AS SELECT * FROM audit_events');
-    await observer.query('ALTER TABLE audit_events DISABLE TRIGGER tg_audit_events_append_only');
+    await observer.query('CREATE TEMP TABLE snapshot AS SELECT * FROM audit_records');
+    await observer.query('ALTER TABLE audit_records DISABLE TRIGGER tg_audit_records_append_only');
     try {
       for (const statement of statements) await observer.query(statement);
       return await check();
     } finally {
-      await observer.query('DELETE FROM audit_events');
-      await observer.query('INSERT INTO audit_events SELECT * FROM snapshot');
+      await observer.query('DELETE FROM audit_records');
+      await observer.query('INSERT INTO audit_records SELECT * FROM snapshot');
       await observer.query('DROP TABLE snapshot');
-      await observer.query('ALTER TABLE audit_events ENABLE TRIGGER tg_audit_events_append_only');
+      await observer.query('ALTER TABLE audit_records ENABLE TRIGGER tg_audit_records_append_only');
     }
   }
 
@@ -94,17 +94,20 @@ describe('AuditChainVerifier', () => {
   });
 
   it.each([
-    ['its subject changed', `UPDATE audit_events SET subject = 'mallory' WHERE id = $ID`],
-    ['its outcome changed', `UPDATE audit_events SET outcome = 'denied' WHERE id = $ID`],
+    ['its subject changed', `UPDATE audit_records SET subject = audit_string_id('mallory') WHERE id = $ID`],
+    ['its outcome changed', `UPDATE audit_records SET outcome = 2 WHERE id = $ID`],
     [
       'an audience added',
-      `UPDATE audit_events SET audience = audience || '["https://evil.example"]' WHERE id = $ID`,
+      `UPDATE audit_records SET context = audit_string_id(jsonb_set(
+         (SELECT value::jsonb FROM audit_strings WHERE id = context), '{2}',
+         to_jsonb('["https://api.example", "https://evil.example"]'::text))::text) WHERE id = $ID`,
     ],
     [
       'its time moved by a microsecond',
-      `UPDATE audit_events SET time = time + interval '1 microsecond' WHERE id = $ID`,
+      `UPDATE audit_records SET time = time + interval '1 microsecond' WHERE id = $ID`,
     ],
-    ['a null filled in', `UPDATE audit_events SET policy = 'p' WHERE id = $ID`],
+    ['a null filled in', `UPDATE audit_records SET policy = audit_string_id('p') WHERE id = $ID`],
+    ['its reason changed', `UPDATE audit_records SET reason = 'fine' WHERE id = $ID`],
   ])('names a row with %s as altered', async (_name, statement) => {
     const target = await rowAt(3);
     const report = await tampered([statement.replace('$ID', `'${target.id}'`)], () => verify());
@@ -122,7 +125,7 @@ describe('AuditChainVerifier', () => {
   it('names the row after one deleted from the middle of a chain', async () => {
     const deleted = await rowAt(3);
     const next = await rowAt(4);
-    const report = await tampered([`DELETE FROM audit_events WHERE id = '${deleted.id}'`], () => verify(2));
+    const report = await tampered([`DELETE FROM audit_records WHERE id = '${deleted.id}'`], () => verify(2));
     expect(report.ok).toBe(false);
     expect(report.firstBroken).toEqual({
       id: next.id,
@@ -132,23 +135,44 @@ describe('AuditChainVerifier', () => {
     });
   });
 
-  it('names the row after a chain-link forged in place: one of the two was altered', async () => {
-    const forged = await rowAt(5);
-    const before = await rowAt(4);
+  it('names the row after one whose hash was forged: it no longer links to it', async () => {
+    const forged = await rowAt(4);
+    const after = await rowAt(5);
     const report = await tampered(
-      [`UPDATE audit_events SET prev_hash = sha256('forged') WHERE id = '${forged.id}'`],
+      [`UPDATE audit_records SET row_hash = sha256('forged') WHERE id = '${forged.id}'`],
       () => verify(),
     );
     expect(report.firstBroken).toMatchObject({
       id: forged.id,
-      reason: expect.stringContaining(before.id) as unknown,
+      reason: expect.stringMatching(/altered/) as unknown,
     });
+    expect(after.id).not.toBe(forged.id);
+  });
+
+  it('goes on from the anchor retention recorded for the rows it dropped', async () => {
+    const third = await rowAt(3);
+    const { rows } = await observer.query<{ chain_id: string; row_hash: string; id: string }>(
+      `SELECT chain_id::text, row_hash, id::text FROM audit_events WHERE chain_seq <= 2 AND chain_id = $1::uuid`,
+      [third.chainId],
+    );
+    const second = rows.find((row) => row.id !== undefined && row.row_hash !== null);
+    const report = await tampered(
+      [
+        `DELETE FROM audit_records WHERE chain = (SELECT id FROM audit_strings WHERE value = '${third.chainId}') AND chain_seq <= 2`,
+        `INSERT INTO audit_chain_anchors (chain, chain_seq, row_hash)
+         SELECT '${third.chainId}', 2, row_hash FROM snapshot
+         WHERE chain = (SELECT id FROM audit_strings WHERE value = '${third.chainId}') AND chain_seq = 2`,
+      ],
+      () => verify(),
+    );
+    expect(second).toBeDefined();
+    expect(report).toEqual({ ok: true, checked: written - 2, firstBroken: null, unchained: 0 });
   });
 
   it('names a chain whose first row was deleted', async () => {
     const first = await rowAt(1);
     const second = await rowAt(2);
-    const report = await tampered([`DELETE FROM audit_events WHERE id = '${first.id}'`], () => verify());
+    const report = await tampered([`DELETE FROM audit_records WHERE id = '${first.id}'`], () => verify());
     expect(report.firstBroken).toMatchObject({
       id: second.id,
       sequence: 2,
@@ -186,7 +210,9 @@ describe('AuditChainVerifier', () => {
 
   it('finds the chains intact after batches that failed: a refused row, a table gone for a while', async () => {
     const writer = new AuditWriter(db.dataSource, { maxBatch: 8 });
-    await observer.query(`ALTER TABLE audit_events ADD CONSTRAINT ck_test_no_evil CHECK (subject <> 'evil')`);
+    await observer.query(
+      `ALTER TABLE audit_records ADD CONSTRAINT ck_test_no_evil CHECK (subject <> audit_string_id('evil'))`,
+    );
     try {
       const results = await Promise.allSettled(
         Array.from({ length: 16 }, (_, i) =>
@@ -195,13 +221,13 @@ describe('AuditChainVerifier', () => {
       );
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
     } finally {
-      await observer.query('ALTER TABLE audit_events DROP CONSTRAINT ck_test_no_evil');
+      await observer.query('ALTER TABLE audit_records DROP CONSTRAINT ck_test_no_evil');
     }
-    await observer.query('ALTER TABLE audit_events RENAME TO audit_events_away');
+    await observer.query('ALTER TABLE audit_records RENAME TO audit_records_away');
     try {
       await expect(writer.write(record(2000))).rejects.toThrow();
     } finally {
-      await observer.query('ALTER TABLE audit_events_away RENAME TO audit_events');
+      await observer.query('ALTER TABLE audit_records_away RENAME TO audit_records');
     }
     // The writer refuses at once until its probe sees the database answer again.
     await Promise.all(

@@ -33,7 +33,7 @@ describe('AuditWriter', () => {
     await observer.query('SELECT pg_stat_clear_snapshot()');
     const { rows } = await observer.query<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity
-       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO audit_events%'`,
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH ids AS%INSERT INTO audit_records%'`,
     );
     return rows.map((row) => row.pid);
   }
@@ -65,7 +65,7 @@ describe('AuditWriter', () => {
   it.runIf(realPostgres)('does not resolve while the INSERT cannot commit', async () => {
     const writer = new AuditWriter(dataSource, { timeoutMs: 10_000 });
     await observer.query('BEGIN');
-    await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+    await observer.query('LOCK TABLE audit_records IN EXCLUSIVE MODE');
     let settled = false;
     const pending = writer.write(record({ subject: 'blocked' })).finally(() => (settled = true));
     await vi.waitFor(async () => expect(await insertsWaitingForLock()).toHaveLength(1));
@@ -79,7 +79,7 @@ describe('AuditWriter', () => {
   it.runIf(realPostgres)('survives its session being killed mid-INSERT, and recovers', async () => {
     const writer = new AuditWriter(dataSource);
     await observer.query('BEGIN');
-    await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+    await observer.query('LOCK TABLE audit_records IN EXCLUSIVE MODE');
     const pending = writer.write(record({ subject: 'killed' }));
     const [pid] = await vi.waitFor(async () => {
       const waiting = await insertsWaitingForLock();
@@ -98,7 +98,7 @@ describe('AuditWriter', () => {
     async () => {
       const writer = new AuditWriter(dataSource, { timeoutMs: 300 });
       await observer.query('BEGIN');
-      await observer.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+      await observer.query('LOCK TABLE audit_records IN EXCLUSIVE MODE');
       const started = performance.now();
       try {
         await expect(writer.write(record({ subject: 'hung' }))).rejects.toBeInstanceOf(AuditUnavailableError);
@@ -109,7 +109,7 @@ describe('AuditWriter', () => {
       await vi.waitFor(async () => {
         const { rows } = await observer.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND query LIKE 'INSERT INTO audit_events%'`,
+         WHERE datname = current_database() AND query LIKE 'WITH ids AS%INSERT INTO audit_records%'`,
         );
         expect(rows[0]!.n).toBe(0);
       });
@@ -151,16 +151,18 @@ describe('AuditWriter', () => {
       await observer.query(`
         CREATE FUNCTION test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          IF NEW.outcome = 'issued' AND NEW.subject LIKE 'slow-commit%' THEN PERFORM pg_sleep(0.5); END IF;
-          IF NEW.outcome = 'issued' AND NEW.subject = 'slow-commit-fails' THEN RAISE 'refused at commit'; END IF;
+          IF NEW.outcome = 1 AND (SELECT value FROM audit_strings WHERE id = NEW.subject) LIKE 'slow-commit%'
+            THEN PERFORM pg_sleep(0.5); END IF;
+          IF NEW.outcome = 1 AND (SELECT value FROM audit_strings WHERE id = NEW.subject) = 'slow-commit-fails'
+            THEN RAISE 'refused at commit'; END IF;
           RETURN NULL;
         END $$`);
       await observer.query(`
-        CREATE CONSTRAINT TRIGGER test_slow_commit AFTER INSERT ON audit_events
+        CREATE CONSTRAINT TRIGGER test_slow_commit AFTER INSERT ON audit_records
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_slow_commit()`);
     });
     afterAll(async () => {
-      await observer.query('DROP TRIGGER test_slow_commit ON audit_events');
+      await observer.query('DROP TRIGGER test_slow_commit ON audit_records');
       await observer.query('DROP FUNCTION test_slow_commit()');
     });
 
@@ -295,7 +297,9 @@ describe('AuditWriter', () => {
   });
 
   it('rejects only the record the database refuses, not its batch, as a defect', async () => {
-    await observer.query(`ALTER TABLE audit_events ADD CONSTRAINT ck_test_no_evil CHECK (subject <> 'evil')`);
+    await observer.query(
+      `ALTER TABLE audit_records ADD CONSTRAINT ck_test_no_evil CHECK (subject <> audit_string_id('evil'))`,
+    );
     try {
       const writer = new AuditWriter(dataSource);
       const results = await Promise.allSettled(
@@ -310,7 +314,7 @@ describe('AuditWriter', () => {
       expect(writer.stats.rows).toBe(8);
       await writer.close();
     } finally {
-      await observer.query('ALTER TABLE audit_events DROP CONSTRAINT ck_test_no_evil');
+      await observer.query('ALTER TABLE audit_records DROP CONSTRAINT ck_test_no_evil');
     }
   });
 
@@ -327,7 +331,7 @@ describe('AuditWriter', () => {
   it('rejects every record of a batch with AuditUnavailableError when the table is gone', async () => {
     const logger = { error: vi.fn<(msg: string) => void>() };
     const writer = new AuditWriter(dataSource, { logger });
-    await observer.query('ALTER TABLE audit_events RENAME TO audit_events_away');
+    await observer.query('ALTER TABLE audit_records RENAME TO audit_records_away');
     try {
       const results = await Promise.allSettled([
         writer.write(record({ subject: 'secret-subject' })),
@@ -337,10 +341,10 @@ describe('AuditWriter', () => {
         expect(result.status).toBe('rejected');
         expect((result as PromiseRejectedResult).reason).toBeInstanceOf(AuditUnavailableError);
       }
-      expect(logger.error.mock.calls[0]![0]).toMatch(/^audit: writing 2 event\(s\) failed: .*audit_events/);
+      expect(logger.error.mock.calls[0]![0]).toMatch(/^audit: writing 2 event\(s\) failed: .*audit_records/);
       expect(logger.error.mock.calls.flat().join('\n')).not.toContain('secret-subject');
     } finally {
-      await observer.query('ALTER TABLE audit_events_away RENAME TO audit_events');
+      await observer.query('ALTER TABLE audit_records_away RENAME TO audit_records');
     }
     await vi.waitFor(() => expect(writer.write(record())).resolves.toBeDefined());
     await writer.close();

@@ -20,6 +20,11 @@ export type {
   ReplayGuardClaim,
   UnverifiedCredential,
 } from './audit.types';
+export {
+  AuditPartitionMaintenance,
+  type AuditPartitionMaintenanceOptions,
+  type AuditPartitionReport,
+} from './audit-partition-maintenance';
 export { ReplayGuardPurge, type ReplayGuardPurgeOptions } from './replay-guard-purge';
 export {
   AuditWriter,

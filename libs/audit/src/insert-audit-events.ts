@@ -39,38 +39,127 @@ export const CONTENT_COLUMNS = [...ORIGINAL_COLUMNS, ...ADDED_COLUMNS] as const;
 /** How many content columns every chained row hashes; the added ones only up to the last set. */
 export const ORIGINAL_COLUMN_COUNT = ORIGINAL_COLUMNS.length;
 
-const CHAIN_COLUMNS = [
-  ['chain_id', 'uuid'],
-  ['chain_seq', 'int8'],
-  ['prev_hash', 'bytea'],
-  ['row_hash', 'bytea'],
-] as const;
-
-const COLUMNS = [...CONTENT_COLUMNS, ...CHAIN_COLUMNS];
-
 /** One audit row as the values of {@link CONTENT_COLUMNS}, in order. */
 export type AuditRow = (string | null)[];
 
-/** A row's chain columns: chain id, sequence, previous and own hash (bytea hex input, `\x…`). */
-export type ChainColumns = [chainId: string, seq: string, prevHash: string, rowHash: string];
+/** A row's chain columns: chain id, sequence and own hash (bytea hex input, `\x…`). */
+export type ChainColumns = [chainId: string, seq: string, rowHash: string];
+
+type ContentColumn = (typeof CONTENT_COLUMNS)[number][0];
+
+const at = (name: ContentColumn): number => CONTENT_COLUMNS.findIndex(([column]) => column === name);
+
+/** Content columns stored as ids of the `audit_strings` dictionary, under the same name. */
+const DICTIONARY_COLUMNS = ['platform', 'subject', 'policy'] as const satisfies readonly ContentColumn[];
 
 /**
- * One multi-row INSERT whatever the batch size: each column is bound as one array parameter and
- * the rows are rebuilt with `unnest`, so a batch never nears PostgreSQL's 65535-parameter limit
- * and the statement text never changes.
+ * Content columns that repeat together (a workload sends the same grant, audiences, scopes, address
+ * and user agent, and gets the same issued subject, time after time), stored as one dictionary id,
+ * `context`: that of the JSON array of their values, in this order.
+ */
+export const CONTEXT_COLUMNS = [
+  'grant_type',
+  'issuer',
+  'audience',
+  'scopes',
+  'client_id',
+  'client_ip',
+  'user_agent',
+  'error',
+  'actor_subject',
+  'issued_subject',
+] as const satisfies readonly ContentColumn[];
+
+/** Content columns stored as they are. */
+const PLAIN_COLUMNS = [
+  ['time', 'timestamptz'],
+  ['expires_at', 'timestamptz'],
+  ['id', 'uuid'],
+  ['reason', 'text'],
+  ['unverified_issuer', 'text'],
+  ['unverified_subject', 'text'],
+  ['unverified_token_id', 'text'],
+] as const satisfies readonly (readonly [ContentColumn, string])[];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DIGEST = /^[0-9a-f]{64}$/;
+
+/** `audit_records` columns beside the plain and dictionary ones: how each comes from a row and its link. */
+const DERIVED_COLUMNS: readonly (readonly [
+  string,
+  string,
+  (row: AuditRow, link: ChainColumns | undefined) => string | null,
+])[] = [
+  ['request_uuid', 'uuid', (row) => matching(row[at('request_id')], UUID)],
+  ['request_text', 'text', (row) => notMatching(row[at('request_id')], UUID)],
+  ['token_uuid', 'uuid', (row) => matching(row[at('token_id')], UUID)],
+  ['token_text', 'text', (row) => notMatching(row[at('token_id')], UUID)],
+  ['outcome', 'int2', (row) => (row[at('outcome')] === 'issued' ? '1' : '2')],
+  ['subject_token_digest', 'bytea', (row) => hexBytea(matching(row[at('subject_token_sha256')], DIGEST))],
+  ['subject_token_text', 'text', (row) => notMatching(row[at('subject_token_sha256')], DIGEST)],
+  ['chain_seq', 'int8', (_row, link) => link?.[1] ?? null],
+  ['row_hash', 'bytea', (_row, link) => link?.[2] ?? null],
+];
+
+const STORED = [
+  ...PLAIN_COLUMNS.map(([name, type]) => ({ name, type, value: `u.${name}` })),
+  ...DERIVED_COLUMNS.map(([name, type]) => ({ name, type, value: `u.${name}` })),
+  ...[...DICTIONARY_COLUMNS, 'context', 'chain'].map((name) => ({
+    name,
+    type: 'int4',
+    value: `ids.v[u.${name}]`,
+  })),
+];
+
+/**
+ * One INSERT whatever the batch size, dictionary included: the batch's distinct strings are bound
+ * as one array, given their ids by `audit_string_ids` (which adds the new ones), and every other
+ * column is bound as one array parameter, rebuilt into rows with `unnest`; a dictionary column holds
+ * the 1-based position of its string. The statement text never changes, and a batch never nears
+ * PostgreSQL's 65535-parameter limit.
  */
 export const INSERT_AUDIT_EVENTS_SQL =
-  `INSERT INTO audit_events (${COLUMNS.map(([name]) => name).join(', ')}) ` +
-  `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+  `WITH ids AS MATERIALIZED (SELECT audit_string_ids($1::text[]) AS v) ` +
+  `INSERT INTO audit_records (${STORED.map((c) => c.name).join(', ')}) ` +
+  `SELECT ${STORED.map((c) => c.value).join(', ')} FROM ids, ` +
+  `unnest(${STORED.map((c, i) => `$${i + 2}::${c.type}[]`).join(', ')}) AS u(${STORED.map((c) => c.name).join(', ')})`;
 
-/** The array parameters of {@link INSERT_AUDIT_EVENTS_SQL} for `rows` and their `links`. */
+/** The parameters of {@link INSERT_AUDIT_EVENTS_SQL} for `rows` and their `links`. */
 export function insertAuditEventsParams(
   rows: readonly AuditRow[],
   links: readonly ChainColumns[],
-): (string | null)[][] {
-  const content = CONTENT_COLUMNS.map((_, column) => rows.map((row) => row[column] ?? null));
-  const chain = CHAIN_COLUMNS.map((_, column) => links.map((link) => link[column] ?? null));
-  return [...content, ...chain];
+): (string | null | number)[][] {
+  const strings: string[] = [];
+  const positions = new Map<string, number>();
+  const position = (value: string | null | undefined): number | null => {
+    if (value === null || value === undefined) return null;
+    let found = positions.get(value);
+    if (found === undefined) {
+      found = strings.push(value);
+      positions.set(value, found);
+    }
+    return found;
+  };
+  const plain = PLAIN_COLUMNS.map(([name]) => rows.map((row) => row[at(name)] ?? null));
+  const derived = DERIVED_COLUMNS.map(([, , of]) => rows.map((row, i) => of(row, links[i])));
+  const dictionary = DICTIONARY_COLUMNS.map((name) => rows.map((row) => position(row[at(name)])));
+  const contexts = rows.map((row) =>
+    position(JSON.stringify(CONTEXT_COLUMNS.map((name) => row[at(name)] ?? null))),
+  );
+  const chains = links.length === 0 ? rows.map(() => null) : rows.map((_, i) => position(links[i]?.[0]));
+  return [strings, ...plain, ...derived, ...dictionary, contexts, chains];
+}
+
+function matching(value: string | null | undefined, pattern: RegExp): string | null {
+  return value !== null && value !== undefined && pattern.test(value) ? value : null;
+}
+
+function notMatching(value: string | null | undefined, pattern: RegExp): string | null {
+  return value !== null && value !== undefined && !pattern.test(value) ? value : null;
+}
+
+function hexBytea(hex: string | null): string | null {
+  return hex === null ? null : `\\x${hex}`;
 }
 
 /** Validates `record` and turns it into a row; throws `TypeError` on a malformed record. */

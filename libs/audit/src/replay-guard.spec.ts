@@ -133,12 +133,12 @@ describe('the replay guard in the audit transaction', () => {
       `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`,
     );
     await observer.query(
-      'CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()',
+      'CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_records FOR EACH ROW EXECUTE FUNCTION refuse_audit()',
     );
     try {
       await expect(writer.write(issued('jti https://issuer.example f-1'))).rejects.toThrow();
     } finally {
-      await observer.query('DROP TRIGGER refuse_audit ON audit_events');
+      await observer.query('DROP TRIGGER refuse_audit ON audit_records');
       await observer.query('DROP FUNCTION refuse_audit()');
     }
     expect(await guarded('jti https://issuer.example f-1')).toEqual([]);

@@ -55,7 +55,7 @@ export async function settleUnconfirmedBatch(
       try {
         await timeLimit(
           lease.client.query(
-            `${INSERT_AUDIT_EVENTS_SQL} ON CONFLICT (id) DO NOTHING`,
+            `${INSERT_AUDIT_EVENTS_SQL} ON CONFLICT (time, id) DO NOTHING`,
             insertAuditEventsParams(standIns, standInLinks),
           ),
           attemptMs,
@@ -63,8 +63,10 @@ export async function settleUnconfirmedBatch(
         );
         const { rows } = await timeLimit(
           lease.client.query<{ id: string; outcome: string }>(
-            'SELECT id, outcome FROM audit_events WHERE id = ANY($1::uuid[])',
-            [ids],
+            `SELECT r.id, CASE r.outcome WHEN 1 THEN 'issued' ELSE 'denied' END AS outcome
+             FROM audit_records r JOIN unnest($1::timestamptz[], $2::uuid[]) AS k(time, id)
+               ON r.time = k.time AND r.id = k.id`,
+            [events.map((e) => e.record.time.toISOString()), ids],
           ),
           attemptMs,
           'reading settled events',

@@ -21,6 +21,8 @@ export interface BrokerConfig {
   /** Seconds a scheduled (or algorithm-switching) rotation publishes the new key before it signs. */
   keyRotationLeadSeconds: number;
   maxTtlSeconds: number;
+  /** Days audit events are kept (whole day partitions are dropped past them); unset: forever. */
+  auditRetentionDays: number | undefined;
   allowHttpIssuers: boolean;
   /** A separate listener for the operator endpoints (`/admin`, …); unset: they share the main one. */
   adminListener: { port: number; host: string } | undefined;

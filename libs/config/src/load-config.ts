@@ -26,6 +26,7 @@ export function loadConfig(env: Env): BrokerConfig {
     previousKeyEncryptionKeys: previousKeyEncryptionKeys(env),
     signingAlg: signingAlg(env),
     keyRotationDays: optionalInteger(env, 'FEDBROKER_KEY_ROTATION_DAYS', 1, 3650),
+    auditRetentionDays: optionalInteger(env, 'FEDBROKER_AUDIT_RETENTION_DAYS', 1, 36500),
     keyRotationLeadSeconds: integer(env, 'FEDBROKER_KEY_ROTATION_LEAD_SECONDS', 3600, 0, 604_800),
     maxTtlSeconds: integer(env, 'FEDBROKER_MAX_TTL_SECONDS', 3600, 1, 86_400),
     allowHttpIssuers: boolean(env, 'FEDBROKER_ALLOW_HTTP_ISSUERS', false),

@@ -17,6 +17,7 @@ import { AdminChanges1764400000000 } from './migrations/1764400000000-admin-chan
 import { AuditCauses1764500000000 } from './migrations/1764500000000-audit-causes';
 import { PolicyRollout1764600000000 } from './migrations/1764600000000-policy-rollout';
 import { ReplayGuard1764800000000 } from './migrations/1764800000000-replay-guard';
+import { AuditPartitions1764910000000 } from './migrations/1764910000000-audit-partitions';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   AuditCauses1764500000000,
   PolicyRollout1764600000000,
   ReplayGuard1764800000000,
+  AuditPartitions1764910000000,
 ];
 
 export interface DataSourceOptions {

@@ -5,6 +5,7 @@ import {
   AuditChainVerifier,
   AuditQuery,
   AuditWriter,
+  AuditPartitionMaintenance,
   ReplayGuardPurge,
   type AuditWriterObserver,
 } from '@fedbroker/audit';
@@ -147,6 +148,12 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   await keyLifecycle.start();
   const replayGuardPurge = new ReplayGuardPurge(dataSource, { now, logger });
   replayGuardPurge.start();
+  const auditPartitions = new AuditPartitionMaintenance(dataSource, {
+    now,
+    logger,
+    ...(config.auditRetentionDays === undefined ? {} : { retentionDays: config.auditRetentionDays }),
+  });
+  auditPartitions.start();
 
   const rateLimits = {
     perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),
@@ -208,6 +215,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     async close() {
       keyLifecycle.stop();
       await replayGuardPurge.stop();
+      await auditPartitions.stop();
       await audit.close();
       logger.info({ rows: audit.stats.rows }, 'audit writer flushed');
       await catalog.close();

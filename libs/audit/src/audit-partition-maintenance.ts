@@ -1,0 +1,145 @@
+import type { DataSource } from 'typeorm';
+import { leaseClient, pgPoolOf } from '@fedbroker/persistence';
+
+/** Options of {@link AuditPartitionMaintenance}. */
+export interface AuditPartitionMaintenanceOptions {
+  now: () => Date;
+  /** Days audit events are kept; partitions wholly older are dropped. Unset: kept forever. */
+  retentionDays?: number;
+  /** Day partitions kept ready ahead of today; default 7. */
+  daysAhead?: number;
+  /** Seconds between runs; default 3600. */
+  intervalSeconds?: number;
+  logger?: { info(message: string): void; error(message: string): void };
+}
+
+/** What one run did; `skipped` when another replica holds the maintenance lock. */
+export interface AuditPartitionReport {
+  skipped: boolean;
+  created: string[];
+  dropped: string[];
+  compacted: string[];
+}
+
+/** Session advisory lock held by the one replica maintaining the partitions ("audi", "part"). */
+const LOCK = [1635083369, 1885434484] as const;
+
+/** How long a partition DDL may wait for its lock before the run gives up until the next one. */
+const LOCK_TIMEOUT = '2s';
+
+const COMPACTED = 'fedbroker: compacted';
+
+/**
+ * Keeps the day partitions of `audit_records`, on a timer, in one replica at a time (a PostgreSQL
+ * advisory lock): creates those of the next `daysAhead` days, drops those wholly older than
+ * `retentionDays` (through `audit_drop_partitions`, which anchors the hash chains first), and
+ * compacts each day once it is over: its indexes, filled half-way by a day of inserts in the
+ * middle of their key ranges, are rebuilt full (fillfactor 100: nothing is written there again).
+ */
+export class AuditPartitionMaintenance {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: AuditPartitionMaintenanceOptions,
+  ) {}
+
+  /** Runs now, then every `intervalSeconds` until {@link stop}; the timer does not hold the process open. */
+  start(): void {
+    const tick = () => {
+      if (this.running !== undefined) return;
+      this.running = this.run()
+        .catch((error: unknown) => {
+          this.options.logger?.error(`audit partitions: maintenance failed: ${String(error)}`);
+        })
+        .finally(() => {
+          this.running = undefined;
+        });
+    };
+    tick();
+    this.timer = setInterval(tick, (this.options.intervalSeconds ?? 3600) * 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One maintenance run. */
+  async run(): Promise<AuditPartitionReport> {
+    const report: AuditPartitionReport = { skipped: false, created: [], dropped: [], compacted: [] };
+    const lease = await leaseClient(pgPoolOf(this.dataSource), 10_000);
+    const query = async (sql: string, values: unknown[] = []): Promise<string[]> =>
+      (await lease.client.query<{ v: string }>(sql, values)).rows.map((row) => row.v);
+    try {
+      const [locked] = await query(`SELECT pg_try_advisory_lock($1, $2)::text AS v`, [...LOCK]);
+      if (locked !== 'true') {
+        lease.release();
+        return { ...report, skipped: true };
+      }
+      try {
+        await query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+        const today = utcDay(this.options.now(), 0);
+        report.created = await query(`SELECT audit_create_partitions($1::date, $2) AS v`, [
+          today,
+          (this.options.daysAhead ?? 7) + 1,
+        ]);
+        if (this.options.retentionDays !== undefined) {
+          const keepFrom = utcDay(this.options.now(), -this.options.retentionDays);
+          report.dropped = await query(`SELECT audit_drop_partitions($1::date) AS v`, [keepFrom]);
+        }
+        for (const partition of await this.uncompacted(query, today)) {
+          await query(`REINDEX TABLE CONCURRENTLY ${partition}`);
+          await query(`COMMENT ON TABLE ${partition} IS '${COMPACTED}'`);
+          report.compacted.push(partition);
+        }
+      } finally {
+        await query(`RESET lock_timeout`);
+        await query(`SELECT pg_advisory_unlock($1, $2)::text AS v`, [...LOCK]);
+      }
+      lease.release();
+    } catch (error) {
+      lease.discard();
+      throw error;
+    }
+    if (report.created.length + report.dropped.length + report.compacted.length > 0) {
+      this.options.logger?.info(
+        `audit partitions: created ${list(report.created)}; dropped ${list(report.dropped)}; compacted ${list(report.compacted)}`,
+      );
+    }
+    return report;
+  }
+
+  /** Day partitions before `today` not compacted yet, their indexes set to fill their pages. */
+  private async uncompacted(
+    query: (sql: string, values?: unknown[]) => Promise<string[]>,
+    today: string,
+  ): Promise<string[]> {
+    const partitions = await query(
+      `SELECT c.relname AS v FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'audit_records'::regclass AND c.relname ~ '^audit_records_p[0-9]{8}$'
+         AND c.relname < audit_partition_name($1::date)
+         AND obj_description(c.oid, 'pg_class') IS DISTINCT FROM $2
+       ORDER BY c.relname`,
+      [today, COMPACTED],
+    );
+    for (const partition of partitions) {
+      const indexes = await query(
+        `SELECT indexrelid::regclass::text AS v FROM pg_index WHERE indrelid = $1::regclass`,
+        [partition],
+      );
+      for (const index of indexes) await query(`ALTER INDEX ${index} SET (fillfactor = 100)`);
+    }
+    return partitions;
+  }
+}
+
+function utcDay(now: Date, offsetDays: number): string {
+  return new Date(now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+function list(names: readonly string[]): string {
+  return names.length === 0 ? 'none' : names.join(', ');
+}
