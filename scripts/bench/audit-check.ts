@@ -19,8 +19,21 @@ export async function checkIssuedAudit(
 ): Promise<AuditCheck> {
   const okBodies = allRuns.flatMap((runs) => runs.okBodies);
   const unanswered = allRuns.reduce((total, runs) => total + runs.unanswered, 0);
-  const jtis = okBodies.map(accessTokenJti).filter((jti): jti is string => jti !== undefined);
-  const oks = okBodies.length;
+  return checkIssuedJtis(databaseUrl, label, okBodies.map(accessTokenJti), unanswered);
+}
+
+/**
+ * {@link checkIssuedAudit} from the `jti` of each 200 (undefined where a 200 carried no token), for
+ * runs too long to keep every body.
+ */
+export async function checkIssuedJtis(
+  databaseUrl: string,
+  label: string,
+  okJtis: readonly (string | undefined)[],
+  unanswered: number,
+): Promise<AuditCheck> {
+  const jtis = okJtis.filter((jti): jti is string => jti !== undefined);
+  const oks = okJtis.length;
   // Requests the load generator hung up on at the end of a run may still complete and be audited.
   for (let attempt = 1; ; attempt++) {
     const rows = await withClient(databaseUrl, async (client) => {

@@ -94,6 +94,19 @@ export function kubernetesPlatform(workload: BenchWorkload, name: string, issuer
   };
 }
 
+/** The one policy of the `token` scenario: every `team-*` namespace of platform `platform` gets a token. */
+export function teamWorkersPolicy(workload: BenchWorkload, platform: string): unknown {
+  return {
+    name: 'bench-workers',
+    platform,
+    condition: "identity.namespace.startsWith('team-')",
+    subject: "'k8s:' + identity.namespace + ':' + identity.serviceAccount",
+    audiences: [workload.apiAudience],
+    scopes: ['bench.read'],
+    ttlSeconds: 900,
+  };
+}
+
 /** The identity that policy `i` of {@link generatedPolicies} (and no other) matches. */
 export function generatedIdentity(i: number): WorkloadIdentity {
   return { namespace: `ns-${i}`, serviceAccount: `sa-${i}` };

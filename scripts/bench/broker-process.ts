@@ -29,8 +29,13 @@ export interface BenchBroker {
   /** A full admin credential (`FEDBROKER_ADMIN_TOKEN`). */
   readonly adminToken: string;
   readonly server: ChildServer;
-  /** One admin API call with the admin token; the body, parsed when JSON. */
-  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** One admin API call with the admin token (and `headers`, e.g. `If-Match`); the body, parsed when JSON. */
+  admin(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown }>;
   /** The broker process's resident set size now. */
   rssBytes(): Promise<number>;
   stop(): Promise<void>;
@@ -88,12 +93,13 @@ export async function startBenchBroker(
     databaseUrl,
     adminToken,
     server,
-    async admin(method, path, body) {
+    async admin(method, path, body, headers = {}) {
       const response = await fetch(`${baseUrl}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${adminToken}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });

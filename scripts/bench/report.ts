@@ -42,10 +42,20 @@ export function markdownTable(
       ].map(cell),
     ),
   );
+  return alignedTable(['what', 'figure', 'baseline', 'target', 'met'], rows);
+}
+
+/** A markdown table with its columns padded to one width, as Prettier writes it, so `lint` keeps it. */
+function alignedTable(header: readonly string[], rows: readonly string[][]): string {
+  const widths = header.map((title, column) =>
+    Math.max(3, title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    `| ${widths.map((width, column) => (cells[column] ?? '').padEnd(width)).join(' | ')} |`;
   return [
-    '| what | figure | baseline | target | met |',
-    '|---|---|---|---|---|',
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    line(header),
+    `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`,
+    ...rows.map(line),
   ].join('\n');
 }
 

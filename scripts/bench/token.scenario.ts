@@ -3,9 +3,16 @@
 import { alternateRounds, cycleOf, describeRuns, rateRatio, unexpectedAnswers } from './alternating-load';
 import { checkAllIssuedAudits } from './audit-check';
 import { startBenchBaseline } from './baseline-process';
-import { applyCatalog, exchangeBodies, kubernetesPlatform, startWorkload } from './bench-workload';
+import {
+  applyCatalog,
+  exchangeBodies,
+  kubernetesPlatform,
+  startWorkload,
+  teamWorkersPolicy,
+} from './bench-workload';
 import { startBenchBroker } from './broker-process';
 import { loadPlan, nodeArgsOf, positiveInt } from './knobs';
+import { cpuPerAnswerMicros, processCpuMs } from './process-cpu';
 import type { BenchScenario } from './scenario';
 
 const TARGET = 0.8;
@@ -24,19 +31,10 @@ export const tokenScenario: BenchScenario = {
     const broker = await startBenchBroker(env, { nodeArgs: nodeArgsOf('BENCH_BROKER_NODE_ARGS') });
     await applyCatalog(broker, {
       platforms: [kubernetesPlatform(workload, 'bench')],
-      policies: [
-        {
-          name: 'bench-workers',
-          platform: 'bench',
-          condition: "identity.namespace.startsWith('team-')",
-          subject: "'k8s:' + identity.namespace + ':' + identity.serviceAccount",
-          audiences: [workload.apiAudience],
-          scopes: ['bench.read'],
-          ttlSeconds: 900,
-        },
-      ],
+      policies: [teamWorkersPolicy(workload, 'bench')],
     });
 
+    const cpuBefore = [processCpuMs(baseline.server.pid), processCpuMs(broker.server.pid)];
     const [baselineRuns, brokerRuns] = await alternateRounds(
       env,
       [
@@ -58,6 +56,8 @@ export const tokenScenario: BenchScenario = {
       plan,
     );
     if (baselineRuns === undefined || brokerRuns === undefined) throw new Error('no runs');
+    const baselineCpu = cpuPerAnswerMicros(cpuBefore[0], processCpuMs(baseline.server.pid), baselineRuns);
+    const brokerCpu = cpuPerAnswerMicros(cpuBefore[1], processCpuMs(broker.server.pid), brokerRuns);
     const audit = await checkAllIssuedAudits([
       { databaseUrl: broker.databaseUrl, label: 'broker', runs: [brokerRuns] },
     ]);
@@ -78,6 +78,11 @@ export const tokenScenario: BenchScenario = {
         describeRuns(baselineRuns),
         describeRuns(brokerRuns),
         `broker / baseline per round: ${perRound.map((r) => r.toFixed(3)).join(', ')}`,
+        ...(baselineCpu === undefined || brokerCpu === undefined
+          ? []
+          : [
+              `CPU per answered request (process, all threads, warm-up included): baseline ${baselineCpu.toFixed(0)} µs, broker ${brokerCpu.toFixed(0)} µs (${(brokerCpu / baselineCpu).toFixed(2)}x)`,
+            ]),
         ...audit.notes,
       ],
       failures: [...unexpectedAnswers(baselineRuns), ...unexpectedAnswers(brokerRuns), ...audit.failures],

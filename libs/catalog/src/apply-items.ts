@@ -1,5 +1,6 @@
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { parseBody, policyBodySchema, type PlatformBody, type PolicyBody } from './catalog-schemas';
+import type { TimeSlicer } from './time-slicer';
 
 /** The most platforms and policies one apply takes. */
 export const MAX_APPLIED_PLATFORMS = 1000;
@@ -11,14 +12,22 @@ export interface Item<Body> {
   body: Body;
 }
 
-/** The policy items that read; the problems of the others, under their paths, go to `problems`. */
-export function readPolicies(items: readonly unknown[], problems: FieldProblem[]): Item<PolicyBody>[] {
+/**
+ * The policy items that read; the problems of the others, under their paths, go to `problems`.
+ * Reading pauses with `slicer` between items, so that a large apply does not hold up `/token`.
+ */
+export async function readPolicies(
+  items: readonly unknown[],
+  problems: FieldProblem[],
+  slicer: TimeSlicer,
+): Promise<Item<PolicyBody>[]> {
   const read: Item<PolicyBody>[] = [];
-  items.forEach((item, index) => {
+  for (const [index, item] of items.entries()) {
     const parsed = parseBody(policyBodySchema, item);
     if (parsed.ok) read.push({ index, body: parsed.value });
     else problems.push(...prefixed(`policies.${index}`, parsed.problems));
-  });
+    await slicer.pause();
+  }
   return read;
 }
 

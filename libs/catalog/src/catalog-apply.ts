@@ -32,6 +32,7 @@ import { PolicyRules, takeoverWarnings, type PolicyRulesOptions } from './policy
 import type { PolicyWarning } from './policy-warnings';
 import { unpinnedPolicies } from './shared-issuer-policies';
 import { TakeoverIndex } from './takeover-index';
+import { TimeSlicer } from './time-slicer';
 import { samePlatform, samePolicy } from './unchanged';
 
 const applyBodySchema = z.strictObject({
@@ -89,8 +90,9 @@ export class CatalogApply {
     const envelope = parseBody(applyBodySchema, input);
     if (!envelope.ok) throw refusal(envelope.problems);
     const problems: FieldProblem[] = [];
+    const slicer = new TimeSlicer();
     const platforms = await this.readPlatforms(envelope.value.platforms, problems);
-    const policies = readPolicies(envelope.value.policies, problems);
+    const policies = await readPolicies(envelope.value.policies, problems, slicer);
     problems.push(...repeatedNames('platforms', platforms), ...repeatedNames('policies', policies));
     const unread = unreadNames(envelope.value.platforms, platforms);
 
@@ -103,6 +105,7 @@ export class CatalogApply {
           { platforms, policies, unread, problems },
           actor,
           compiled,
+          slicer,
         );
         if (applied.created.length + applied.updated.length > 0)
           await Catalog.bumpVersion(manager, this.catalog.origin);
@@ -158,6 +161,7 @@ export class CatalogApply {
     },
     actor: string,
     compiled: CompiledVersion[],
+    slicer: TimeSlicer,
   ): Promise<ApplyResult> {
     const { platforms: platformItems, policies: policyItems, unread, problems } = read;
     await lockRoutes(manager);
@@ -193,6 +197,7 @@ export class CatalogApply {
     /** Policies checked here, against the platform as the apply leaves it, whether they passed or not. */
     const checkedNames = new Set<string>();
     for (const item of policyItems) {
+      await slicer.pause();
       const existing = storedPolicies.get(item.body.name);
       const platform = finalPlatforms.get(item.body.platform);
       if (platform === undefined && unread.has(item.body.platform)) continue;
@@ -248,9 +253,8 @@ export class CatalogApply {
       changedPolicies,
       { platformIds, kinds },
       actor,
-      changes,
-      compiled,
-      result,
+      { changes, compiled, result },
+      slicer,
     );
     await this.options.changes.recordAll(manager, changes);
     return result;
@@ -261,10 +265,10 @@ export class CatalogApply {
     items: readonly PolicyChange[],
     platforms: { platformIds: ReadonlyMap<string, string>; kinds: ReadonlyMap<string, PlatformKind> },
     actor: string,
-    changes: AdminChange[],
-    compiled: CompiledVersion[],
-    result: ApplyResult,
+    out: { changes: AdminChange[]; compiled: CompiledVersion[]; result: ApplyResult },
+    slicer: TimeSlicer,
   ): Promise<void> {
+    const { changes, compiled, result } = out;
     const { platformIds, kinds } = platforms;
     const columnsOf = (item: PolicyChange): PolicyColumns =>
       toPolicyColumns(item.body, platformIds.get(item.body.platform) ?? '');
@@ -275,9 +279,10 @@ export class CatalogApply {
     const updates = updated.map((item) => ({ ...columnsOf(item), id: item.existing?.id ?? '' }));
     for (const row of await updatePolicies(manager, updates)) written.set(row.name, row);
 
-    const indexes = new Map<string, TakeoverIndex>();
+    const takeovers = new Map<string, { index: TakeoverIndex; stored: Map<string, CompiledPolicy> }>();
     const platformNames = new Map([...platformIds].map(([name, id]) => [id, name]));
     for (const item of items) {
+      await slicer.pause();
       const row = written.get(item.body.name);
       const platformId = platformIds.get(item.body.platform) ?? '';
       if (row === undefined) throw new Error(`policy ${item.body.name} was not written`);
@@ -300,13 +305,18 @@ export class CatalogApply {
         before: before ? policyView(before) : null,
         after: policyView(after),
       });
-      let index = indexes.get(platformId);
-      if (index === undefined) {
-        index = new TakeoverIndex(this.catalog.snapshot().policiesFor(platformId), this.rules.now());
-        indexes.set(platformId, index);
+      let platform = takeovers.get(platformId);
+      if (platform === undefined) {
+        const snapshot = this.catalog.snapshot();
+        const loaded = snapshot.policiesFor(platformId);
+        platform = {
+          index: new TakeoverIndex(snapshot.policySetFor(platformId), this.rules.now()),
+          stored: new Map(loaded.map((policy) => [policy.definition.name, policy])),
+        };
+        takeovers.set(platformId, platform);
       }
-      const stored = index.named(item.body.name);
-      const warnings = [...item.warnings, ...takeoverWarnings(index, item.compiled, stored)];
+      const stored = platform.stored.get(item.body.name);
+      const warnings = [...item.warnings, ...takeoverWarnings(platform.index, item.compiled, stored)];
       result.warnings.push(...warnings.map((w) => ({ ...w, field: `policies.${item.index}.${w.field}` })));
     }
   }

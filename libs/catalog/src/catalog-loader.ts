@@ -62,6 +62,9 @@ interface ListedPolicy extends Listed {
   platformId: string;
 }
 
+/** Policies a loop goes through between two chances to pause. */
+const PAUSE_EVERY = 1000;
+
 /** Rows one query reads by id, so that no single step parses an unbounded result. */
 const ROWS_PER_READ = 1000;
 
@@ -102,7 +105,8 @@ export class CatalogLoader {
       );
       const platformList = await manager.query<Listed[]>(`SELECT id, version FROM platforms`);
       const policyList = await manager.query<ListedPolicy[]>(
-        `SELECT id, platform_id AS "platformId", version FROM policies`,
+        // in rank order (see byRank), so that each platform's list is ranked as it is gathered
+        `SELECT id, platform_id AS "platformId", version FROM policies ORDER BY priority DESC, name COLLATE "C"`,
       );
       await slicer.pause();
       const kept = kind === 'full' ? new Map<string, PlatformEntry>() : this.platforms;
@@ -113,6 +117,7 @@ export class CatalogLoader {
         slicer,
       );
       const membersOf = groupByPlatform(policyList);
+      await slicer.pause();
       const next = new Map<string, PlatformEntry>();
       const changed: PlatformEntry[] = [];
       const changedIds: string[] = [];
@@ -143,7 +148,9 @@ export class CatalogLoader {
         policiesChanged: this.countChanged(policyList),
         policiesCompiled: compiledCount,
       };
+      await slicer.pause();
       this.forgetOutside(next, policyList);
+      await slicer.pause();
       if (changed.length > 0 || removed > 0) this.routes = this.routesOf(next);
       this.platforms = next;
       const snapshot = this.snapshotOf(report.version, previous);
@@ -185,12 +192,16 @@ export class CatalogLoader {
     for (const entry of changed) {
       if (entry.config === undefined) continue;
       const list: CompiledPolicy[] = [];
+      let visited = 0;
       for (const [id, version] of entry.members) {
+        if (++visited % PAUSE_EVERY === 0) await slicer.pause();
         const known = this.known(id, version, entry.config.kind);
-        if (known === undefined) continue;
-        this.compiled.set(id, known);
-        list.push(known.policy);
+        if (known !== undefined) {
+          this.compiled.set(id, known);
+          list.push(known.policy);
+        }
       }
+      // listed in rank order: the sort only confirms it (and orders names the database sorts apart)
       entry.policies = list.sort(byRank);
       await slicer.pause();
     }
@@ -199,9 +210,10 @@ export class CatalogLoader {
 
   /** The compiled policy of that version and kind, from a write or an earlier load. */
   private known(id: string, version: number, kind: PlatformKind): CompiledVersion | undefined {
-    for (const entry of [this.adopted.get(id), this.compiled.get(id)]) {
-      if (entry !== undefined && entry.version === version && entry.kind === kind) return entry;
-    }
+    const adopted = this.adopted.get(id);
+    if (adopted !== undefined && adopted.version === version && adopted.kind === kind) return adopted;
+    const compiled = this.compiled.get(id);
+    if (compiled !== undefined && compiled.version === version && compiled.kind === kind) return compiled;
     return undefined;
   }
 
@@ -249,7 +261,7 @@ export class CatalogLoader {
 
   /**
    * Builds, a slice at a time, the policy sets `previous` had built for platforms that changed, so
-   * that the first `/token` after the load does not build them on the request path.
+   * that neither `/token` nor a write's checks build them on their path after the load.
    */
   private async warm(
     snapshot: CatalogSnapshot,
@@ -258,9 +270,7 @@ export class CatalogLoader {
     slicer: TimeSlicer,
   ): Promise<void> {
     for (const id of changedIds) {
-      if (!previous.hasPolicySet(id)) continue;
-      snapshot.policySetFor(id);
-      await slicer.pause();
+      if (previous.hasPolicySet(id)) await snapshot.buildPolicySet(id, () => slicer.pause());
     }
   }
 

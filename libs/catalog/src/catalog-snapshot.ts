@@ -64,6 +64,16 @@ export class CatalogSnapshot {
     return this.policySets.has(platformId);
   }
 
+  /**
+   * Builds the policy set of a platform ahead of use, pausing with `pause` while it builds: a reload
+   * does so before it publishes the snapshot, so that no request builds it on its path.
+   */
+  async buildPolicySet(platformId: string, pause: () => Promise<void>): Promise<void> {
+    if (this.policySets.has(platformId)) return;
+    const set = await PolicySet.build(this.policiesFor(platformId), pause);
+    this.policySets.set(platformId, set);
+  }
+
   /** The policies of a platform ranked and indexed for `/token`, built once per snapshot and platform. */
   policySetFor(platformId: string): PolicySet {
     let set = this.policySets.get(platformId);

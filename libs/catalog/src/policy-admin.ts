@@ -200,7 +200,7 @@ export class PolicyAdmin {
     compiled: CompiledPolicy,
     before?: CompiledPolicy,
   ): PolicyWarning[] {
-    const index = new TakeoverIndex(this.catalog.snapshot().policiesFor(platform.id), this.rules.now());
+    const index = new TakeoverIndex(this.catalog.snapshot().policySetFor(platform.id), this.rules.now());
     return takeoverWarnings(index, compiled, before);
   }
 

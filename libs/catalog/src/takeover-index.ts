@@ -1,4 +1,10 @@
-import { mayBothHold, rankOrder, type CompiledPolicy, type ConditionFacts } from '@fedbroker/policy';
+import {
+  mayBothHold,
+  rankOrder,
+  type CompiledPolicy,
+  type ConditionFacts,
+  type PolicySet,
+} from '@fedbroker/policy';
 
 /** What deciding whether one policy takes exchanges from another needs to know of each. */
 export interface RankedCondition {
@@ -10,45 +16,19 @@ export interface RankedCondition {
 export const NAMED_TAKEOVERS = 5;
 
 /**
- * The policies of one platform as they serve exchanges today, indexed by their pins so that many
- * writes are checked against many policies without comparing every pair.
+ * Which policies of one platform a written policy takes exchanges from, found through the
+ * platform's {@link PolicySet} (built once per catalog snapshot, as `/token` uses it), so that a
+ * write costs what its own pins select, not a pass over every policy.
  *
  * A policy P takes exchanges from Q when both grant today (enabled, `enforce`, not expired), P
  * ranks above Q, and their conditions may both hold: an approximation from their top-level pins
  * ({@link mayBothHold}), which errs towards warning.
  */
 export class TakeoverIndex {
-  private readonly active: RankedCondition[];
-  private readonly unpinned = new Map<string, RankedCondition[]>();
-  private readonly byValue = new Map<string, Map<string, RankedCondition[]>>();
-
-  private readonly byName: ReadonlyMap<string, RankedCondition>;
-
   constructor(
-    policies: Iterable<RankedCondition>,
+    private readonly policies: PolicySet,
     private readonly now: Date,
-  ) {
-    const all = [...policies];
-    this.byName = new Map(all.map((policy) => [policy.definition.name, policy]));
-    this.active = all.filter((policy) => grantsToday(policy, now));
-    const fields = new Set(this.active.flatMap((policy) => [...policy.facts.pins.keys()]));
-    for (const field of fields) {
-      const values = new Map<string, RankedCondition[]>();
-      const unpinned: RankedCondition[] = [];
-      for (const policy of this.active) {
-        const pinned = policy.facts.pins.get(field);
-        if (pinned === undefined) unpinned.push(policy);
-        for (const value of pinned ?? []) values.set(value, [...(values.get(value) ?? []), policy]);
-      }
-      this.byValue.set(field, values);
-      this.unpinned.set(field, unpinned);
-    }
-  }
-
-  /** The indexed policy of that name, granting today or not. */
-  named(name: string): RankedCondition | undefined {
-    return this.byName.get(name);
-  }
+  ) {}
 
   /**
    * The names of the policies `candidate` takes exchanges from and `before` (the candidate as
@@ -56,30 +36,16 @@ export class TakeoverIndex {
    */
   takenBy(candidate: RankedCondition, before: RankedCondition | undefined, limit: number): string[] {
     if (!grantsToday(candidate, this.now)) return [];
-    const taken: RankedCondition[] = [];
-    for (const other of this.candidatesFor(candidate)) {
+    const beforeGrants = before !== undefined && grantsToday(before, this.now);
+    const taken: string[] = [];
+    for (const other of this.policies.overlapping(candidate.facts.pins)) {
+      if (taken.length >= limit) break;
       if (other.definition.name === candidate.definition.name || !takes(candidate, other)) continue;
-      if (before !== undefined && grantsToday(before, this.now) && takes(before, other)) continue;
-      taken.push(other);
+      if (!grantsToday(other, this.now)) continue;
+      if (beforeGrants && takes(before, other)) continue;
+      taken.push(other.definition.name);
     }
-    return taken
-      .sort((a, b) => rankOrder(a.definition, b.definition))
-      .slice(0, limit)
-      .map((policy) => policy.definition.name);
-  }
-
-  /** The policies not ruled out by the candidate's most selective pin. */
-  private candidatesFor(candidate: RankedCondition): Iterable<RankedCondition> {
-    let best: RankedCondition[] | undefined;
-    for (const [field, values] of candidate.facts.pins) {
-      const byValue = this.byValue.get(field);
-      const matching = [
-        ...(this.unpinned.get(field) ?? this.active),
-        ...[...values].flatMap((value) => byValue?.get(value) ?? []),
-      ];
-      if (best === undefined || matching.length < best.length) best = matching;
-    }
-    return new Set(best ?? this.active);
+    return taken;
   }
 }
 

@@ -3,12 +3,16 @@ import { messageOf } from './message-of';
 import { policyEnvironment, type CelProgram, type PolicyBindings } from './cel-environment';
 import { readResult, staticKindProblem, type ExpressionRole } from './expression-result';
 import { inspectExpression, type CelExpr } from './inspect-expression';
+import { plannedProgram } from './planned-program';
 import type { PolicySchema } from './policy-schema';
 
 /** The longest expression accepted, in UTF-8 bytes. */
 export const MAX_EXPRESSION_BYTES = 4096;
 
-/** A compiled expression and its parsed tree, or every reason it is not one. */
+/**
+ * A compiled expression and its parsed tree, or every reason it is not one. The program keeps its
+ * plan in a bounded cache (see {@link plannedProgram}); the tree is the caller's to drop.
+ */
 export type CompiledExpression = { program: CelProgram; expr: CelExpr } | { problems: string[] };
 
 const NO_BINDINGS: PolicyBindings = {
@@ -54,7 +58,7 @@ export function compileExpression(
     const constantProblem = runConstant(role, program);
     if (constantProblem !== undefined) return { problems: [constantProblem] };
   }
-  return { program, expr: parsed.expr };
+  return { program: plannedProgram(source, parsed.expr, program), expr: parsed.expr };
 }
 
 function runConstant(role: ExpressionRole, program: CelProgram): string | undefined {

@@ -1,5 +1,6 @@
 import type { PolicyBindings } from './cel-environment';
 import type { CompiledPolicy } from './compile-policy';
+import type { ConditionFacts } from './condition-facts';
 import {
   auditVerdict,
   byRank,
@@ -36,6 +37,9 @@ export interface RuledOutPolicy {
 /** How many ruled-out policies a denial names at most. */
 export const RULED_OUT_NAMED = 10;
 
+/** Policies a {@link PolicySet} build handles between two chances to pause. */
+const BUILD_STEP = 512;
+
 /** The policies pinned on one identity field, by pinned value; each list in rank order. */
 interface FieldIndex {
   readonly byValue: ReadonlyMap<string, readonly number[]>;
@@ -67,41 +71,35 @@ export class PolicySet {
   /** The enabled `audit`-mode policies, by rank: each gets a verdict. */
   private readonly audited: readonly number[];
 
-  private constructor(policies: readonly CompiledPolicy[]) {
-    this.ranked = Object.freeze(isRanked(policies) ? [...policies] : [...policies].sort(byRank));
-    this.placement = placements(this.ranked);
-    const fields = new Map<string, { byValue: Map<string, number[]>; all: number[] }>();
-    const unplaced: number[] = [];
-    const audited: number[] = [];
-    let enforced = 0;
-    this.ranked.forEach((policy, rank) => {
-      const { mode = 'enforce', enabled } = policy.definition;
-      if (mode === 'enforce') enforced += 1;
-      else if (enabled) audited.push(rank);
-      const field = this.placement[rank];
-      const values = field === undefined ? undefined : policy.facts.pins.get(field);
-      if (field === undefined || values === undefined) {
-        unplaced.push(rank);
-        return;
-      }
-      let index = fields.get(field);
-      if (index === undefined) fields.set(field, (index = { byValue: new Map(), all: [] }));
-      index.all.push(rank);
-      for (const value of values) {
-        const list = index.byValue.get(value);
-        if (list === undefined) index.byValue.set(value, [rank]);
-        else list.push(rank);
-      }
-    });
-    this.fields = fields;
-    this.unplaced = unplaced;
-    this.audited = audited;
-    this.enforced = enforced;
+  private constructor(parts: PolicySetParts) {
+    this.ranked = parts.ranked;
+    this.placement = parts.placement;
+    this.fields = parts.fields;
+    this.unplaced = parts.unplaced;
+    this.audited = parts.audited;
+    this.enforced = parts.enforced;
   }
 
   /** Ranks and indexes `policies` (any order; the array is not changed). */
   static of(policies: readonly CompiledPolicy[]): PolicySet {
-    return new PolicySet(policies);
+    const steps = buildSteps(policies);
+    let step = steps.next();
+    while (step.done !== true) step = steps.next();
+    return new PolicySet(step.value);
+  }
+
+  /**
+   * {@link of}, awaiting `pause` every {@link BUILD_STEP} policies or so, so that a caller can yield
+   * to the event loop while a large set builds (a catalog reload does, to keep serving `/token`).
+   */
+  static async build(policies: readonly CompiledPolicy[], pause: () => Promise<void>): Promise<PolicySet> {
+    const steps = buildSteps(policies);
+    let step = steps.next();
+    while (step.done !== true) {
+      await pause();
+      step = steps.next();
+    }
+    return new PolicySet(step.value);
   }
 
   /** How many policies the set holds. */
@@ -201,6 +199,30 @@ export class PolicySet {
     return { ranks: mergeRanks(lists), absent };
   }
 
+  /**
+   * The policies whose conditions may hold together with a condition pinning `pins` (its
+   * {@link ConditionFacts}), in rank order: every policy left out is placed on a field `pins` also
+   * pins, to other values, so the two conditions cannot both hold. A write's checks use it to find
+   * the policies a new one competes with without going through them all.
+   */
+  overlapping(pins: ConditionFacts['pins']): CompiledPolicy[] {
+    const lists: (readonly number[])[] = [];
+    for (const [field, index] of this.fields) {
+      const values = pins.get(field);
+      if (values === undefined) lists.push(index.all);
+      else for (const value of values) lists.push(index.byValue.get(value) ?? []);
+    }
+    lists.push(this.unplaced);
+    const policies: CompiledPolicy[] = [];
+    let previous = -1;
+    for (const rank of lists.flat().sort((a, b) => a - b)) {
+      if (rank === previous) continue;
+      previous = rank;
+      policies.push(this.ranked[rank] as CompiledPolicy);
+    }
+    return policies;
+  }
+
   /** The first ranked `enforce`-mode policies not among `ranks`, with the pin that ruled each out. */
   private firstRuledOut(ranks: readonly number[], absent: ReadonlySet<string>): RuledOutPolicy[] {
     const named: RuledOutPolicy[] = [];
@@ -259,35 +281,90 @@ export class PolicySet {
   }
 }
 
+interface PolicySetParts {
+  ranked: readonly CompiledPolicy[];
+  placement: readonly (string | undefined)[];
+  fields: ReadonlyMap<string, FieldIndex>;
+  unplaced: readonly number[];
+  audited: readonly number[];
+  enforced: number;
+}
+
+/** What a {@link PolicySet} holds, built in steps: it yields every {@link BUILD_STEP} policies. */
+function* buildSteps(policies: readonly CompiledPolicy[]): Generator<void, PolicySetParts> {
+  const ranked = Object.freeze(isRanked(policies) ? [...policies] : [...policies].sort(byRank));
+  yield;
+  const placement = yield* placements(ranked);
+  const fields = new Map<string, { byValue: Map<string, number[]>; all: number[] }>();
+  const unplaced: number[] = [];
+  const audited: number[] = [];
+  let enforced = 0;
+  for (let rank = 0; rank < ranked.length; rank += 1) {
+    if (rank % BUILD_STEP === BUILD_STEP - 1) yield;
+    const policy = ranked[rank] as CompiledPolicy;
+    const { mode = 'enforce', enabled } = policy.definition;
+    if (mode === 'enforce') enforced += 1;
+    else if (enabled) audited.push(rank);
+    const field = placement[rank];
+    const values = field === undefined ? undefined : policy.facts.pins.get(field);
+    if (field === undefined || values === undefined) {
+      unplaced.push(rank);
+      continue;
+    }
+    let index = fields.get(field);
+    if (index === undefined) fields.set(field, (index = { byValue: new Map(), all: [] }));
+    index.all.push(rank);
+    for (const value of values) {
+      const list = index.byValue.get(value);
+      if (list === undefined) index.byValue.set(value, [rank]);
+      else list.push(rank);
+    }
+  }
+  return { ranked, placement, fields, unplaced, audited, enforced };
+}
+
 /**
  * The field each policy is placed on: among the fields it pins, the one whose pinned values the
  * fewest policies share (then by name), so that one common pin (`serviceAccount == 'deployer'`
  * everywhere) does not gather every policy in one list. None for a policy without pins.
  */
-function placements(ranked: readonly CompiledPolicy[]): (string | undefined)[] {
+function* placements(ranked: readonly CompiledPolicy[]): Generator<void, (string | undefined)[]> {
   const shared = new Map<string, Map<string, number>>();
-  for (const { facts } of ranked) {
+  for (let rank = 0; rank < ranked.length; rank += 1) {
+    if (rank % BUILD_STEP === BUILD_STEP - 1) yield;
+    const { facts } = ranked[rank] as CompiledPolicy;
     for (const [field, values] of facts.pins) {
       let counts = shared.get(field);
       if (counts === undefined) shared.set(field, (counts = new Map<string, number>()));
       for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
     }
   }
-  return ranked.map(({ facts }) => {
-    if (facts.pins.size === 0) return undefined;
-    let best: string | undefined;
-    let bestCost = Infinity;
-    for (const [field, values] of facts.pins) {
-      const counts = shared.get(field);
-      let cost = 0;
-      for (const value of values) cost += counts?.get(value) ?? 0;
-      if (cost < bestCost || (cost === bestCost && best !== undefined && field < best)) {
-        best = field;
-        bestCost = cost;
-      }
+  const placement: (string | undefined)[] = [];
+  for (let rank = 0; rank < ranked.length; rank += 1) {
+    if (rank % BUILD_STEP === BUILD_STEP - 1) yield;
+    const { facts } = ranked[rank] as CompiledPolicy;
+    placement.push(placeOf(facts.pins, shared));
+  }
+  return placement;
+}
+
+/** The field of `pins` whose pinned values the fewest policies share (then by name). */
+function placeOf(
+  pins: ReadonlyMap<string, ReadonlySet<string>>,
+  shared: ReadonlyMap<string, ReadonlyMap<string, number>>,
+): string | undefined {
+  let best: string | undefined;
+  let bestCost = Infinity;
+  for (const [field, values] of pins) {
+    const counts = shared.get(field);
+    let cost = 0;
+    for (const value of values) cost += counts?.get(value) ?? 0;
+    if (cost < bestCost || (cost === bestCost && best !== undefined && field < best)) {
+      best = field;
+      bestCost = cost;
     }
-    return best;
-  });
+  }
+  return best;
 }
 
 /** Whether `policies` is already in rank order, as the catalog keeps it. */
