@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { auditRowHash, GENESIS_HASH } from './audit-row-hash';
-import { AuditStrings } from './audit-strings';
+import { leaseClient, pgPoolOf } from '@fedbroker/persistence';
+import { AuditStrings, type AuditSql } from './audit-strings';
 import { CONTENT_COLUMNS, CONTEXT_COLUMNS } from './insert-audit-events';
 
 /** The first row a verification found broken, and why. */
@@ -63,20 +64,28 @@ interface ChainRow {
   [content: `c${number}`]: string | number | null;
 }
 
-interface Link {
+/** A chained row read, its content decoded, waiting for the hash of the row before it. */
+interface ReadRow {
   chain: number;
   chainId: string;
   seq: number;
-  hash: string;
   id: string;
+  rowHash: string;
+  content: (string | null)[];
 }
 
+/** Rows read ahead of a missing predecessor, at most, before the first of them is named as broken. */
+const MAX_WAITING = 10_000;
+
 /**
- * Walks every audit hash chain in chain and sequence order, a page at a time (keyset pagination:
- * memory stays bounded whatever the table holds), recomputing each row's hash from its content and
- * the hash of the row before it, and stops at the first row that is altered, out of sequence, or
- * whose predecessor is missing; then looks for rows outside any chain written since chaining began.
- * Where retention dropped the rows before a kept one, the chain goes on from the anchor it recorded
+ * Walks every audit hash chain, recomputing each row's hash from its content and the hash of the
+ * row before it, and stops at the first row that is altered, repeats a sequence number, or whose
+ * predecessor is missing; then looks for rows outside any chain written since chaining began.
+ *
+ * Partition by partition (a cursor over each, sorted by chain and sequence; memory holds one page,
+ * the head of each chain, and the rows that came before their predecessor: a row of a chain whose
+ * request began before midnight can land in the day before its predecessor's). Where retention
+ * dropped the rows before a kept one, the chain goes on from the anchor it recorded
  * (`audit_chain_anchors`: the dropped row's sequence number and hash).
  */
 export class AuditChainVerifier {
@@ -92,118 +101,183 @@ export class AuditChainVerifier {
   }
 
   async verify(): Promise<AuditChainReport> {
+    /** Per chain, the verified rows whose successor is not verified yet: sequence number to hash. */
+    const frontier = new Map<number, Map<number, string>>();
+    const waiting = new Map<number, Map<number, ReadRow>>();
+    let waitingCount = 0;
     let checked = 0;
-    let previous: Link | undefined;
-    for (;;) {
-      const rows = await this.page(previous);
-      const texts = await this.strings.textsOf(
-        rows.flatMap((row) => [
-          row.chain,
-          row.context,
-          ...DICTIONARY_POSITIONS.map((i) => row[`c${i}`] as number | null),
-        ]),
-      );
-      for (const row of rows) {
-        const link = await this.checkRow(row, texts, previous);
-        if ('reason' in link) return this.report(checked, link);
+    /** Verifies `row` and the rows waiting for it; the break found, if any. */
+    const advance = async (row: ReadRow, sql: AuditSql): Promise<AuditChainBreak | undefined> => {
+      const known = frontier.get(row.chain) ?? new Map<number, string>();
+      frontier.set(row.chain, known);
+      const early = waiting.get(row.chain) ?? new Map<number, ReadRow>();
+      waiting.set(row.chain, early);
+      if (known.has(row.seq) || early.has(row.seq)) {
+        return broken(row, `its sequence number does not follow ${row.seq - 1}: it repeats an earlier one`);
+      }
+      let prevHash =
+        known.get(row.seq - 1) ??
+        (row.seq === 1 ? GENESIS_HASH : await anchor(sql, row.chainId, row.seq - 1));
+      if (prevHash === undefined) {
+        early.set(row.seq, row);
+        waitingCount += 1;
+        return waitingCount > MAX_WAITING ? missingBefore(row, known) : undefined;
+      }
+      let next: ReadRow | undefined = row;
+      while (next !== undefined) {
+        const hash = auditRowHash({ chainId: next.chainId, seq: next.seq, prevHash }, next.content);
+        if (next.rowHash !== hash) return broken(next, 'its content does not match its hash: it was altered');
         checked += 1;
-        previous = link;
+        known.delete(next.seq - 1);
+        known.set(next.seq, hash);
+        prevHash = hash;
+        const following: ReadRow | undefined = early.get(next.seq + 1);
+        if (following !== undefined) {
+          early.delete(following.seq);
+          waitingCount -= 1;
+        }
+        next = following;
       }
-      if (rows.length < this.pageSize) break;
-    }
-    return this.report(checked, await this.intruder());
-  }
-
-  private page(after: Link | undefined): Promise<ChainRow[]> {
-    const keyset = after ? `AND (r.chain, r.chain_seq, r.id) > ($2::int4, $3::bigint, $4::uuid)` : '';
-    return this.dataSource.query<ChainRow[]>(
-      `SELECT r.chain, r.context, r.chain_seq::text AS chain_seq, encode(r.row_hash, 'hex') AS row_hash, ${CONTENT_SQL}
-       FROM audit_records r
-       WHERE r.chain IS NOT NULL ${keyset}
-       ORDER BY r.chain, r.chain_seq, r.id
-       LIMIT $1`,
-      after ? [this.pageSize, after.chain, after.seq, after.id] : [this.pageSize],
-    );
-  }
-
-  /** The row as the next link of the walk, or why it breaks the chain. */
-  private async checkRow(
-    row: ChainRow,
-    texts: ReadonlyMap<number, string>,
-    previous: Link | undefined,
-  ): Promise<Link | AuditChainBreak> {
-    const context = JSON.parse(row.context === null ? '[]' : (texts.get(row.context) ?? '[]')) as (
-      string | null
-    )[];
-    const content = CONTENT_COLUMNS.map(([name, type], i) => {
-      const value = IN_CONTEXT.has(name)
-        ? (context[CONTEXT_COLUMNS.indexOf(name as (typeof CONTEXT_COLUMNS)[number])] ?? null)
-        : (row[`c${i}`] ?? null);
-      const text =
-        STORED_AS[name] === undefined && !IN_CONTEXT.has(name) && value !== null
-          ? (texts.get(Number(value)) ?? null)
-          : value;
-      return text !== null && type === 'jsonb'
-        ? JSON.stringify(JSON.parse(String(text)))
-        : (text as string | null);
-    });
-    const id = content[0] ?? '';
-    const chainId = texts.get(row.chain) ?? '';
-    const seq = Number(row.chain_seq);
-    const broken = (reason: string): AuditChainBreak => ({ id, chainId, sequence: seq, reason });
-    const sameChain = previous?.chain === row.chain;
-    if (sameChain && seq <= previous.seq) {
-      return broken(`its sequence number does not follow ${previous.seq}: it repeats an earlier one`);
-    }
-    let prevHash: string;
-    if (sameChain && seq === previous.seq + 1) prevHash = previous.hash;
-    else if (!sameChain && seq === 1) prevHash = GENESIS_HASH;
-    else {
-      const anchor = await this.anchor(chainId, seq - 1);
-      if (anchor === undefined) {
-        return broken(
-          sameChain
-            ? `rows are missing before it: its sequence number ${seq} follows ${previous.seq}`
-            : `its chain starts at sequence ${seq}: the rows before it are missing`,
-        );
-      }
-      prevHash = anchor;
-    }
-    const hash = auditRowHash({ chainId, seq, prevHash }, content);
-    if (row.row_hash !== hash) return broken('its content does not match its hash: it was altered');
-    return { chain: row.chain, chainId, seq, hash, id };
-  }
-
-  /** The hash of row `seq` of chain `chainId`, when retention dropped it and recorded it. */
-  private async anchor(chainId: string, seq: number): Promise<string | undefined> {
-    const [row] = await this.dataSource.query<{ row_hash: string }[]>(
-      `SELECT encode(row_hash, 'hex') AS row_hash FROM audit_chain_anchors WHERE chain = $1::uuid AND chain_seq = $2`,
-      [chainId, seq],
-    );
-    return row?.row_hash;
-  }
-
-  /** The oldest unchained row written since the first chained one: no writer of this version made it. */
-  private async intruder(): Promise<AuditChainBreak | null> {
-    const [row] = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id::text AS id FROM audit_records
-       WHERE chain IS NULL AND time >= (SELECT min(time) FROM audit_records WHERE chain IS NOT NULL)
-       ORDER BY time, id LIMIT 1`,
-    );
-    if (!row) return null;
-    return {
-      id: row.id,
-      chainId: null,
-      sequence: null,
-      reason:
-        'it is in no chain, yet newer than the first chained row: an older version wrote it, or it was inserted around the broker',
+      return undefined;
     };
+
+    const lease = await leaseClient(pgPoolOf(this.dataSource), 10_000);
+    const sql: AuditSql = async (text, values) => (await lease.client.query(text, values)).rows as unknown[];
+    try {
+      await sql('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const report = async (found: AuditChainBreak | null): Promise<AuditChainReport> => {
+        const [count] = (await sql(`SELECT count(*)::int AS n FROM audit_records WHERE chain IS NULL`)) as {
+          n: number;
+        }[];
+        return { ok: found === null, checked, firstBroken: found, unchained: count?.n ?? 0 };
+      };
+      for (const partition of await partitions(sql)) {
+        const found = await this.walk(sql, partition, (row) => advance(row, sql));
+        if (found !== undefined) return await report(found);
+      }
+      for (const [chain, early] of waiting) {
+        const first = [...early.values()].sort((a, b) => a.seq - b.seq)[0];
+        if (first !== undefined) return await report(missingBefore(first, frontier.get(chain)));
+      }
+      return await report(await intruder(sql));
+    } finally {
+      await sql('ROLLBACK').then(
+        () => lease.release(),
+        () => lease.discard(),
+      );
+    }
   }
 
-  private async report(checked: number, firstBroken: AuditChainBreak | null): Promise<AuditChainReport> {
-    const [count] = await this.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM audit_records WHERE chain IS NULL`,
-    );
-    return { ok: firstBroken === null, checked, firstBroken, unchained: count?.n ?? 0 };
+  /** Feeds the chained rows of `partition` to `advance` in chain and sequence order, until a break. */
+  private async walk(
+    sql: AuditSql,
+    partition: string,
+    advance: (row: ReadRow) => Promise<AuditChainBreak | undefined>,
+  ): Promise<AuditChainBreak | undefined> {
+    try {
+      await sql(
+        `DECLARE audit_chain_walk NO SCROLL CURSOR FOR
+         SELECT r.chain, r.context, r.chain_seq::text AS chain_seq, encode(r.row_hash, 'hex') AS row_hash, ${CONTENT_SQL}
+         FROM ONLY "${partition.replaceAll('"', '""')}" r
+         WHERE r.chain IS NOT NULL
+         ORDER BY r.chain, r.chain_seq, r.id`,
+      );
+      for (;;) {
+        const rows = (await sql(`FETCH ${this.pageSize} FROM audit_chain_walk`)) as ChainRow[];
+        const texts = await this.strings.textsOf(
+          rows.flatMap((row) => [
+            row.chain,
+            row.context,
+            ...DICTIONARY_POSITIONS.map((i) => row[`c${i}`] as number | null),
+          ]),
+          sql,
+        );
+        for (const row of rows) {
+          const found = await advance(decode(row, texts));
+          if (found !== undefined) return found;
+        }
+        if (rows.length < this.pageSize) return undefined;
+      }
+    } finally {
+      await sql('CLOSE audit_chain_walk');
+    }
   }
+}
+
+/** `row` of the walk, its content in {@link CONTENT_COLUMNS} order as the hash covers it. */
+function decode(row: ChainRow, texts: ReadonlyMap<number, string>): ReadRow {
+  const context = JSON.parse(row.context === null ? '[]' : (texts.get(row.context) ?? '[]')) as (
+    string | null
+  )[];
+  const content = CONTENT_COLUMNS.map(([name, type], i) => {
+    const value = IN_CONTEXT.has(name)
+      ? (context[CONTEXT_COLUMNS.indexOf(name as (typeof CONTEXT_COLUMNS)[number])] ?? null)
+      : (row[`c${i}`] ?? null);
+    const text =
+      STORED_AS[name] === undefined && !IN_CONTEXT.has(name) && value !== null
+        ? (texts.get(Number(value)) ?? null)
+        : value;
+    return text !== null && type === 'jsonb'
+      ? JSON.stringify(JSON.parse(String(text)))
+      : (text as string | null);
+  });
+  return {
+    chain: row.chain,
+    chainId: texts.get(row.chain) ?? '',
+    seq: Number(row.chain_seq),
+    id: content[0] ?? '',
+    rowHash: row.row_hash,
+    content,
+  };
+}
+
+function broken(row: ReadRow, reason: string): AuditChainBreak {
+  return { id: row.id, chainId: row.chainId, sequence: row.seq, reason };
+}
+
+/** The break of `row`, whose predecessor was never found (`known`: the verified rows of its chain). */
+function missingBefore(row: ReadRow, known: ReadonlyMap<number, string> | undefined): AuditChainBreak {
+  const before = [...(known?.keys() ?? [])].filter((seq) => seq < row.seq);
+  return broken(
+    row,
+    before.length === 0
+      ? `its chain starts at sequence ${row.seq}: the rows before it are missing`
+      : `rows are missing before it: its sequence number ${row.seq} follows ${Math.max(...before)}`,
+  );
+}
+
+/** The partitions of `audit_records`, the DEFAULT one first, then day by day. */
+async function partitions(sql: AuditSql): Promise<string[]> {
+  const rows = (await sql(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'audit_records'::regclass
+     ORDER BY c.relname !~ '^audit_records_p[0-9]{8}$' DESC, c.relname`,
+  )) as { name: string }[];
+  return rows.map((row) => row.name);
+}
+
+/** The hash of row `seq` of chain `chainId`, when retention dropped it and recorded it. */
+async function anchor(sql: AuditSql, chainId: string, seq: number): Promise<string | undefined> {
+  const [row] = (await sql(
+    `SELECT encode(row_hash, 'hex') AS row_hash FROM audit_chain_anchors WHERE chain = $1::uuid AND chain_seq = $2`,
+    [chainId, seq],
+  )) as { row_hash: string }[];
+  return row?.row_hash;
+}
+
+/** The oldest unchained row written since the first chained one: no writer of this version made it. */
+async function intruder(sql: AuditSql): Promise<AuditChainBreak | null> {
+  const [row] = (await sql(
+    `SELECT id::text AS id FROM audit_records
+     WHERE chain IS NULL AND time >= (SELECT min(time) FROM audit_records WHERE chain IS NOT NULL)
+     ORDER BY time, id LIMIT 1`,
+  )) as { id: string }[];
+  if (!row) return null;
+  return {
+    id: row.id,
+    chainId: null,
+    sequence: null,
+    reason:
+      'it is in no chain, yet newer than the first chained row: an older version wrote it, or it was inserted around the broker',
+  };
 }

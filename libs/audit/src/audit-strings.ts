@@ -7,6 +7,9 @@ export function auditStringIs(value: string): string {
 
 const MAX_CACHED_LENGTH = 512;
 
+/** Runs one SQL statement and resolves with its rows. */
+export type AuditSql = (sql: string, values?: unknown[]) => Promise<unknown[]>;
+
 /**
  * Reads the `audit_strings` dictionary, whose ids never change meaning: an id's text is cached once
  * read (texts up to 512 characters, at most `capacity` of them, the oldest forgotten first), so a
@@ -31,8 +34,11 @@ export class AuditStrings {
     return rows.map((row) => row.id);
   }
 
-  /** The text of each id of `ids` (nulls ignored). */
-  async textsOf(ids: Iterable<number | null>): Promise<Map<number, string>> {
+  /** The text of each id of `ids` (nulls ignored); `query` reads the dictionary, by default on the pool. */
+  async textsOf(
+    ids: Iterable<number | null>,
+    query: AuditSql = (sql, values) => this.dataSource.query(sql, values),
+  ): Promise<Map<number, string>> {
     const texts = new Map<number, string>();
     const missing = new Set<number>();
     for (const id of ids) {
@@ -42,10 +48,9 @@ export class AuditStrings {
       else texts.set(id, cached);
     }
     if (missing.size > 0) {
-      const rows = await this.dataSource.query<{ id: number; value: string }[]>(
-        `SELECT id, value FROM audit_strings WHERE id = ANY($1::int4[])`,
-        [[...missing]],
-      );
+      const rows = (await query(`SELECT id, value FROM audit_strings WHERE id = ANY($1::int4[])`, [
+        [...missing],
+      ])) as { id: number; value: string }[];
       for (const row of rows) {
         texts.set(row.id, row.value);
         this.remember(row.id, row.value);

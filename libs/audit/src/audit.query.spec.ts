@@ -120,6 +120,39 @@ describe('AuditQuery', () => {
     expect(items.map((e) => e.id).sort()).toEqual(want.sort());
   });
 
+  it.each<[string, AuditFilters]>([
+    ['platform', { platform: 'kubernetes' }],
+    [
+      'subject and a time range',
+      { subject: 'workload-1', from: new Date(BASE), to: new Date(BASE + 19 * 60_000) },
+    ],
+  ])('pages a listing filtered by %s newest first, each row once', async (_name, filters) => {
+    const all = (await query.list({ ...filters, limit: 500 })).items;
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await query.list({ ...filters, limit: 2, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((e) => e.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(all.length).toBeGreaterThan(2);
+    expect(seen).toEqual(all.map((e) => e.id));
+    expect(all.map((e) => e.time)).toEqual(
+      all
+        .map((e) => e.time)
+        .sort()
+        .reverse(),
+    );
+  });
+
+  it('finds nothing, at once, for a name no event holds', async () => {
+    expect(await query.list({ platform: 'nowhere' })).toEqual({ items: [], nextCursor: null });
+    expect(await query.list({ requestId: '00000000-0000-4000-8000-000000000000' })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+  });
+
   it('pages with the cursor, returning every row exactly once', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;

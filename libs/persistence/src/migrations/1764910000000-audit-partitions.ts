@@ -102,9 +102,6 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
       CREATE INDEX ix_audit_records_token ON audit_records
         (hashtextextended(coalesce(token_text, token_uuid::text), 0))
         WHERE hashtextextended(coalesce(token_text, token_uuid::text), 0) IS NOT NULL`);
-    await q.query(
-      `CREATE INDEX ix_audit_records_chain ON audit_records (chain, chain_seq) WHERE chain IS NOT NULL`,
-    );
     await q.query(`CREATE INDEX ix_audit_records_unchained ON audit_records (time) WHERE chain IS NULL`);
     await q.query(`CREATE TABLE audit_records_default PARTITION OF audit_records DEFAULT`);
 
