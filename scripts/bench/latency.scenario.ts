@@ -19,6 +19,7 @@ import {
   startWorkload,
   teamWorkersPolicy,
 } from './bench-workload';
+import { histogramTotals, meanMsBetween } from './broker-metrics';
 import { startBenchBroker } from './broker-process';
 import { loadPlan, nodeArgsOf, positiveInt } from './knobs';
 import type { BenchScenario } from './scenario';
@@ -69,6 +70,7 @@ export const latencyScenario: BenchScenario = {
       policies: [teamWorkersPolicy(workload, 'bench')],
     });
 
+    const metricsBefore = await histogramTotals(broker);
     const [baselineRuns, brokerRuns] = await alternateRounds(
       env,
       [
@@ -93,6 +95,9 @@ export const latencyScenario: BenchScenario = {
     const audit = await checkAllIssuedAudits([
       { databaseUrl: broker.databaseUrl, label: 'broker', runs: [brokerRuns] },
     ]);
+    const metricsAfter = await histogramTotals(broker);
+    const insideMs = (name: string): string =>
+      `${meanMsBetween(metricsBefore, metricsAfter, name).toFixed(2)} ms`;
     const commitP50 = await commitP50Ms(broker.databaseUrl, 300);
     const baselineP50s = roundMedians(baselineRuns);
     const brokerP50s = roundMedians(brokerRuns);
@@ -117,6 +122,7 @@ export const latencyScenario: BenchScenario = {
         describeRuns(brokerRuns),
         `p50 per round (ms), baseline ${baselineP50s.map((ms) => ms.toFixed(2)).join(', ')}; broker ${brokerP50s.map((ms) => ms.toFixed(2)).join(', ')}`,
         `p99 over all rounds: baseline ${p99(baselineRuns)}, broker ${p99(brokerRuns)}`,
+        `the broker's own account (/metrics, warm-up and rounds): /token ${insideMs('fedbroker_token_request_duration_seconds')} mean, of which its audit commit ${insideMs('fedbroker_audit_commit_duration_seconds')} mean`,
         `a one-row commit on the broker's PostgreSQL, after the rounds: p50 ${commitP50.toFixed(2)} ms (each answer of the broker waits for one, the baseline's for none)`,
         ...audit.notes,
       ],

@@ -12,6 +12,7 @@ import {
 } from './bench-workload';
 import { startBenchBroker } from './broker-process';
 import { loadPlan, nodeArgsOf, positiveInt } from './knobs';
+import { cpuPerAnswerMicros, processCpuMs } from './process-cpu';
 import type { BenchScenario } from './scenario';
 
 const TARGET = 0.8;
@@ -33,6 +34,7 @@ export const tokenScenario: BenchScenario = {
       policies: [teamWorkersPolicy(workload, 'bench')],
     });
 
+    const cpuBefore = [processCpuMs(baseline.server.pid), processCpuMs(broker.server.pid)];
     const [baselineRuns, brokerRuns] = await alternateRounds(
       env,
       [
@@ -54,6 +56,8 @@ export const tokenScenario: BenchScenario = {
       plan,
     );
     if (baselineRuns === undefined || brokerRuns === undefined) throw new Error('no runs');
+    const baselineCpu = cpuPerAnswerMicros(cpuBefore[0], processCpuMs(baseline.server.pid), baselineRuns);
+    const brokerCpu = cpuPerAnswerMicros(cpuBefore[1], processCpuMs(broker.server.pid), brokerRuns);
     const audit = await checkAllIssuedAudits([
       { databaseUrl: broker.databaseUrl, label: 'broker', runs: [brokerRuns] },
     ]);
@@ -74,6 +78,11 @@ export const tokenScenario: BenchScenario = {
         describeRuns(baselineRuns),
         describeRuns(brokerRuns),
         `broker / baseline per round: ${perRound.map((r) => r.toFixed(3)).join(', ')}`,
+        ...(baselineCpu === undefined || brokerCpu === undefined
+          ? []
+          : [
+              `CPU per answered request (process, all threads, warm-up included): baseline ${baselineCpu.toFixed(0)} µs, broker ${brokerCpu.toFixed(0)} µs (${(brokerCpu / baselineCpu).toFixed(2)}x)`,
+            ]),
         ...audit.notes,
       ],
       failures: [...unexpectedAnswers(baselineRuns), ...unexpectedAnswers(brokerRuns), ...audit.failures],

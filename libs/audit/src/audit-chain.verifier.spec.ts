@@ -98,7 +98,9 @@ describe('AuditChainVerifier', () => {
     ['its outcome changed', `UPDATE audit_records SET outcome = 2 WHERE id = $ID`],
     [
       'an audience added',
-      `UPDATE audit_records SET audience = audit_string_id('["https://evil.example"]') WHERE id = $ID`,
+      `UPDATE audit_records SET context = audit_string_id(jsonb_set(
+         (SELECT value::jsonb FROM audit_strings WHERE id = context), '{2}',
+         to_jsonb('["https://api.example", "https://evil.example"]'::text))::text) WHERE id = $ID`,
     ],
     [
       'its time moved by a microsecond',

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { auditRowHash, GENESIS_HASH } from './audit-row-hash';
 import { AuditStrings } from './audit-strings';
-import { CONTENT_COLUMNS } from './insert-audit-events';
+import { CONTENT_COLUMNS, CONTEXT_COLUMNS } from './insert-audit-events';
 
 /** The first row a verification found broken, and why. */
 export interface AuditChainBreak {
@@ -44,17 +44,20 @@ const STORED_AS: Partial<Record<ContentColumn, string>> = {
   unverified_token_id: 'r.unverified_token_id',
 };
 
-const CONTENT_SQL = CONTENT_COLUMNS.map(([name], i) => `${STORED_AS[name] ?? `r.${name}`} AS c${i}`).join(
-  ', ',
-);
+const IN_CONTEXT: ReadonlySet<ContentColumn> = new Set(CONTEXT_COLUMNS);
+
+const CONTENT_SQL = CONTENT_COLUMNS.flatMap(([name], i) =>
+  IN_CONTEXT.has(name) ? [] : [`${STORED_AS[name] ?? `r.${name}`} AS c${i}`],
+).join(', ');
 
 /** Positions in {@link CONTENT_COLUMNS} of the columns held as dictionary ids. */
 const DICTIONARY_POSITIONS = CONTENT_COLUMNS.flatMap(([name], i) =>
-  STORED_AS[name] === undefined ? [i] : [],
+  STORED_AS[name] === undefined && !IN_CONTEXT.has(name) ? [i] : [],
 );
 
 interface ChainRow {
   chain: number;
+  context: number | null;
   chain_seq: string;
   row_hash: string;
   [content: `c${number}`]: string | number | null;
@@ -94,7 +97,11 @@ export class AuditChainVerifier {
     for (;;) {
       const rows = await this.page(previous);
       const texts = await this.strings.textsOf(
-        rows.flatMap((row) => [row.chain, ...DICTIONARY_POSITIONS.map((i) => row[`c${i}`] as number | null)]),
+        rows.flatMap((row) => [
+          row.chain,
+          row.context,
+          ...DICTIONARY_POSITIONS.map((i) => row[`c${i}`] as number | null),
+        ]),
       );
       for (const row of rows) {
         const link = await this.checkRow(row, texts, previous);
@@ -110,7 +117,7 @@ export class AuditChainVerifier {
   private page(after: Link | undefined): Promise<ChainRow[]> {
     const keyset = after ? `AND (r.chain, r.chain_seq, r.id) > ($2::int4, $3::bigint, $4::uuid)` : '';
     return this.dataSource.query<ChainRow[]>(
-      `SELECT r.chain, r.chain_seq::text AS chain_seq, encode(r.row_hash, 'hex') AS row_hash, ${CONTENT_SQL}
+      `SELECT r.chain, r.context, r.chain_seq::text AS chain_seq, encode(r.row_hash, 'hex') AS row_hash, ${CONTENT_SQL}
        FROM audit_records r
        WHERE r.chain IS NOT NULL ${keyset}
        ORDER BY r.chain, r.chain_seq, r.id
@@ -125,10 +132,17 @@ export class AuditChainVerifier {
     texts: ReadonlyMap<number, string>,
     previous: Link | undefined,
   ): Promise<Link | AuditChainBreak> {
+    const context = JSON.parse(row.context === null ? '[]' : (texts.get(row.context) ?? '[]')) as (
+      string | null
+    )[];
     const content = CONTENT_COLUMNS.map(([name, type], i) => {
-      const value = row[`c${i}`] ?? null;
+      const value = IN_CONTEXT.has(name)
+        ? (context[CONTEXT_COLUMNS.indexOf(name as (typeof CONTEXT_COLUMNS)[number])] ?? null)
+        : (row[`c${i}`] ?? null);
       const text =
-        STORED_AS[name] === undefined && value !== null ? (texts.get(Number(value)) ?? null) : value;
+        STORED_AS[name] === undefined && !IN_CONTEXT.has(name) && value !== null
+          ? (texts.get(Number(value)) ?? null)
+          : value;
       return text !== null && type === 'jsonb'
         ? JSON.stringify(JSON.parse(String(text)))
         : (text as string | null);

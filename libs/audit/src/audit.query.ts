@@ -3,24 +3,13 @@ import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 import { AuditStrings } from './audit-strings';
 import { AuditQueryError } from './audit.errors';
 import type { AuditEventView, AuditFilters, AuditPage } from './audit.types';
+import { CONTEXT_COLUMNS } from './insert-audit-events';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
-/** The dictionary columns of `audit_records` the listing returns, with the view member of each. */
-const STRING_COLUMNS = [
-  ['grant_type', 'grantType'],
-  ['error', 'error'],
-  ['platform', 'platform'],
-  ['issuer', 'issuer'],
-  ['subject', 'subject'],
-  ['policy', 'policy'],
-  ['client_id', 'clientId'],
-  ['client_ip', 'clientIp'],
-  ['user_agent', 'userAgent'],
-  ['actor_subject', 'actorSubject'],
-  ['issued_subject', 'issuedSubject'],
-] as const;
+/** The dictionary columns of `audit_records` the listing reads. */
+const STRING_COLUMNS = ['platform', 'subject', 'policy', 'context'] as const;
 
 const LIST_COLUMNS_SQL = [
   'id',
@@ -29,24 +18,22 @@ const LIST_COLUMNS_SQL = [
   'coalesce(request_text, request_uuid::text) AS request_id',
   'outcome',
   'reason',
-  'audience',
-  'scopes',
   'coalesce(token_text, token_uuid::text) AS token_id',
   'expires_at',
   `coalesce(subject_token_text, encode(subject_token_digest, 'hex')) AS subject_token_sha256`,
   'unverified_issuer',
   'unverified_subject',
   'unverified_token_id',
-  ...STRING_COLUMNS.map(([column]) => column),
+  ...STRING_COLUMNS,
 ].join(', ');
 
 /** How a request or token id is found: through the 64-bit hash its index holds, then compared. */
 const REQUEST_ID = 'coalesce(request_text, request_uuid::text)';
 const TOKEN_ID = 'coalesce(token_text, token_uuid::text)';
 
-type StringColumn = (typeof STRING_COLUMNS)[number][0];
+type StringColumn = (typeof STRING_COLUMNS)[number];
 
-type AuditRecordRow = Record<StringColumn | 'audience' | 'scopes', number | null> & {
+type AuditRecordRow = Record<StringColumn, number | null> & {
   id: string;
   time: Date;
   cursor_time: string;
@@ -80,7 +67,7 @@ export class AuditQuery {
     const bind = (value: unknown): string => `$${params.push(value)}`;
 
     if (filters.outcome !== undefined) where.push(`outcome = ${bind(filters.outcome === 'issued' ? 1 : 2)}`);
-    const wanted: [StringColumn, string][] = [];
+    const wanted: ['platform' | 'subject' | 'policy', string][] = [];
     if (filters.platform !== undefined) wanted.push(['platform', filters.platform]);
     if (filters.subject !== undefined) wanted.push(['subject', filters.subject]);
     if (filters.policy !== undefined) wanted.push(['policy', filters.policy]);
@@ -89,25 +76,38 @@ export class AuditQuery {
     wanted.forEach(([column], i) => where.push(`${column} = ${bind(ids[i])}`));
     if (filters.requestId !== undefined) where.push(hashedEquals(REQUEST_ID, bind(filters.requestId)));
     if (filters.tokenId !== undefined) where.push(hashedEquals(TOKEN_ID, bind(filters.tokenId)));
-    if (filters.from !== undefined) where.push(`time >= ${bind(validTime(filters.from))}::timestamptz`);
-    if (filters.to !== undefined) where.push(`time < ${bind(validTime(filters.to))}::timestamptz`);
+    // With a name filter, its index orders by the second: say so, and bound the second too.
+    const bySecond = wanted.length > 0;
+    const second = (time: string) => (bySecond ? [`audit_second(time) ${time}`] : []);
+    if (filters.from !== undefined) {
+      const from = bind(validTime(filters.from));
+      where.push(`time >= ${from}::timestamptz`, ...second(`>= audit_second(${from}::timestamptz)`));
+    }
+    if (filters.to !== undefined) {
+      const to = bind(validTime(filters.to));
+      where.push(`time < ${to}::timestamptz`, ...second(`<= audit_second(${to}::timestamptz)`));
+    }
     if (filters.cursor !== undefined) {
       const after = decodeAuditCursor(filters.cursor);
-      where.push(`(time, id) < (${bind(after.time)}::timestamptz, ${bind(after.id)}::uuid)`);
+      const time = bind(after.time);
+      where.push(
+        `(time, id) < (${time}::timestamptz, ${bind(after.id)}::uuid)`,
+        ...second(`<= audit_second(${time}::timestamptz)`),
+      );
     }
 
     const rows = await this.dataSource.query<AuditRecordRow[]>(
       `SELECT ${LIST_COLUMNS_SQL}
        FROM audit_records
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY time DESC, id DESC
+       ORDER BY ${bySecond ? 'audit_second(time) DESC, ' : ''}time DESC, id DESC
        LIMIT ${bind(limit + 1)}`,
       params,
     );
 
     const page = rows.slice(0, limit);
     const texts = await this.strings.textsOf(
-      page.flatMap((row) => [row.audience, row.scopes, ...STRING_COLUMNS.map(([column]) => row[column])]),
+      page.flatMap((row) => STRING_COLUMNS.map((column) => row[column])),
     );
     const last = page[page.length - 1];
     return {
@@ -139,38 +139,45 @@ function validTime(value: Date): string {
 }
 
 function toView(row: AuditRecordRow, texts: ReadonlyMap<number, string>): AuditEventView {
-  const text = (column: StringColumn | 'audience' | 'scopes'): string | null => {
+  const text = (column: StringColumn): string | null => {
     const id = row[column];
     return id === null ? null : (texts.get(id) ?? null);
   };
+  const context = contextOf(text('context'));
+  const inContext = (column: (typeof CONTEXT_COLUMNS)[number]): string | null =>
+    context[CONTEXT_COLUMNS.indexOf(column)] ?? null;
   const list = (column: 'audience' | 'scopes'): string[] | null => {
-    const json = text(column);
+    const json = inContext(column);
     return json === null ? null : (JSON.parse(json) as string[]);
   };
   return {
     id: row.id,
     time: row.time.toISOString(),
     requestId: row.request_id,
-    grantType: text('grant_type'),
+    grantType: inContext('grant_type'),
     outcome: row.outcome === 1 ? 'issued' : 'denied',
-    error: text('error'),
+    error: inContext('error'),
     reason: row.reason,
     platform: text('platform'),
-    issuer: text('issuer'),
+    issuer: inContext('issuer'),
     subject: text('subject'),
     policy: text('policy'),
     audience: list('audience'),
     scopes: list('scopes'),
     tokenId: row.token_id,
     expiresAt: row.expires_at ? row.expires_at.toISOString() : null,
-    clientId: text('client_id'),
-    clientIp: text('client_ip'),
-    userAgent: text('user_agent'),
+    clientId: inContext('client_id'),
+    clientIp: inContext('client_ip'),
+    userAgent: inContext('user_agent'),
     subjectTokenSha256: row.subject_token_sha256,
-    actorSubject: text('actor_subject'),
-    issuedSubject: text('issued_subject'),
+    actorSubject: inContext('actor_subject'),
+    issuedSubject: inContext('issued_subject'),
     unverified: unverifiedView(row),
   };
+}
+
+function contextOf(json: string | null): (string | null)[] {
+  return json === null ? [] : (JSON.parse(json) as (string | null)[]);
 }
 
 function unverifiedView(row: AuditRecordRow): AuditEventView['unverified'] {

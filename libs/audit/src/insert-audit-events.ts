@@ -50,20 +50,24 @@ type ContentColumn = (typeof CONTENT_COLUMNS)[number][0];
 const at = (name: ContentColumn): number => CONTENT_COLUMNS.findIndex(([column]) => column === name);
 
 /** Content columns stored as ids of the `audit_strings` dictionary, under the same name. */
-const DICTIONARY_COLUMNS = [
-  'platform',
-  'subject',
-  'policy',
-  'issuer',
+const DICTIONARY_COLUMNS = ['platform', 'subject', 'policy'] as const satisfies readonly ContentColumn[];
+
+/**
+ * Content columns that repeat together (a workload sends the same grant, audiences, scopes, address
+ * and user agent, and gets the same issued subject, time after time), stored as one dictionary id,
+ * `context`: that of the JSON array of their values, in this order.
+ */
+export const CONTEXT_COLUMNS = [
   'grant_type',
+  'issuer',
   'audience',
   'scopes',
   'client_id',
   'client_ip',
   'user_agent',
-  'issued_subject',
-  'actor_subject',
   'error',
+  'actor_subject',
+  'issued_subject',
 ] as const satisfies readonly ContentColumn[];
 
 /** Content columns stored as they are. */
@@ -100,7 +104,11 @@ const DERIVED_COLUMNS: readonly (readonly [
 const STORED = [
   ...PLAIN_COLUMNS.map(([name, type]) => ({ name, type, value: `u.${name}` })),
   ...DERIVED_COLUMNS.map(([name, type]) => ({ name, type, value: `u.${name}` })),
-  ...[...DICTIONARY_COLUMNS, 'chain'].map((name) => ({ name, type: 'int4', value: `ids.v[u.${name}]` })),
+  ...[...DICTIONARY_COLUMNS, 'context', 'chain'].map((name) => ({
+    name,
+    type: 'int4',
+    value: `ids.v[u.${name}]`,
+  })),
 ];
 
 /**
@@ -135,8 +143,11 @@ export function insertAuditEventsParams(
   const plain = PLAIN_COLUMNS.map(([name]) => rows.map((row) => row[at(name)] ?? null));
   const derived = DERIVED_COLUMNS.map(([, , of]) => rows.map((row, i) => of(row, links[i])));
   const dictionary = DICTIONARY_COLUMNS.map((name) => rows.map((row) => position(row[at(name)])));
+  const contexts = rows.map((row) =>
+    position(JSON.stringify(CONTEXT_COLUMNS.map((name) => row[at(name)] ?? null))),
+  );
   const chains = links.length === 0 ? rows.map(() => null) : rows.map((_, i) => position(links[i]?.[0]));
-  return [strings, ...plain, ...derived, ...dictionary, chains];
+  return [strings, ...plain, ...derived, ...dictionary, contexts, chains];
 }
 
 function matching(value: string | null | undefined, pattern: RegExp): string | null {

@@ -125,6 +125,70 @@ describe('Catalog: incremental reloads', () => {
     expect(served(catalog).west).toHaveLength(10);
   });
 
+  it('after incremental writes, decides and warns as a catalog loaded afresh does', async () => {
+    const id = await platform('takeovers');
+    await policies(id, 't', 30);
+    const catalog = catalogOn(db.dataSource);
+    await catalog.reload();
+    catalog.snapshot().policySetFor(id);
+    const adminOf = (on: Catalog) =>
+      new PolicyAdmin(db.dataSource, on, {
+        adapters,
+        changes: new ChangeLog(),
+        maxTtlSeconds: 3600,
+        now: () => new Date(),
+      });
+    const admin = adminOf(catalog);
+    const body = (name: string, condition: string, priority: number) => ({
+      name,
+      platform: 'takeovers',
+      condition,
+      audiences: ['a'],
+      priority,
+    });
+    const probes = [
+      body('probe', 'true', 9),
+      body('probe', "identity.namespace in ['t3', 't4', 'broad']", 9),
+      body('t5', "identity.namespace in ['t5', 't6']", 6),
+      body('probe', "identity.namespace == 't20'", 0),
+    ];
+    const identities = ['t1', 't3', 't4', 't5', 't6', 't13', 't20', 'broad', 'none'];
+    const input = (namespace: string) => ({
+      claims: {},
+      identity: { namespace },
+      request: { audience: ['a'], scopes: [], grantType: 'token-exchange' },
+    });
+    const now = new Date();
+    const observed = async (on: Catalog) => ({
+      warnings: await Promise.all(probes.map((probe) => adminOf(on).validate(probe))),
+      decisions: identities.map(
+        (namespace) => on.snapshot().policySetFor(id).decide(input(namespace), now).winner?.definition.name,
+      ),
+    });
+    const writes = [
+      () => admin.create(body('broad', "identity.namespace in ['t3', 't4', 'broad']", 8), 'tester'),
+      () =>
+        admin.patch(
+          't5',
+          { priority: 6, condition: "identity.namespace in ['t5', 't6']" },
+          undefined,
+          'tester',
+        ),
+      () => admin.delete('t4', undefined, 'tester'),
+      () => admin.patch('broad', { enabled: false }, undefined, 'tester'),
+      () => admin.create(body('late', "identity.namespace == 't20'", 1), 'tester'),
+    ];
+    for (const write of writes) {
+      await write();
+      const fresh = catalogOn(db.dataSource);
+      await fresh.reload();
+      expect(await observed(catalog)).toEqual(await observed(fresh));
+    }
+    const { warnings } = await observed(catalog);
+    const takenByProbe = warnings[1]?.warnings.filter((w) => w.code === 'takes_over').map((w) => w.policy);
+    expect(takenByProbe).toEqual(['t3']);
+  });
+
   it('logs each reload with its kind, what changed and how long it took', async () => {
     const id = await platform('logged');
     const logged: Logged[] = [];

@@ -210,9 +210,10 @@ export class CatalogLoader {
 
   /** The compiled policy of that version and kind, from a write or an earlier load. */
   private known(id: string, version: number, kind: PlatformKind): CompiledVersion | undefined {
-    for (const entry of [this.adopted.get(id), this.compiled.get(id)]) {
-      if (entry !== undefined && entry.version === version && entry.kind === kind) return entry;
-    }
+    const adopted = this.adopted.get(id);
+    if (adopted !== undefined && adopted.version === version && adopted.kind === kind) return adopted;
+    const compiled = this.compiled.get(id);
+    if (compiled !== undefined && compiled.version === version && compiled.kind === kind) return compiled;
     return undefined;
   }
 

@@ -211,11 +211,14 @@ export class Catalog {
   }
 
   private async checkVersion(): Promise<void> {
+    // a load under way reads the version itself; following it would reload a second time
+    if (this.loading !== undefined) return;
     try {
       const [state] = await this.dataSource.query<{ version: string }[]>(
         `SELECT version FROM catalog_state WHERE id = 1`,
       );
-      if (state && Number(state.version) !== this.current.version) await this.followRemoteChange();
+      const behind = state !== undefined && Number(state.version) !== this.current.version;
+      if (behind && this.loading === undefined) await this.followRemoteChange();
     } catch (error) {
       this.options.logger?.warn({ error: (error as Error).message }, 'catalog version check failed');
     }

@@ -68,16 +68,7 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
         platform integer,
         subject integer,
         policy integer,
-        issuer integer,
-        grant_type integer,
-        audience integer,
-        scopes integer,
-        client_id integer,
-        client_ip integer,
-        user_agent integer,
-        issued_subject integer,
-        actor_subject integer,
-        error integer,
+        context integer,
         chain integer,
         outcome smallint NOT NULL,
         row_hash bytea,
@@ -94,10 +85,14 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
         CONSTRAINT ck_audit_records_request CHECK (num_nulls(request_uuid, request_text) = 1),
         CONSTRAINT ck_audit_records_chain_all_or_none CHECK (num_nulls(chain, chain_seq, row_hash) IN (0, 3))
       ) PARTITION BY RANGE (time)`);
-    await q.query(`CREATE INDEX ix_audit_records_platform ON audit_records (platform, time)`);
-    await q.query(`CREATE INDEX ix_audit_records_subject ON audit_records (subject, time)`);
+    await q.query(`
+      CREATE FUNCTION audit_second(t timestamptz) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT floor(date_part('epoch', t) - 1577836800)::integer
+      $$`);
+    await q.query(`CREATE INDEX ix_audit_records_platform ON audit_records (platform, audit_second(time))`);
+    await q.query(`CREATE INDEX ix_audit_records_subject ON audit_records (subject, audit_second(time))`);
     await q.query(
-      `CREATE INDEX ix_audit_records_policy ON audit_records (policy, time) WHERE policy IS NOT NULL`,
+      `CREATE INDEX ix_audit_records_policy ON audit_records (policy, audit_second(time)) WHERE policy IS NOT NULL`,
     );
     await q.query(`CREATE INDEX ix_audit_records_denied ON audit_records (time) WHERE outcome = 2`);
     await q.query(`
@@ -210,9 +205,7 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
     await q.query(`
       INSERT INTO audit_strings (value)
       SELECT DISTINCT v FROM audit_events_before_partitions e, LATERAL (VALUES
-        (platform), (subject), (policy), (issuer), (grant_type), (audience::text), (scopes::text),
-        (client_id), (client_ip), (user_agent), (issued_subject), (actor_subject), (error),
-        (chain_id::text)) x(v)
+        (platform), (subject), (policy), (${CONTEXT}), (chain_id::text)) x(v)
       WHERE v IS NOT NULL`);
     await q.query(`
       CREATE FUNCTION audit_string_ref(wanted text) RETURNS integer LANGUAGE sql STABLE AS $$
@@ -231,17 +224,16 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
       CREATE VIEW audit_events AS
       SELECT r.id, r.time,
         coalesce(r.request_text, r.request_uuid::text) AS request_id,
-        ${text('grant_type')},
+        ${inContext('grant_type')},
         CASE r.outcome WHEN 1 THEN 'issued' WHEN 2 THEN 'denied' END AS outcome,
-        ${text('error')}, r.reason,
-        ${text('platform')}, ${text('issuer')}, ${text('subject')}, ${text('policy')},
-        (SELECT value::jsonb FROM audit_strings WHERE id = r.audience) AS audience,
-        (SELECT value::jsonb FROM audit_strings WHERE id = r.scopes) AS scopes,
+        ${inContext('error')}, r.reason,
+        ${text('platform')}, ${inContext('issuer')}, ${text('subject')}, ${text('policy')},
+        ${inContext('audience', 'jsonb')}, ${inContext('scopes', 'jsonb')},
         coalesce(r.token_text, r.token_uuid::text) AS token_id,
         r.expires_at,
-        ${text('client_id')}, ${text('client_ip')}, ${text('user_agent')},
+        ${inContext('client_id')}, ${inContext('client_ip')}, ${inContext('user_agent')},
         coalesce(r.subject_token_text, encode(r.subject_token_digest, 'hex')) AS subject_token_sha256,
-        ${text('actor_subject')},
+        ${inContext('actor_subject')},
         (SELECT value::uuid FROM audit_strings WHERE id = r.chain) AS chain_id,
         r.chain_seq,
         CASE WHEN r.chain IS NOT NULL THEN coalesce(
@@ -252,7 +244,7 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
           CASE WHEN r.chain_seq = 1 THEN '\\x${'00'.repeat(32)}'::bytea END)
         END AS prev_hash,
         r.row_hash,
-        ${text('issued_subject')},
+        ${inContext('issued_subject')},
         r.unverified_issuer, r.unverified_subject, r.unverified_token_id
       FROM audit_records r`);
     await q.query(`
@@ -288,20 +280,35 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
 }
 
 /** The dictionary columns of `audit_records`, with what they hold in the old `audit_events` row `e`. */
+/**
+ * The columns of an event that repeat together (a workload sends the same grant, audiences, scopes,
+ * address and user agent, and gets the same issued subject, time after time), stored as one
+ * dictionary string: the JSON array of their texts, in this order (`audience` and `scopes` as the
+ * text of their JSON).
+ */
+const CONTEXT_COLUMNS = [
+  'grant_type',
+  'issuer',
+  'audience',
+  'scopes',
+  'client_id',
+  'client_ip',
+  'user_agent',
+  'error',
+  'actor_subject',
+  'issued_subject',
+] as const;
+
+/** The context string of an old-shaped row `e` (or its view row). */
+const CONTEXT = `to_json(ARRAY[${CONTEXT_COLUMNS.map((c) =>
+  c === 'audience' || c === 'scopes' ? `e.${c}::text` : `e.${c}`,
+).join(', ')}]::text[])::text`;
+
 const DICTIONARY_COLUMNS = [
   ['platform', 'e.platform'],
   ['subject', 'e.subject'],
   ['policy', 'e.policy'],
-  ['issuer', 'e.issuer'],
-  ['grant_type', 'e.grant_type'],
-  ['audience', 'e.audience::text'],
-  ['scopes', 'e.scopes::text'],
-  ['client_id', 'e.client_id'],
-  ['client_ip', 'e.client_ip'],
-  ['user_agent', 'e.user_agent'],
-  ['issued_subject', 'e.issued_subject'],
-  ['actor_subject', 'e.actor_subject'],
-  ['error', 'e.error'],
+  ['context', CONTEXT],
   ['chain', 'e.chain_id::text'],
 ] as const;
 
@@ -353,4 +360,9 @@ function recordValues(ids: Record<string, string>): string {
 
 function text(column: string): string {
   return `(SELECT value FROM audit_strings WHERE id = r.${column}) AS ${column}`;
+}
+
+function inContext(column: (typeof CONTEXT_COLUMNS)[number], type: 'text' | 'jsonb' = 'text'): string {
+  const value = `(SELECT value::jsonb ->> ${CONTEXT_COLUMNS.indexOf(column)} FROM audit_strings WHERE id = r.context)`;
+  return `${type === 'jsonb' ? `${value}::jsonb` : value} AS ${column}`;
 }
