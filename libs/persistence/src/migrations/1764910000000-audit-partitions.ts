@@ -7,8 +7,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * of the `audit_strings` dictionary, the subject token digest as bytea, the outcome as a smallint,
  * request and token ids as uuid when they are one, and no per-row `prev_hash` (it is the `row_hash`
  * of the row before, recomputed by whoever walks a chain). Indexes have fixed-width keys ending in
- * an ascending time or sequence, so PostgreSQL fills their pages as it does for appends; request
- * and token ids are found through a 64-bit hash of the id.
+ * an ascending time, so PostgreSQL fills their pages as it does for appends; request
+ * and token ids are found through a 64-bit hash of the id (an index on all rows, not a partial one:
+ * ANALYZE keeps statistics of expression indexes only when they are not partial, and without them
+ * the planner may prefer walking the whole table in time order).
  *
  * `audit_events` becomes a view with the old columns (and `prev_hash`), on which an INSERT still
  * works. Retention drops whole day partitions through `audit_drop_partitions`, which first records
@@ -100,8 +102,7 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
         (hashtextextended(coalesce(request_text, request_uuid::text), 0))`);
     await q.query(`
       CREATE INDEX ix_audit_records_token ON audit_records
-        (hashtextextended(coalesce(token_text, token_uuid::text), 0))
-        WHERE hashtextextended(coalesce(token_text, token_uuid::text), 0) IS NOT NULL`);
+        (hashtextextended(coalesce(token_text, token_uuid::text), 0))`);
     await q.query(`CREATE INDEX ix_audit_records_unchained ON audit_records (time) WHERE chain IS NULL`);
     await q.query(`CREATE TABLE audit_records_default PARTITION OF audit_records DEFAULT`);
 
