@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type BrokerConfig } from '@fedbroker/config';
 import { serveBroker, type ServingBroker } from './serve-broker';
 import { createBrokerLogger, type BrokerLogger } from './telemetry/broker-logger';
 import { NestLogBridge } from './telemetry/nest-log-bridge';
-import { startTracing, type Tracing } from './telemetry/tracing';
+import type { Tracing } from './telemetry/tracing';
 
 function configOrExit(): BrokerConfig {
   try {
@@ -18,7 +18,7 @@ function configOrExit(): BrokerConfig {
 async function main(): Promise<void> {
   const config = configOrExit();
   const logger = createBrokerLogger(config.log);
-  const tracing = startTracing(config.tracing);
+  const tracing = await tracingOf(config);
   if (tracing) logger.info({ exporters: config.tracing.exporters }, 'tracing on');
   let broker: ServingBroker;
   try {
@@ -32,6 +32,13 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => stopOn(signal, broker, config, logger, tracing));
   }
+}
+
+/** The OpenTelemetry SDK, loaded only when tracing is on: off, its code is not held in memory. */
+async function tracingOf(config: BrokerConfig): Promise<Tracing | undefined> {
+  if (config.tracing.exporters.length === 0) return undefined;
+  const { startTracing } = await import('./telemetry/tracing.js');
+  return startTracing(config.tracing);
 }
 
 function logStart(logger: BrokerLogger, config: BrokerConfig, broker: ServingBroker): void {
