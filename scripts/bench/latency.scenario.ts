@@ -2,8 +2,6 @@
 // connection, one request at a time, broker against the ideal baseline, alternating rounds.
 import { percentile, withClient } from '../bench-support';
 import {
-  alternateRounds,
-  cycleOf,
   describeRuns,
   median,
   pooledLatencies,
@@ -11,17 +9,10 @@ import {
   type TargetRuns,
 } from './alternating-load';
 import { checkAllIssuedAudits } from './audit-check';
-import { startBenchBaseline } from './baseline-process';
-import {
-  applyCatalog,
-  exchangeBodies,
-  kubernetesPlatform,
-  startWorkload,
-  teamWorkersPolicy,
-} from './bench-workload';
+import { runBaselineContest, startBaselineContest } from './baseline-contest';
+import { exchangeBodies, startWorkload } from './bench-workload';
 import { histogramTotals, meanMsBetween } from './broker-metrics';
-import { startBenchBroker } from './broker-process';
-import { loadPlan, nodeArgsOf, positiveInt } from './knobs';
+import { loadPlan, positiveInt } from './knobs';
 import type { BenchScenario } from './scenario';
 
 const TARGET_MS = 1;
@@ -63,35 +54,10 @@ export const latencyScenario: BenchScenario = {
     const workload = await startWorkload(env);
     const bodies = await exchangeBodies(workload, tokenCount);
 
-    const baseline = await startBenchBaseline(env, workload);
-    const broker = await startBenchBroker(env, { nodeArgs: nodeArgsOf('BENCH_BROKER_NODE_ARGS') });
-    await applyCatalog(broker, {
-      platforms: [kubernetesPlatform(workload, 'bench')],
-      policies: [teamWorkersPolicy(workload, 'bench')],
-    });
-
+    const contest = await startBaselineContest(env, workload);
+    const { broker } = contest;
     const metricsBefore = await histogramTotals(broker);
-    const [baselineRuns, brokerRuns] = await alternateRounds(
-      env,
-      [
-        {
-          label: 'baseline',
-          url: baseline.tokenUrl,
-          cycle: cycleOf(bodies),
-          server: baseline.server,
-          expectedStatus: 200,
-        },
-        {
-          label: 'broker',
-          url: broker.tokenUrl,
-          cycle: cycleOf(bodies),
-          server: broker.server,
-          expectedStatus: 200,
-        },
-      ],
-      plan,
-    );
-    if (baselineRuns === undefined || brokerRuns === undefined) throw new Error('no runs');
+    const { baselineRuns, brokerRuns } = await runBaselineContest(env, contest, bodies, plan);
     const audit = await checkAllIssuedAudits([
       { databaseUrl: broker.databaseUrl, label: 'broker', runs: [brokerRuns] },
     ]);

@@ -21,7 +21,7 @@ export const scenarios: BenchScenario[] = [
   reloadScenario,
   bulkLoadScenario,
   memoryScenario,
-  soakScenario,
   scaleOutScenario,
   audit10mScenario,
+  soakScenario,
 ];

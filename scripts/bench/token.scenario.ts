@@ -1,17 +1,10 @@
 // `token`: RFC 8693 exchanges per second through the broker (every response durably audited) against
 // the ideal baseline (bare node:http + jose, no database), same tokens, same load, alternating rounds.
-import { alternateRounds, cycleOf, describeRuns, rateRatio, unexpectedAnswers } from './alternating-load';
+import { describeRuns, rateRatio, unexpectedAnswers } from './alternating-load';
 import { checkAllIssuedAudits } from './audit-check';
-import { startBenchBaseline } from './baseline-process';
-import {
-  applyCatalog,
-  exchangeBodies,
-  kubernetesPlatform,
-  startWorkload,
-  teamWorkersPolicy,
-} from './bench-workload';
-import { startBenchBroker } from './broker-process';
-import { loadPlan, nodeArgsOf, positiveInt } from './knobs';
+import { runBaselineContest, startBaselineContest } from './baseline-contest';
+import { exchangeBodies, startWorkload } from './bench-workload';
+import { loadPlan, positiveInt } from './knobs';
 import { cpuPerAnswerMicros, processCpuMs } from './process-cpu';
 import type { BenchScenario } from './scenario';
 
@@ -27,35 +20,10 @@ export const tokenScenario: BenchScenario = {
     const workload = await startWorkload(env);
     const bodies = await exchangeBodies(workload, tokenCount);
 
-    const baseline = await startBenchBaseline(env, workload);
-    const broker = await startBenchBroker(env, { nodeArgs: nodeArgsOf('BENCH_BROKER_NODE_ARGS') });
-    await applyCatalog(broker, {
-      platforms: [kubernetesPlatform(workload, 'bench')],
-      policies: [teamWorkersPolicy(workload, 'bench')],
-    });
-
+    const contest = await startBaselineContest(env, workload);
+    const { baseline, broker } = contest;
     const cpuBefore = [processCpuMs(baseline.server.pid), processCpuMs(broker.server.pid)];
-    const [baselineRuns, brokerRuns] = await alternateRounds(
-      env,
-      [
-        {
-          label: 'baseline',
-          url: baseline.tokenUrl,
-          cycle: cycleOf(bodies),
-          server: baseline.server,
-          expectedStatus: 200,
-        },
-        {
-          label: 'broker',
-          url: broker.tokenUrl,
-          cycle: cycleOf(bodies),
-          server: broker.server,
-          expectedStatus: 200,
-        },
-      ],
-      plan,
-    );
-    if (baselineRuns === undefined || brokerRuns === undefined) throw new Error('no runs');
+    const { baselineRuns, brokerRuns } = await runBaselineContest(env, contest, bodies, plan);
     const baselineCpu = cpuPerAnswerMicros(cpuBefore[0], processCpuMs(baseline.server.pid), baselineRuns);
     const brokerCpu = cpuPerAnswerMicros(cpuBefore[1], processCpuMs(broker.server.pid), brokerRuns);
     const audit = await checkAllIssuedAudits([

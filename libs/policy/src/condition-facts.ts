@@ -17,14 +17,20 @@ export interface ConditionFacts {
   readonly pins: ReadonlyMap<string, ReadonlySet<string>>;
   /** Every `identity` field the condition reads, anywhere. */
   readonly reads: ReadonlySet<string>;
+  /** Whether every top-level conjunct is a pin: the pins then say all the condition does. */
+  readonly pinnedOnly: boolean;
 }
 
 /** The facts of a parsed condition. */
 export function conditionFacts(expr: CelExpr): ConditionFacts {
   const pins = new Map<string, Set<string>>();
+  let pinnedOnly = true;
   for (const conjunct of conjuncts(expr)) {
     const pin = pinOf(conjunct);
-    if (pin === undefined) continue;
+    if (pin === undefined) {
+      pinnedOnly = false;
+      continue;
+    }
     const held = pins.get(pin.field);
     pins.set(
       pin.field,
@@ -33,7 +39,7 @@ export function conditionFacts(expr: CelExpr): ConditionFacts {
   }
   const reads = new Set<string>();
   collectReads(expr, reads);
-  return { constant: boolConstant(expr), pins, reads };
+  return { constant: boolConstant(expr), pins, reads, pinnedOnly: pinnedOnly && pins.size > 0 };
 }
 
 /** The facts of a condition's source, or undefined when it does not parse. */

@@ -4,6 +4,7 @@ import type { CompiledPolicy } from './compile-policy';
 import { readCondition } from './expression-result';
 import { grantOf, run } from './grant-of';
 import { messageOf } from './message-of';
+import { pinnedConditionValue } from './pinned-condition';
 import type { AuditModeVerdict, PolicyDecision, PolicyEvaluation, PolicyInput } from './policy.types';
 import { toCelMap } from './to-cel-value';
 
@@ -41,7 +42,7 @@ export function evaluateRanked(
   now: Date,
 ): PolicyDecision & { winner?: CompiledPolicy } {
   const bindings = toBindings(input);
-  const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings, now));
+  const evaluations = ranked.map((policy) => evaluateCondition(policy, bindings, now, input.identity));
   const index = evaluations.findIndex((e) => e.result === 'matched' && e.mode === 'enforce');
   const winner = ranked[index];
   const auditMode: AuditModeVerdict[] = [];
@@ -106,17 +107,27 @@ export function toBindings(input: PolicyInput): PolicyBindings {
   };
 }
 
-/** How one policy's condition fares against `bindings` at `now`. Never throws. */
+/**
+ * How one policy's condition fares against `bindings` (made of `identity` and the rest of the
+ * input) at `now`. A condition of pins only is read from `identity` without running it. Never throws.
+ */
 export function evaluateCondition(
   policy: CompiledPolicy,
   bindings: PolicyBindings,
   now: Date,
+  identity: PolicyInput['identity'],
 ): PolicyEvaluation {
   const { name, priority, enabled, expiresAt, mode = 'enforce' } = policy.definition;
   const evaluation = { policy: name, priority, mode };
   if (!enabled) return { ...evaluation, result: 'disabled', reason: 'policy is disabled' };
   if (isExpired(policy, now)) {
     return { ...evaluation, result: 'expired', reason: `expired at ${expiresAt?.toISOString()}` };
+  }
+  const pinned = pinnedConditionValue(policy.facts, identity);
+  if (pinned !== undefined) {
+    return pinned
+      ? { ...evaluation, result: 'matched' }
+      : { ...evaluation, result: 'not_matched', reason: CONDITION_IS_FALSE };
   }
   try {
     return readCondition(run(policy.condition, bindings))

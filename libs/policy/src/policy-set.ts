@@ -129,7 +129,7 @@ export class PolicySet {
       const audit = policy.definition.mode === 'audit';
       if (!audit) enforcedCandidates += 1;
       if (winnerRank !== -1 && !audit) continue;
-      const evaluation = evaluateCondition(policy, bindings, now);
+      const evaluation = evaluateCondition(policy, bindings, now, input.identity);
       evaluations.push(evaluation);
       if (audit) auditEvaluations.set(rank, evaluation);
       else if (winnerRank === -1 && evaluation.result === 'matched') {
@@ -263,7 +263,9 @@ export class PolicySet {
     const field = this.placement[rank];
     const evaluation =
       evaluated ??
-      (field !== undefined && absent.has(field) ? evaluateCondition(policy, bindings, now) : undefined);
+      (field !== undefined && absent.has(field)
+        ? evaluateCondition(policy, bindings, now, input.identity)
+        : undefined);
     if (evaluation !== undefined) {
       return auditVerdict(
         policy,
