@@ -58,7 +58,9 @@ describe('no token without its audit row', () => {
       expect(body.error).toBe('server_error');
       expect(body).not.toHaveProperty('access_token');
     } finally {
-      await broker.runtime.dataSource.query(`ALTER TABLE audit_records DROP CONSTRAINT ck_test_refuse_policy`);
+      await broker.runtime.dataSource.query(
+        `ALTER TABLE audit_records DROP CONSTRAINT ck_test_refuse_policy`,
+      );
     }
   });
 });
