@@ -29,6 +29,8 @@ const LOCK_TIMEOUT = '2s';
 
 const COMPACTED = 'fedbroker: compacted';
 
+type Query = (sql: string, values?: unknown[]) => Promise<string[]>;
+
 /**
  * Keeps the day partitions of `audit_records`, on a timer, in one replica at a time (a PostgreSQL
  * advisory lock): creates those of the next `daysAhead` days, drops those wholly older than
@@ -45,8 +47,15 @@ export class AuditPartitionMaintenance {
     private readonly options: AuditPartitionMaintenanceOptions,
   ) {}
 
-  /** Runs now, then every `intervalSeconds` until {@link stop}; the timer does not hold the process open. */
-  start(): void {
+  /**
+   * Makes the partitions of today and the days ahead before resolving (so that no partition is
+   * attached under the first requests' inserts), then runs in full now and every `intervalSeconds`
+   * until {@link stop}; the timer does not hold the process open. A failure is logged, never thrown.
+   */
+  async start(): Promise<void> {
+    await this.locked((query) => this.createAhead(query)).catch((error: unknown) => {
+      this.options.logger?.error(`audit partitions: creating them failed: ${String(error)}`);
+    });
     const tick = () => {
       if (this.running !== undefined) return;
       this.running = this.run()
@@ -69,41 +78,23 @@ export class AuditPartitionMaintenance {
 
   /** One maintenance run. */
   async run(): Promise<AuditPartitionReport> {
-    const report: AuditPartitionReport = { skipped: false, created: [], dropped: [], compacted: [] };
-    const lease = await leaseClient(pgPoolOf(this.dataSource), 10_000);
-    const query = async (sql: string, values: unknown[] = []): Promise<string[]> =>
-      (await lease.client.query<{ v: string }>(sql, values)).rows.map((row) => row.v);
-    try {
-      const [locked] = await query(`SELECT pg_try_advisory_lock($1, $2)::text AS v`, [...LOCK]);
-      if (locked !== 'true') {
-        lease.release();
-        return { ...report, skipped: true };
+    const report = await this.locked(async (query) => {
+      const today = utcDay(this.options.now(), 0);
+      const created = await this.createAhead(query);
+      let dropped: string[] = [];
+      if (this.options.retentionDays !== undefined) {
+        const keepFrom = utcDay(this.options.now(), -this.options.retentionDays);
+        dropped = await query(`SELECT audit_drop_partitions($1::date) AS v`, [keepFrom]);
       }
-      try {
-        await query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
-        const today = utcDay(this.options.now(), 0);
-        report.created = await query(`SELECT audit_create_partitions($1::date, $2) AS v`, [
-          today,
-          (this.options.daysAhead ?? 7) + 1,
-        ]);
-        if (this.options.retentionDays !== undefined) {
-          const keepFrom = utcDay(this.options.now(), -this.options.retentionDays);
-          report.dropped = await query(`SELECT audit_drop_partitions($1::date) AS v`, [keepFrom]);
-        }
-        for (const partition of await this.uncompacted(query, today)) {
-          await query(`REINDEX TABLE CONCURRENTLY ${partition}`);
-          await query(`COMMENT ON TABLE ${partition} IS '${COMPACTED}'`);
-          report.compacted.push(partition);
-        }
-      } finally {
-        await query(`RESET lock_timeout`);
-        await query(`SELECT pg_advisory_unlock($1, $2)::text AS v`, [...LOCK]);
+      const compacted: string[] = [];
+      for (const partition of await this.uncompacted(query, today)) {
+        await query(`REINDEX TABLE CONCURRENTLY ${partition}`);
+        await query(`COMMENT ON TABLE ${partition} IS '${COMPACTED}'`);
+        compacted.push(partition);
       }
-      lease.release();
-    } catch (error) {
-      lease.discard();
-      throw error;
-    }
+      return { skipped: false, created, dropped, compacted };
+    });
+    if (report === undefined) return { skipped: true, created: [], dropped: [], compacted: [] };
     if (report.created.length + report.dropped.length + report.compacted.length > 0) {
       this.options.logger?.info(
         `audit partitions: created ${list(report.created)}; dropped ${list(report.dropped)}; compacted ${list(report.compacted)}`,
@@ -112,11 +103,41 @@ export class AuditPartitionMaintenance {
     return report;
   }
 
+  /** Today's partition and those of the `daysAhead` days after it, where missing. */
+  private createAhead(query: Query): Promise<string[]> {
+    return query(`SELECT audit_create_partitions($1::date, $2) AS v`, [
+      utcDay(this.options.now(), 0),
+      (this.options.daysAhead ?? 7) + 1,
+    ]);
+  }
+
+  /** `work` under the maintenance lock, on a connection of its own; undefined when another replica holds it. */
+  private async locked<T>(work: (query: Query) => Promise<T>): Promise<T | undefined> {
+    const lease = await leaseClient(pgPoolOf(this.dataSource), 10_000);
+    const query: Query = async (sql, values = []) =>
+      (await lease.client.query<{ v: string }>(sql, values)).rows.map((row) => row.v);
+    let result: T | undefined;
+    try {
+      const [locked] = await query(`SELECT pg_try_advisory_lock($1, $2)::text AS v`, [...LOCK]);
+      if (locked === 'true') {
+        try {
+          await query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+          result = await work(query);
+        } finally {
+          await query(`RESET lock_timeout`);
+          await query(`SELECT pg_advisory_unlock($1, $2)::text AS v`, [...LOCK]);
+        }
+      }
+      lease.release();
+    } catch (error) {
+      lease.discard();
+      throw error;
+    }
+    return result;
+  }
+
   /** Day partitions before `today` not compacted yet, their indexes set to fill their pages. */
-  private async uncompacted(
-    query: (sql: string, values?: unknown[]) => Promise<string[]>,
-    today: string,
-  ): Promise<string[]> {
+  private async uncompacted(query: Query, today: string): Promise<string[]> {
     const partitions = await query(
       `SELECT c.relname AS v FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
        WHERE i.inhparent = 'audit_records'::regclass AND c.relname ~ '^audit_records_p[0-9]{8}$'

@@ -153,7 +153,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     logger,
     ...(config.auditRetentionDays === undefined ? {} : { retentionDays: config.auditRetentionDays }),
   });
-  auditPartitions.start();
+  await auditPartitions.start();
 
   const rateLimits = {
     perClient: new RateLimiter({ perMinute: config.rateLimitPerClient, now: () => now().getTime() }),

@@ -159,6 +159,9 @@ export class AuditPartitions1764910000000 implements MigrationInterface {
           EXECUTE format('CREATE TABLE %I (LIKE audit_records INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
           EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (time >= %L AND time < %L)',
             part, part || '_range', low, high);
+          -- Inserts wait until this transaction ends: one already routed to the DEFAULT partition
+          -- by the partitions it saw would otherwise fail the DEFAULT's new constraint.
+          LOCK TABLE audit_records IN SHARE ROW EXCLUSIVE MODE;
           EXECUTE format('ALTER TABLE audit_records ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
             part, low, high);
           EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', part, part || '_range');
