@@ -112,6 +112,7 @@ function checkBroker(objects, where) {
     const variable = broker.env?.find((entry) => entry.name === name);
     check(variable?.valueFrom?.secretKeyRef !== undefined, where, `${name} comes from a Secret`);
   }
+  checkHeapLimit(broker, where);
   checkRestricted(pod.spec, `${where} Deployment`);
   check(
     byKind('PodDisruptionBudget').some((pdb) => matches(pdb.spec.selector.matchLabels)),
@@ -128,6 +129,26 @@ function checkBroker(objects, where) {
     where,
     'no NetworkPolicy for the pods',
   );
+}
+
+/** The V8 heap limit (NODE_OPTIONS) leaves a quarter of the memory limit to the rest of the process. */
+function checkHeapLimit(broker, where) {
+  const options = broker.env?.find((entry) => entry.name === 'NODE_OPTIONS')?.value ?? '';
+  const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+  const limitMiB = mebibytes(broker.resources?.limits?.memory);
+  check(Number.isFinite(heapMiB), where, 'NODE_OPTIONS sets --max-old-space-size');
+  check(
+    heapMiB <= limitMiB * 0.75,
+    where,
+    `a heap limit of ${heapMiB} MiB leaves too little of the ${limitMiB} MiB memory limit`,
+  );
+}
+
+/** A Kubernetes memory quantity in Mi or Gi, in MiB; NaN otherwise. */
+function mebibytes(quantity) {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity ?? '');
+  if (match === null) return Number.NaN;
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
 }
 
 function checkWorkload(objects, issuer, where) {

@@ -1,6 +1,7 @@
 // A broker under test: the built broker in a child process on its own database (or a shared one, for
 // a second replica), ready to take load and admin writes.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -16,6 +17,17 @@ import type { BenchEnvironment } from './scenario';
 export const BENCH_BROKER_ISSUER = 'https://broker.bench.example';
 
 const BROKER_MAIN = join(__dirname, '../../apps/broker/src/main.js');
+const DOCKERFILE = join(__dirname, '../../../Dockerfile');
+
+/**
+ * The image's `NODE_OPTIONS` (its heap limit), so that a bench broker runs as the image runs it;
+ * `nodeArgs` (`BENCH_BROKER_NODE_ARGS`) come after them on the command line and win.
+ */
+export function imageNodeOptions(dockerfile = readFileSync(DOCKERFILE, 'utf8')): string {
+  const match = /^ENV NODE_OPTIONS=(.+)$/m.exec(dockerfile);
+  if (match?.[1] === undefined) throw new Error('the Dockerfile sets no NODE_OPTIONS');
+  return match[1].replace(/^"(.*)"$/, '$1');
+}
 
 /** Replicas on one database must share the key-encryption key; one per bench run does. */
 const sharedKeyEncryptionKey = randomBytes(32).toString('base64');
@@ -78,6 +90,7 @@ export async function startBenchBroker(
       // one load generator on loopback is one client: limits would measure the limiter, not the broker
       FEDBROKER_RATE_LIMIT_PER_CLIENT: '0',
       FEDBROKER_RATE_LIMIT_PER_PLATFORM: '0',
+      NODE_OPTIONS: imageNodeOptions(),
       ...options.extraEnv,
     },
     options.nodeArgs ?? [],

@@ -11,7 +11,7 @@ import {
   startWorkload,
   type BenchWorkload,
 } from './bench-workload';
-import { startBenchBroker, type BenchBroker } from './broker-process';
+import { imageNodeOptions, startBenchBroker, type BenchBroker } from './broker-process';
 import { loadPlan, nodeArgsOf, positiveInt } from './knobs';
 import type { BenchEnvironment, BenchScenario } from './scenario';
 
@@ -101,6 +101,7 @@ export const memoryScenario: BenchScenario = {
         `each broker loaded in rounds of ${plan.seconds} s with ${plan.connections} connections over ${bodies.length} tokens (every policy's identity), until every token was sent, then settled ${settleSeconds} s`,
         `RSS: 1 policy ${mib(base.rssBytes)}, ${policyCount} policies ${mib(loaded.rssBytes)}`,
         `V8 heap used: 1 policy ${mib(base.heapUsedBytes)}, ${policyCount} policies ${mib(loaded.heapUsedBytes)}`,
+        `node options: ${[imageNodeOptions(), ...nodeArgs].join(' ')}`,
       ],
       failures,
     };

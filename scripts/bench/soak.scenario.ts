@@ -6,7 +6,8 @@ import { cycleOf } from './alternating-load';
 import { checkIssuedJtis } from './audit-check';
 import { auditFootprint, walBytesSince, walPosition } from './audit-footprint';
 import { startWorkload } from './bench-workload';
-import { loadPlan, positiveInt } from './knobs';
+import { imageNodeOptions } from './broker-process';
+import { loadPlan, nodeArgsOf, positiveInt } from './knobs';
 import { spreadBodies, startLoadedReplicas } from './loaded-catalog';
 import type { BenchScenario } from './scenario';
 
@@ -112,6 +113,7 @@ export const soakScenario: BenchScenario = {
         `${plan.connections} connections, ${tokenCount} distinct tokens, after ${plan.warmupSeconds} s warm-up; ` +
           `${rate.toFixed(0)} tokens/s over ${measuredSeconds.toFixed(0)} s, status ${JSON.stringify(statusCodes)}`,
         `RSS MiB every ${SAMPLE_SECONDS} s: ${rssMiB.map((mib) => mib.toFixed(0)).join(', ')}`,
+        `node options: ${[imageNodeOptions(), ...nodeArgsOf('BENCH_BROKER_NODE_ARGS')].join(' ')}`,
         `WAL ${(walBytes / issued).toFixed(0)} bytes per token (${(walBytes / MIB).toFixed(1)} MiB for ${issued} tokens; ` +
           `server-wide, so anything else writing on the server counts too)`,
         `audit rows ${(rows / issued).toFixed(2)} per token; audit storage ${bytesPerRow.toFixed(0)} bytes per ` +
