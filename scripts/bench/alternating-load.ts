@@ -59,7 +59,10 @@ export async function firstAnswer(target: LoadTarget, patienceMs = 10_000): Prom
   }
 }
 
-/** Warms every target up, then runs `plan.rounds` rounds in which each target is loaded in turn. */
+/**
+ * Warms every target up, then runs `plan.rounds` rounds in which each target is loaded in turn; every
+ * other round takes them in reverse order, so that no target always runs first after a pause.
+ */
 export async function alternateRounds(
   env: BenchEnvironment,
   targets: readonly LoadTarget[],
@@ -74,7 +77,7 @@ export async function alternateRounds(
     runs.push({ target, warmup, rounds: [], okBodies, unanswered: warmup.unanswered });
   }
   for (let round = 1; round <= plan.rounds; round++) {
-    for (const run of runs) {
+    for (const run of round % 2 === 1 ? runs : [...runs].reverse()) {
       env.log(`${run.target.label}: round ${round} of ${plan.rounds}, ${plan.seconds} s`);
       const measured = await runLoad(run.target.url, run.target.cycle, plan.connections, plan.seconds);
       if (!run.target.server.running()) {

@@ -5,6 +5,7 @@ import { startBenchBaseline, type BenchBaseline } from './baseline-process';
 import { applyCatalog, kubernetesPlatform, teamWorkersPolicy, type BenchWorkload } from './bench-workload';
 import { startBenchBroker, type BenchBroker } from './broker-process';
 import { nodeArgsOf, type LoadPlan } from './knobs';
+import { cpuPerAnswerMicros, processCpuMs } from './process-cpu';
 import type { BenchEnvironment } from './scenario';
 
 export interface BaselineContest {
@@ -26,13 +27,22 @@ export async function startBaselineContest(
   return { baseline, broker };
 }
 
+/** What the contest measured: each server's runs and, where `/proc` tells, the CPU each answer cost it. */
+export interface ContestRuns {
+  baselineRuns: TargetRuns;
+  brokerRuns: TargetRuns;
+  /** A note comparing the CPU per answer of the two, or none without `/proc`. */
+  cpuNotes: string[];
+}
+
 /** Both servers exchange `bodies`, each expecting 200s, in alternating rounds of `plan`. */
 export async function runBaselineContest(
   env: BenchEnvironment,
   { baseline, broker }: BaselineContest,
   bodies: readonly string[],
   plan: LoadPlan,
-): Promise<{ baselineRuns: TargetRuns; brokerRuns: TargetRuns }> {
+): Promise<ContestRuns> {
+  const cpuBefore = [processCpuMs(baseline.server.pid), processCpuMs(broker.server.pid)];
   const [baselineRuns, brokerRuns] = await alternateRounds(
     env,
     [
@@ -54,5 +64,13 @@ export async function runBaselineContest(
     plan,
   );
   if (baselineRuns === undefined || brokerRuns === undefined) throw new Error('no runs');
-  return { baselineRuns, brokerRuns };
+  const baselineCpu = cpuPerAnswerMicros(cpuBefore[0], processCpuMs(baseline.server.pid), baselineRuns);
+  const brokerCpu = cpuPerAnswerMicros(cpuBefore[1], processCpuMs(broker.server.pid), brokerRuns);
+  const cpuNotes =
+    baselineCpu === undefined || brokerCpu === undefined
+      ? []
+      : [
+          `CPU per answered request (process, all threads, warm-up included): baseline ${baselineCpu.toFixed(0)} µs, broker ${brokerCpu.toFixed(0)} µs (${(brokerCpu / baselineCpu).toFixed(2)}x)`,
+        ];
+  return { baselineRuns, brokerRuns, cpuNotes };
 }

@@ -57,7 +57,7 @@ export const latencyScenario: BenchScenario = {
     const contest = await startBaselineContest(env, workload);
     const { broker } = contest;
     const metricsBefore = await histogramTotals(broker);
-    const { baselineRuns, brokerRuns } = await runBaselineContest(env, contest, bodies, plan);
+    const { baselineRuns, brokerRuns, cpuNotes } = await runBaselineContest(env, contest, bodies, plan);
     const audit = await checkAllIssuedAudits([
       { databaseUrl: broker.databaseUrl, label: 'broker', runs: [brokerRuns] },
     ]);
@@ -88,6 +88,7 @@ export const latencyScenario: BenchScenario = {
         describeRuns(brokerRuns),
         `p50 per round (ms), baseline ${baselineP50s.map((ms) => ms.toFixed(2)).join(', ')}; broker ${brokerP50s.map((ms) => ms.toFixed(2)).join(', ')}`,
         `p99 over all rounds: baseline ${p99(baselineRuns)}, broker ${p99(brokerRuns)}`,
+        ...cpuNotes,
         `the broker's own account (/metrics, warm-up and rounds): /token ${insideMs('fedbroker_token_request_duration_seconds')} mean, of which its audit commit ${insideMs('fedbroker_audit_commit_duration_seconds')} mean`,
         `a one-row commit on the broker's PostgreSQL, after the rounds: p50 ${commitP50.toFixed(2)} ms (each answer of the broker waits for one, the baseline's for none)`,
         ...audit.notes,

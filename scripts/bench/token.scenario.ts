@@ -5,7 +5,6 @@ import { checkAllIssuedAudits } from './audit-check';
 import { runBaselineContest, startBaselineContest } from './baseline-contest';
 import { exchangeBodies, startWorkload } from './bench-workload';
 import { loadPlan, positiveInt } from './knobs';
-import { cpuPerAnswerMicros, processCpuMs } from './process-cpu';
 import type { BenchScenario } from './scenario';
 
 const TARGET = 0.8;
@@ -21,11 +20,8 @@ export const tokenScenario: BenchScenario = {
     const bodies = await exchangeBodies(workload, tokenCount);
 
     const contest = await startBaselineContest(env, workload);
-    const { baseline, broker } = contest;
-    const cpuBefore = [processCpuMs(baseline.server.pid), processCpuMs(broker.server.pid)];
-    const { baselineRuns, brokerRuns } = await runBaselineContest(env, contest, bodies, plan);
-    const baselineCpu = cpuPerAnswerMicros(cpuBefore[0], processCpuMs(baseline.server.pid), baselineRuns);
-    const brokerCpu = cpuPerAnswerMicros(cpuBefore[1], processCpuMs(broker.server.pid), brokerRuns);
+    const { broker } = contest;
+    const { baselineRuns, brokerRuns, cpuNotes } = await runBaselineContest(env, contest, bodies, plan);
     const audit = await checkAllIssuedAudits([
       { databaseUrl: broker.databaseUrl, label: 'broker', runs: [brokerRuns] },
     ]);
@@ -46,11 +42,7 @@ export const tokenScenario: BenchScenario = {
         describeRuns(baselineRuns),
         describeRuns(brokerRuns),
         `broker / baseline per round: ${perRound.map((r) => r.toFixed(3)).join(', ')}`,
-        ...(baselineCpu === undefined || brokerCpu === undefined
-          ? []
-          : [
-              `CPU per answered request (process, all threads, warm-up included): baseline ${baselineCpu.toFixed(0)} µs, broker ${brokerCpu.toFixed(0)} µs (${(brokerCpu / baselineCpu).toFixed(2)}x)`,
-            ]),
+        ...cpuNotes,
         ...audit.notes,
       ],
       failures: [...unexpectedAnswers(baselineRuns), ...unexpectedAnswers(brokerRuns), ...audit.failures],

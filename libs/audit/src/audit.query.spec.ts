@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '@fedbroker/persistence';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { encodeAuditCursor } from './audit-cursor';
+import { encodeKeysetCursor } from '@fedbroker/persistence';
 import { AuditQueryError } from './audit.errors';
 import { AuditQuery } from './audit.query';
 import type { AuditFilters, AuditRecord } from './audit.types';
@@ -203,7 +203,7 @@ describe('AuditQuery', () => {
     ['garbage', 'not a cursor!'],
     ['base64url of nonsense', Buffer.from('x|y').toString('base64url')],
     ['a bad uuid', Buffer.from('2030-01-01T00:00:00.000000Z|not-a-uuid').toString('base64url')],
-    ['a bad time', encodeAuditCursor({ time: '2030-13-45T99:00:00.000000Z', id: ids[0] ?? '' })],
+    ['a bad time', encodeKeysetCursor({ time: '2030-13-45T99:00:00.000000Z', id: ids[0] ?? '' })],
     [
       'extra fields',
       Buffer.from(`2030-01-01T00:00:00.000000Z|${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}|x`).toString(

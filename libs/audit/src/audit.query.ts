@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
+import { CURSOR_TIME_COLUMN, decodeKeysetCursor, encodeKeysetCursor } from '@fedbroker/persistence';
 import { AuditStrings } from './audit-strings';
 import { AuditQueryError } from './audit.errors';
 import type { AuditEventView, AuditFilters, AuditPage } from './audit.types';
@@ -14,7 +14,7 @@ const STRING_COLUMNS = ['platform', 'subject', 'policy', 'context'] as const;
 const LIST_COLUMNS_SQL = [
   'id',
   'time',
-  `to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time`,
+  CURSOR_TIME_COLUMN,
   'coalesce(request_text, request_uuid::text) AS request_id',
   'outcome',
   'reason',
@@ -88,7 +88,10 @@ export class AuditQuery {
       where.push(`time < ${to}::timestamptz`, ...second(`<= audit_second(${to}::timestamptz)`));
     }
     if (filters.cursor !== undefined) {
-      const after = decodeAuditCursor(filters.cursor);
+      const after = decodeKeysetCursor(filters.cursor);
+      if (after === undefined) {
+        throw new AuditQueryError('invalid_cursor', 'The cursor is not one this API returned');
+      }
       const time = bind(after.time);
       where.push(
         `(time, id) < (${time}::timestamptz, ${bind(after.id)}::uuid)`,
@@ -113,7 +116,7 @@ export class AuditQuery {
     return {
       items: page.map((row) => toView(row, texts)),
       nextCursor:
-        rows.length > limit && last ? encodeAuditCursor({ time: last.cursor_time, id: last.id }) : null,
+        rows.length > limit && last ? encodeKeysetCursor({ time: last.cursor_time, id: last.id }) : null,
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { CURSOR_TIME_COLUMN, decodeKeysetCursor, encodeKeysetCursor } from '@fedbroker/persistence';
 import type {
   AdminChangeView,
   ChangeAction,
@@ -6,7 +7,6 @@ import type {
   ChangePage,
   ChangeResource,
 } from './admin-change';
-import { decodeChangeCursor, encodeChangeCursor } from './change-cursor';
 import { HistoryQueryError } from './history.error';
 
 const DEFAULT_LIMIT = 50;
@@ -45,13 +45,16 @@ export class ChangeQuery {
     if (filters.from !== undefined) where.push(`time >= ${bind(validTime(filters.from))}::timestamptz`);
     if (filters.to !== undefined) where.push(`time < ${bind(validTime(filters.to))}::timestamptz`);
     if (filters.cursor !== undefined) {
-      const after = decodeChangeCursor(filters.cursor);
+      const after = decodeKeysetCursor(filters.cursor);
+      if (after === undefined) {
+        throw new HistoryQueryError('invalid_cursor', 'the cursor is not one this API returned');
+      }
       where.push(`(time, id) < (${bind(after.time)}::timestamptz, ${bind(after.id)}::uuid)`);
     }
 
     const rows = await this.dataSource.query<AdminChangeRow[]>(
       `SELECT id, time, actor, action, resource, name, version, before, after,
-              to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time
+              ${CURSOR_TIME_COLUMN}
        FROM admin_changes
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY time DESC, id DESC
@@ -64,7 +67,7 @@ export class ChangeQuery {
     return {
       items: page.map(toView),
       nextCursor:
-        rows.length > limit && last ? encodeChangeCursor({ time: last.cursor_time, id: last.id }) : null,
+        rows.length > limit && last ? encodeKeysetCursor({ time: last.cursor_time, id: last.id }) : null,
     };
   }
 }

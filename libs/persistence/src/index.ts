@@ -6,6 +6,12 @@ export {
   type DataSourceOptions,
 } from './create-data-source';
 export { DatabaseProbe } from './database-probe';
+export {
+  CURSOR_TIME_COLUMN,
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  type KeysetCursor,
+} from './keyset-cursor';
 export { leaseClient, pgPoolOf, type LeasedClient } from './pg-pool';
 export { timeLimit, TimeLimitError } from './time-limit';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/start-embedded-postgres';

@@ -33,14 +33,14 @@ export {
   type VerificationErrorCode,
   type VerificationErrorOptions,
 } from './errors/verification-error';
-export { GitHubActionsAdapter, githubActionsAdapter } from './github-actions/github-actions.adapter';
+export { githubActionsAdapter } from './github-actions/github-actions.adapter';
 export { GITHUB_ACTIONS_IDENTITY_FIELDS } from './github-actions/github-actions-identity-fields';
 export {
   DEFAULT_GITHUB_ACTIONS_MAX_TOKEN_LIFETIME_SECONDS,
   githubActionsSettingsSchema,
   type GitHubActionsSettings,
 } from './github-actions/github-actions-settings.schema';
-export { GitLabAdapter, gitlabAdapter } from './gitlab/gitlab.adapter';
+export { gitlabAdapter } from './gitlab/gitlab.adapter';
 export { GITLAB_IDENTITY_FIELDS } from './gitlab/gitlab-identity-fields';
 export {
   DEFAULT_GITLAB_MAX_TOKEN_LIFETIME_SECONDS,
@@ -50,7 +50,7 @@ export {
 export type { Identity, VerifiedCredential } from './identity';
 export { COMMON_IDENTITY_FIELDS, type IdentityFields, type IdentityFieldType } from './identity-fields';
 export { NEVER_SHARED, sharedIssuers, type IdentityPins } from './identity-pins';
-export { GcpAdapter, gcpAdapter } from './gcp/gcp.adapter';
+export { gcpAdapter } from './gcp/gcp.adapter';
 export { GCP_IDENTITY_FIELDS } from './gcp/gcp-identity-fields';
 export {
   DEFAULT_GCP_MAX_TOKEN_LIFETIME_SECONDS,
@@ -63,6 +63,7 @@ export { checkAudience } from './jwt/check-audience';
 export { checkProtectedHeader } from './jwt/check-protected-header';
 export { checkTokenTimes, type TokenTimes } from './jwt/check-token-times';
 export { jwtRegistrationProblems, type JwtRegistrationRules } from './jwt/jwt-registration-problems';
+export { JwtPlatformAdapter, type JwtKind, type JwtKindSettings } from './jwt/jwt-platform-adapter';
 export {
   verifyPlatformJwt,
   type PlatformJwtRules,
@@ -97,7 +98,7 @@ export {
   type AzureSettings,
 } from './azure/azure-settings.schema';
 export { AZURE_ATTESTED_DOCUMENT_TOKEN_TYPE } from './azure/azure-token-types';
-export { KubernetesAdapter, kubernetesAdapter } from './kubernetes/kubernetes.adapter';
+export { kubernetesAdapter } from './kubernetes/kubernetes.adapter';
 export {
   DEFAULT_KUBERNETES_MAX_TOKEN_LIFETIME_SECONDS,
   kubernetesSettingsSchema,

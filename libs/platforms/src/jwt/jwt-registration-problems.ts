@@ -7,6 +7,8 @@ import type { PlatformRegistration } from '../platform-config';
 export interface JwtRegistrationRules {
   /** Accept an issuer that is not a URL when inline `jwks` are given (discovery is then impossible). */
   allowNonUrlIssuerWithInlineJwks: boolean;
+  /** The kind's own check of an issuer that passed the common ones; a message when it is refused. */
+  issuerProblem?: (issuer: string) => string | undefined;
 }
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -32,7 +34,7 @@ function issuerProblems(
     const hint = rules.allowNonUrlIssuerWithInlineJwks ? ' (a non-URL issuer needs inline jwks)' : '';
     return [{ field: 'issuer', message: `must be an https URL${hint}` }];
   }
-  const problem = urlProblem(p.issuer, allowHttp);
+  const problem = urlProblem(p.issuer, allowHttp) ?? rules.issuerProblem?.(p.issuer);
   return problem === undefined ? [] : [{ field: 'issuer', message: problem }];
 }
 
