@@ -97,8 +97,14 @@ export function* buildIndex(policies: RankedList): Generator<void, PinIndex> {
     for (const value of policy.facts.pins.get(field) ?? []) listIn(index.byValue, value).push(policy);
   }
   const placed = new Map<string, FieldIndex>();
-  for (const [field, { byValue, all }] of byField)
-    placed.set(field, { byValue: LayeredMap.of(byValue), all });
+  for (const [field, { byValue, all }] of byField) {
+    // most values' lists hold the very policies pinning them: one array serves both (none changes)
+    for (const [value, list] of byValue) {
+      const pinning = pinned.get(field)?.get(value);
+      if (pinning !== undefined && pinning.length === list.length) byValue.set(value, pinning);
+    }
+    placed.set(field, { byValue: LayeredMap.of<RankedList>(byValue), all });
+  }
   return { ranked, pinned: pins, placed, unplaced, audited, enforced };
 }
 
