@@ -235,6 +235,32 @@ describe('Catalog: incremental reloads', () => {
     expect(served(catalog)).toEqual(served(fresh));
   });
 
+  it('rebuilds the index of a platform a large write changed, and serves and decides as a full load', async () => {
+    const id = await platform('bulk');
+    await policies(id, 'bulk', 20);
+    const catalog = catalogOn(db.dataSource);
+    await catalog.reload();
+    catalog.snapshot().policySetFor(id);
+
+    await policies(id, 'many', 300);
+    await change(`UPDATE policies SET priority = 50, version = version + 1 WHERE name = 'bulk2'`);
+    await catalog.reload();
+
+    const fresh = catalogOn(db.dataSource);
+    await fresh.reload();
+    expect(served(catalog)).toEqual(served(fresh));
+    expect(catalog.snapshot().builtPolicySet(id)?.ranked).toEqual(fresh.snapshot().policiesFor(id));
+    const input = (namespace: string) => ({
+      claims: {},
+      identity: { namespace },
+      request: { audience: ['a'], scopes: [], grantType: 'token-exchange' },
+    });
+    for (const namespace of ['bulk2', 'many7', 'many300', 'none']) {
+      const decide = (on: Catalog) => on.snapshot().policySetFor(id).decide(input(namespace), new Date());
+      expect(decide(catalog)).toEqual(decide(fresh));
+    }
+  });
+
   it.runIf(realPostgres)(
     'sees a write whose transaction began before the previous load and committed after it',
     async () => {

@@ -86,6 +86,12 @@ interface PlatformChange {
 /** Policies a loop goes through between two chances to pause. */
 const PAUSE_EVERY = 1000;
 
+/**
+ * Policy changes on one platform up to which its index is derived from the previous one at once;
+ * past them (a bulk apply) it is rebuilt in slices.
+ */
+const DERIVED_CHANGES_AT_MOST = 256;
+
 /** Rows one query reads by id, so that no single step parses an unbounded result. */
 const ROWS_PER_READ = 1000;
 
@@ -227,7 +233,8 @@ export class CatalogLoader {
         entry.config = change.row.config;
       }
       const sameKind = before !== undefined && before.kind === entry.config?.kind;
-      (sameKind ? derived : rebuilt).push(entry);
+      const few = change.leaving.length + change.arriving.length <= DERIVED_CHANGES_AT_MOST;
+      (sameKind && few ? derived : rebuilt).push(entry);
       for (const policyId of change.leaving) {
         entry.members.delete(policyId);
         this.memberOf.delete(policyId);

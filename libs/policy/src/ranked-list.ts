@@ -16,12 +16,25 @@ export function rankPosition(list: RankedList, policy: CompiledPolicy): number {
   return low;
 }
 
-/** A copy of `list` without `removed` and with `added`, in rank order: O(n + k log n), a copy and k moves. */
+/** Changes past which one pass over the list costs less than a search and a move per change. */
+const MOVES_AT_MOST = 16;
+
+/**
+ * A copy of `list` without `removed` and with `added`, in rank order: a search and a move per
+ * change, or for many changes one pass, O(n + k log k).
+ */
 export function editedList(
   list: RankedList,
   removed: readonly CompiledPolicy[],
   added: readonly CompiledPolicy[],
 ): CompiledPolicy[] {
+  if (removed.length + added.length > MOVES_AT_MOST) {
+    const gone = new Set(removed);
+    return mergeTwo(
+      list.filter((policy) => !gone.has(policy)),
+      [...added].sort(byRank),
+    );
+  }
   const result = list.slice();
   for (const policy of removed) {
     const at = rankPosition(result, policy);
