@@ -9,6 +9,7 @@ import {
   type LoadResult,
 } from '../bench-support';
 import type { LoadPlan } from './knobs';
+import { processCpuMs } from './process-cpu';
 import type { BenchEnvironment } from './scenario';
 
 /** A server and the requests it is loaded with. */
@@ -28,6 +29,8 @@ export interface TargetRuns {
   rounds: LoadResult[];
   okBodies: string[];
   unanswered: number;
+  /** CPU the target's process spent during its measured rounds, ms; undefined without `/proc`. */
+  roundsCpuMs?: number;
 }
 
 /** A fresh cycle over `bodies`: each target keeps its own place. */
@@ -79,7 +82,13 @@ export async function alternateRounds(
   for (let round = 1; round <= plan.rounds; round++) {
     for (const run of round % 2 === 1 ? runs : [...runs].reverse()) {
       env.log(`${run.target.label}: round ${round} of ${plan.rounds}, ${plan.seconds} s`);
+      const cpuBefore = processCpuMs(run.target.server.pid);
       const measured = await runLoad(run.target.url, run.target.cycle, plan.connections, plan.seconds);
+      const cpuAfter = processCpuMs(run.target.server.pid);
+      run.roundsCpuMs =
+        cpuBefore === undefined || cpuAfter === undefined || (round > 1 && run.roundsCpuMs === undefined)
+          ? undefined
+          : (run.roundsCpuMs ?? 0) + cpuAfter - cpuBefore;
       if (!run.target.server.running()) {
         throw new Error(`${run.target.label} exited during the run:\n${run.target.server.output()}`);
       }
@@ -128,7 +137,13 @@ export function pooledLatencies(runs: TargetRuns): number[] {
   return runs.rounds.flatMap((round) => round.okLatenciesMs).sort((a, b) => a - b);
 }
 
-/** One line per target: rate, p50, p99 and the status codes of the measured rounds. */
+/** Microseconds of CPU the target's process spent per answer in the measured rounds (all threads). */
+export function cpuPerAnswer(runs: TargetRuns): number | undefined {
+  const answers = runs.rounds.reduce((sum, round) => sum + round.ok + round.non2xx, 0);
+  return runs.roundsCpuMs === undefined || answers === 0 ? undefined : (runs.roundsCpuMs * 1000) / answers;
+}
+
+/** One line per target: rate, p50, p99, CPU per answer and the status codes of the measured rounds. */
 export function describeRuns(runs: TargetRuns): string {
   const latencies = pooledLatencies(runs);
   const codes: Record<string, number> = {};
@@ -140,7 +155,9 @@ export function describeRuns(runs: TargetRuns): string {
     latencies.length === 0
       ? ''
       : `, 2xx p50 ${percentile(latencies, 0.5).toFixed(2)} ms, p99 ${percentile(latencies, 0.99).toFixed(2)} ms`;
-  return `${runs.target.label}: ${median(roundRates(runs)).toFixed(0)}/s median (rounds ${rates.join(', ')})${latency}, status ${JSON.stringify(codes)}`;
+  const cpu = cpuPerAnswer(runs);
+  const cpuText = cpu === undefined ? '' : `, CPU ${cpu.toFixed(0)} µs per answer`;
+  return `${runs.target.label}: ${median(roundRates(runs)).toFixed(0)}/s median (rounds ${rates.join(', ')})${latency}${cpuText}, status ${JSON.stringify(codes)}`;
 }
 
 /** Failures: any answer but the expected status, or a connection error, in the warm-up or a round. */
