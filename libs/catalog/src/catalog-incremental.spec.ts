@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChangeLog } from '@fedbroker/history';
 import { openDatabase } from '@fedbroker/persistence';
@@ -206,6 +207,83 @@ describe('Catalog: incremental reloads', () => {
     });
     expect(reloads[1]?.fields.durationMs).toEqual(expect.any(Number));
   });
+
+  it('reads only the rows written since the previous load, and lists every row after a deletion', async () => {
+    const id = await platform('fed');
+    await policies(id, 'f', 50);
+    const logged: Logged[] = [];
+    const catalog = catalogOn(db.dataSource, logged);
+    await catalog.reload();
+    const set = catalog.snapshot().policySetFor(id);
+
+    await change(`UPDATE policies SET priority = 99, version = version + 1 WHERE name = 'f7'`);
+    await catalog.reload();
+    await change(`DELETE FROM policies WHERE name = 'f8'`);
+    await catalog.reload();
+
+    const reloads = logged.filter((entry) => entry.message === 'catalog reloaded').map((e) => e.fields);
+    expect(reloads.map(({ kind, listed }) => ({ kind, listed }))).toEqual([
+      { kind: 'full', listed: true },
+      { kind: 'incremental', listed: false },
+      { kind: 'incremental', listed: true },
+    ]);
+    expect(reloads[1]).toMatchObject({ policiesChanged: 1, policiesCompiled: 1 });
+    expect(catalog.snapshot().policySetFor(id)).not.toBe(set);
+    expect(catalog.snapshot().policySetFor(id).ranked[0]?.definition.name).toBe('f7');
+    const fresh = catalogOn(db.dataSource);
+    await fresh.reload();
+    expect(served(catalog)).toEqual(served(fresh));
+  });
+
+  it('rebuilds the index of a platform a large write changed, and serves and decides as a full load', async () => {
+    const id = await platform('bulk');
+    await policies(id, 'bulk', 20);
+    const catalog = catalogOn(db.dataSource);
+    await catalog.reload();
+    catalog.snapshot().policySetFor(id);
+
+    await policies(id, 'many', 300);
+    await change(`UPDATE policies SET priority = 50, version = version + 1 WHERE name = 'bulk2'`);
+    await catalog.reload();
+
+    const fresh = catalogOn(db.dataSource);
+    await fresh.reload();
+    expect(served(catalog)).toEqual(served(fresh));
+    expect(catalog.snapshot().builtPolicySet(id)?.ranked).toEqual(fresh.snapshot().policiesFor(id));
+    const input = (namespace: string) => ({
+      claims: {},
+      identity: { namespace },
+      request: { audience: ['a'], scopes: [], grantType: 'token-exchange' },
+    });
+    for (const namespace of ['bulk2', 'many7', 'many300', 'none']) {
+      const decide = (on: Catalog) => on.snapshot().policySetFor(id).decide(input(namespace), new Date());
+      expect(decide(catalog)).toEqual(decide(fresh));
+    }
+  });
+
+  it.runIf(realPostgres)(
+    'sees a write whose transaction began before the previous load and committed after it',
+    async () => {
+      const id = await platform('late');
+      await policies(id, 'held', 1);
+      const catalog = catalogOn(db.dataSource);
+      await catalog.reload();
+      const pending = new Client({ connectionString: db.database.url });
+      await pending.connect();
+      closing.push(() => pending.end());
+      await pending.query('BEGIN');
+      await pending.query(`UPDATE policies SET priority = 0, version = version + 1 WHERE name = 'held1'`);
+
+      await policies(id, 'quick', 1);
+      await catalog.reload();
+      expect(served(catalog).late).toEqual(['held1', 'quick1']);
+
+      await pending.query(`UPDATE catalog_state SET version = version + 1 WHERE id = 1`);
+      await pending.query('COMMIT');
+      await catalog.reload();
+      expect(served(catalog).late).toEqual(['quick1', 'held1']);
+    },
+  );
 
   it('lets timers run while it compiles a large load', async () => {
     const id = await platform('large');

@@ -11,7 +11,8 @@ export class CatalogSnapshot {
    * `routes`: every route key to the one platform that answers to it (see the platforms lib).
    * `previous`: the snapshot this one replaces; a platform whose policy list is the very same array
    * keeps the policy set `previous` built for it, so a change to one platform rebuilds one index.
-   * No reference to `previous` is kept.
+   * No reference to `previous` is kept. `sets`: policy sets already made (derived from `previous`'s),
+   * each over the very array `policies` holds for its platform.
    */
   constructor(
     readonly version: number,
@@ -19,11 +20,15 @@ export class CatalogSnapshot {
     private readonly policies: ReadonlyMap<string, readonly CompiledPolicy[]>,
     private readonly routes: ReadonlyMap<string, PlatformConfig>,
     previous?: CatalogSnapshot,
+    sets: ReadonlyMap<string, PolicySet> = new Map(),
   ) {
     this.byName = new Map(platforms.map((p) => [p.name, p]));
     for (const [platformId, set] of previous?.policySets ?? []) {
       if (previous?.policies.get(platformId) === policies.get(platformId))
         this.policySets.set(platformId, set);
+    }
+    for (const [platformId, set] of sets) {
+      if (set.ranked === policies.get(platformId)) this.policySets.set(platformId, set);
     }
   }
 
@@ -59,9 +64,9 @@ export class CatalogSnapshot {
     return this.policies.get(platformId) ?? [];
   }
 
-  /** Whether the policy set of that platform has been built (it is in use). */
-  hasPolicySet(platformId: string): boolean {
-    return this.policySets.has(platformId);
+  /** The policy set of that platform if it has been built (it is in use), else undefined. */
+  builtPolicySet(platformId: string): PolicySet | undefined {
+    return this.policySets.get(platformId);
   }
 
   /**

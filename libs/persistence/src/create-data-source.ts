@@ -18,6 +18,7 @@ import { AuditCauses1764500000000 } from './migrations/1764500000000-audit-cause
 import { PolicyRollout1764600000000 } from './migrations/1764600000000-policy-rollout';
 import { ReplayGuard1764800000000 } from './migrations/1764800000000-replay-guard';
 import { AuditPartitions1764910000000 } from './migrations/1764910000000-audit-partitions';
+import { CatalogChangeFeed1764950000000 } from './migrations/1764950000000-catalog-change-feed';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   PolicyRollout1764600000000,
   ReplayGuard1764800000000,
   AuditPartitions1764910000000,
+  CatalogChangeFeed1764950000000,
 ];
 
 export interface DataSourceOptions {

@@ -10,7 +10,14 @@ export {
 } from './condition-facts';
 export { byRank, evaluatePolicies, rankOrder, rankPolicies, RANKING_RULE } from './evaluate-policies';
 export { identityKey, type IdentityKey } from './identity-key';
-export { PolicySet, RULED_OUT_NAMED, type PolicyChoice, type RuledOutPolicy } from './policy-set';
+export {
+  PolicySet,
+  RULED_OUT_NAMED,
+  type PolicyChoice,
+  type PolicySetChange,
+  type RuledOutPolicy,
+} from './policy-set';
+export { editedList } from './ranked-list';
 export { firstFalseConjunct, type FalseConjunct } from './explain-condition';
 export type { JsonValue } from './from-cel-value';
 export { REQUEST_FIELDS, type FieldType, type PolicySchema } from './policy-schema';

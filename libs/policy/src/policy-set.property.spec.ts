@@ -92,28 +92,57 @@ const identity = fc.tuple(...FIELDS.map(() => identityValue)).map((values) => {
 });
 
 function compileAll(generated: readonly Generated[]): CompiledPolicy[] {
-  const compiled: CompiledPolicy[] = [];
-  generated.forEach((g, i) => {
-    const definition: PolicyDefinition = {
-      name: `p${String(i).padStart(2, '0')}`,
-      condition: g.condition,
-      claims: g.claims,
-      audiences: [`https://api-${i}.example`],
-      scopes: [`scope-${i}`],
-      ttlSeconds: 60 + i,
-      priority: g.priority,
-      enabled: g.enabled,
-      mode: g.mode,
-      expiresAt: g.expiresAt,
-      subject: g.subject,
-    };
-    try {
-      compiled.push(compilePolicy(definition));
-    } catch {
-      // A generated condition the compiler refuses never reaches a catalog.
+  return generated.flatMap((g, i) => compileOne(g, `p${String(i).padStart(2, '0')}`, i) ?? []);
+}
+
+function compileOne(g: Generated, name: string, i: number): CompiledPolicy | undefined {
+  const definition: PolicyDefinition = {
+    name,
+    condition: g.condition,
+    claims: g.claims,
+    audiences: [`https://api-${i}.example`],
+    scopes: [`scope-${i}`],
+    ttlSeconds: 60 + i,
+    priority: g.priority,
+    enabled: g.enabled,
+    mode: g.mode,
+    expiresAt: g.expiresAt,
+    subject: g.subject,
+  };
+  try {
+    return compilePolicy(definition);
+  } catch {
+    // A generated condition the compiler refuses never reaches a catalog.
+    return undefined;
+  }
+}
+
+/** One edit of a step: a policy removed, added, or replaced by a new version under its name. */
+const edit = fc.tuple(fc.constantFrom('remove', 'add', 'replace'), fc.nat(), generatedPolicy);
+
+/** `policies` after one step's edits, and the change that step is to a {@link PolicySet}. */
+function applyStep(
+  policies: readonly CompiledPolicy[],
+  edits: readonly (readonly ['remove' | 'add' | 'replace', number, Generated])[],
+  step: number,
+): { policies: CompiledPolicy[]; removed: CompiledPolicy[]; added: CompiledPolicy[] } {
+  const removed: CompiledPolicy[] = [];
+  const added: CompiledPolicy[] = [];
+  edits.forEach(([kind, pick, generated], i) => {
+    const target = policies[pick % Math.max(1, policies.length)];
+    if (kind === 'add') {
+      const policy = compileOne(generated, `s${step}-${i}`, 100 * step + i);
+      if (policy !== undefined) added.push(policy);
+      return;
     }
+    if (target === undefined || removed.includes(target)) return;
+    const replacement =
+      kind === 'replace' ? compileOne(generated, target.definition.name, 100 * step + i) : undefined;
+    if (kind === 'replace' && replacement === undefined) return;
+    removed.push(target);
+    if (replacement !== undefined) added.push(replacement);
   });
-  return compiled;
+  return { policies: [...policies.filter((p) => !removed.includes(p)), ...added], removed, added };
 }
 
 function inputOf(identityFields: Record<string, unknown>): PolicyInput {
@@ -145,7 +174,7 @@ describe('PolicySet.decide against the exhaustive evaluation', () => {
               expect(evaluation).toEqual(byName.get(evaluation.policy));
             }
             const candidates = new Set(
-              set.candidates(fields).ranks.map((rank) => set.ranked[rank]?.definition.name),
+              set.candidates(fields).policies.map((policy) => policy.definition.name),
             );
             for (const { policy } of indexed.evaluations) expect(candidates.has(policy)).toBe(true);
             const ruledOut = exhaustive.evaluations.filter(
@@ -153,6 +182,39 @@ describe('PolicySet.decide against the exhaustive evaluation', () => {
             );
             for (const evaluation of ruledOut) expect(evaluation.result).not.toBe('matched');
             expect(indexed.ruledOut).toBe(ruledOut.length);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('PolicySet.with against a set built afresh', () => {
+  it('decides, names candidates and finds overlaps as the set built from the same policies, after any steps of changes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(generatedPolicy, { minLength: 0, maxLength: 20 }),
+        fc.array(fc.array(edit, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
+        fc.array(identity, { minLength: 1, maxLength: 3 }),
+        (generated, steps, identities) => {
+          let policies = compileAll(generated);
+          let derived = PolicySet.of(policies);
+          steps.forEach((edits, step) => {
+            const next = applyStep(policies, edits, step);
+            policies = next.policies;
+            derived = derived.with(next);
+          });
+          const fresh = PolicySet.of(policies);
+          expect(derived.ranked).toEqual(fresh.ranked);
+          expect(derived.enforced).toBe(fresh.enforced);
+          for (const fields of identities) {
+            const input = inputOf(fields);
+            expect(derived.decide(input, NOW)).toEqual(fresh.decide(input, NOW));
+            expect(derived.candidates(fields)).toEqual(fresh.candidates(fields));
+          }
+          for (const policy of policies) {
+            expect(derived.overlapping(policy.facts.pins)).toEqual(fresh.overlapping(policy.facts.pins));
           }
         },
       ),

@@ -108,9 +108,9 @@ describe('PolicySet', () => {
 
   it('keeps every policy pinned on a field whose value cannot be keyed a candidate', () => {
     const set = PolicySet.of(teams(3));
-    expect(set.candidates({ namespace: ['team-1'] }).ranks).toHaveLength(3);
-    expect(set.candidates({ namespace: 1.5 }).ranks).toHaveLength(3);
-    expect(set.candidates({ namespace: 'team-1' }).ranks).toHaveLength(1);
+    expect(set.candidates({ namespace: ['team-1'] }).policies).toHaveLength(3);
+    expect(set.candidates({ namespace: 1.5 }).policies).toHaveLength(3);
+    expect(set.candidates({ namespace: 'team-1' }).policies).toHaveLength(1);
   });
 
   it('finds a policy pinned with 1u for an identity holding the number 1', () => {
@@ -126,7 +126,7 @@ describe('PolicySet', () => {
       }),
     );
     const set = PolicySet.of(policies);
-    expect(set.candidates({ serviceAccount: 'deployer', namespace: 'ns-7' }).ranks).toHaveLength(1);
+    expect(set.candidates({ serviceAccount: 'deployer', namespace: 'ns-7' }).policies).toHaveLength(1);
   });
 
   it('merges candidates from several fields and the unplaced policies in rank order', () => {
@@ -136,8 +136,8 @@ describe('PolicySet', () => {
       policy('open', { condition: "identity.namespace.startsWith('pay')", priority: 2 }),
       policy('other', { condition: "identity.namespace == 'billing'", priority: 4 }),
     ]);
-    const { ranks } = set.candidates({ namespace: 'payments', serviceAccount: 'deployer' });
-    expect(ranks.map((rank) => set.ranked[rank]?.definition.name)).toEqual(['sa', 'open', 'ns']);
+    const { policies } = set.candidates({ namespace: 'payments', serviceAccount: 'deployer' });
+    expect(policies.map((policy) => policy.definition.name)).toEqual(['sa', 'open', 'ns']);
   });
 
   describe('audit-mode policies', () => {
