@@ -1,15 +1,8 @@
 import { In, type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
-import type { AdapterRegistry, PlatformConfig, PlatformKind } from '@fedbroker/platforms';
-import {
-  byRank,
-  compilePolicy,
-  editedList,
-  type CompiledPolicy,
-  type PolicySchema,
-  type PolicySet,
-} from '@fedbroker/policy';
-import { toPlatformRecord, toPolicyRecord } from './catalog-records';
+import type { AdapterRegistry, PlatformConfig } from '@fedbroker/platforms';
+import { byRank, editedList, type CompiledPolicy, type PolicySet } from '@fedbroker/policy';
+import { toPlatformRecord } from './catalog-records';
 import { CatalogSnapshot } from './catalog-snapshot';
 import {
   readPosition,
@@ -19,21 +12,10 @@ import {
   type ListedPolicy,
   type WrittenRows,
 } from './change-feed';
-import { policySchemaFor } from './policy-schema-for';
+import { CompiledPolicies, type CompiledVersion, type LoaderLogger } from './compiled-policies';
 import { TimeSlicer } from './time-slicer';
 
-/** A compiled policy as of one stored version, on a platform of one kind. */
-export interface CompiledVersion {
-  id: string;
-  version: number;
-  kind: PlatformKind | undefined;
-  policy: CompiledPolicy;
-}
-
-/** Where the loader reports what it skips; pino's logger fits. */
-export interface LoaderLogger {
-  warn(fields: Record<string, unknown>, message: string): void;
-}
+export type { CompiledVersion, LoaderLogger } from './compiled-policies';
 
 /**
  * `full`: every row read again (at start, after a lost LISTEN session); `incremental`: only the rows
@@ -110,22 +92,19 @@ export class CatalogLoader {
   private memberOf = new Map<string, string>();
   /** The horizon of the last load's snapshot (see `CatalogPosition`); none before a first load. */
   private horizon: string | undefined;
-  private compiled = new Map<string, CompiledVersion>();
-  /** Stored policies that no longer compile: not compiled, nor warned about, again at that version. */
-  private uncompilable = new Map<string, Omit<CompiledVersion, 'policy'>>();
-  /** Policies writes compiled, kept until a load has read their version (or a later one). */
-  private readonly adopted = new Map<string, CompiledVersion>();
+  private readonly compiled: CompiledPolicies;
   private routes = new Map<string, PlatformConfig>();
-  private readonly schemas = new Map<PlatformKind, PolicySchema>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly adapters: AdapterRegistry,
     private readonly logger: LoaderLogger | undefined,
-  ) {}
+  ) {
+    this.compiled = new CompiledPolicies(adapters, logger);
+  }
 
   adopt(entries: Iterable<CompiledVersion>): void {
-    for (const entry of entries) this.adopted.set(entry.id, entry);
+    this.compiled.adopt(entries);
   }
 
   /**
@@ -212,7 +191,9 @@ export class CatalogLoader {
       for (const policyId of change.leaving) {
         const version = this.platforms.get(id)?.members.get(policyId);
         const known =
-          version === undefined || kind === undefined ? undefined : this.known(policyId, version, kind);
+          version === undefined || kind === undefined
+            ? undefined
+            : this.compiled.known(policyId, version, kind);
         if (known !== undefined) list.push(known.policy);
       }
       removed.set(id, list);
@@ -257,10 +238,8 @@ export class CatalogLoader {
       const config = entry.config as PlatformConfig;
       const added: CompiledPolicy[] = [];
       for (const { id, version } of changes.get(config.id)?.arriving ?? []) {
-        const known = this.known(id, version, config.kind);
-        if (known === undefined) continue;
-        this.compiled.set(id, known);
-        added.push(known.policy);
+        const known = this.compiled.serve(id, version, config.kind);
+        if (known !== undefined) added.push(known.policy);
       }
       const gone = removed.get(config.id) ?? [];
       if (gone.length === 0 && added.length === 0) continue;
@@ -270,7 +249,7 @@ export class CatalogLoader {
       if (set !== undefined) sets.set(config.id, set);
       await slicer.pause();
     }
-    this.forgetWritten(changedPolicies);
+    this.compiled.forgetWritten(changedPolicies);
 
     if (platformRows.size > 0) this.routes = this.routesOf(this.platforms);
     const report: LoadReport = {
@@ -366,9 +345,7 @@ export class CatalogLoader {
   ): Promise<number> {
     const missing: string[] = [];
     const check = (config: PlatformConfig, id: string, version: number) => {
-      const failed = this.uncompilable.get(id);
-      const known = failed?.version === version && failed.kind === config.kind;
-      if (!known && this.known(id, version, config.kind) === undefined) missing.push(id);
+      if (this.compiled.missing(id, version, config.kind)) missing.push(id);
     };
     for (const entry of rebuilt) {
       if (entry.config === undefined) continue;
@@ -384,11 +361,7 @@ export class CatalogLoader {
       if (entry.config) platformById.set(entry.config.id, entry.config);
     for (const row of rows.values()) {
       const platform = platformById.get(row.platformId);
-      if (platform === undefined) continue;
-      const policy = this.compileStored(row, platform);
-      const stored = { id: row.id, version: row.version, kind: platform.kind };
-      if (policy === undefined) this.uncompilable.set(row.id, stored);
-      else this.compiled.set(row.id, { ...stored, policy });
+      if (platform !== undefined) this.compiled.compile(row, platform);
       await slicer.pause();
     }
     return rows.size;
@@ -405,25 +378,13 @@ export class CatalogLoader {
       let visited = 0;
       for (const [id, version] of entry.members) {
         if (++visited % PAUSE_EVERY === 0) await slicer.pause();
-        const known = this.known(id, version, entry.config.kind);
-        if (known !== undefined) {
-          this.compiled.set(id, known);
-          list.push(known.policy);
-        }
+        const known = this.compiled.serve(id, version, entry.config.kind);
+        if (known !== undefined) list.push(known.policy);
       }
       // a listing gathers members in rank order: the sort then only confirms it
       entry.policies = list.sort(byRank);
       await slicer.pause();
     }
-  }
-
-  /** The compiled policy of that version and kind, from a write or an earlier load. */
-  private known(id: string, version: number, kind: PlatformKind): CompiledVersion | undefined {
-    const adopted = this.adopted.get(id);
-    if (adopted !== undefined && adopted.version === version && adopted.kind === kind) return adopted;
-    const compiled = this.compiled.get(id);
-    if (compiled !== undefined && compiled.version === version && compiled.kind === kind) return compiled;
-    return undefined;
   }
 
   /** How many policies were created, changed or deleted since the previous load. */
@@ -447,23 +408,7 @@ export class CatalogLoader {
     for (const entry of next.values()) {
       if (entry.config !== undefined) for (const [id, v] of entry.members) served.set(id, v);
     }
-    for (const id of this.compiled.keys()) if (!served.has(id)) this.compiled.delete(id);
-    for (const [id, failed] of this.uncompilable) {
-      if (served.get(id) !== failed.version) this.uncompilable.delete(id);
-    }
-    const seen = new Map(policyList.map((row) => [row.id, row.version]));
-    for (const [id, entry] of this.adopted) {
-      if ((seen.get(id) ?? -1) >= entry.version) this.adopted.delete(id);
-    }
-  }
-
-  /** Drops what the written rows made useless: adopted versions read, failures at older versions. */
-  private forgetWritten(written: readonly ListedPolicy[]): void {
-    for (const { id, version } of written) {
-      if ((this.adopted.get(id)?.version ?? Infinity) <= version) this.adopted.delete(id);
-      const failed = this.uncompilable.get(id);
-      if (failed !== undefined && failed.version !== version) this.uncompilable.delete(id);
-    }
+    this.compiled.forgetOutside(served, new Map(policyList.map((row) => [row.id, row.version])));
   }
 
   /** `sets`: policy sets derived for changed platforms, each over the very array the entry holds. */
@@ -535,24 +480,6 @@ export class CatalogLoader {
       }
     }
     return routes;
-  }
-
-  private compileStored(row: PolicyEntity, platform: PlatformConfig): CompiledPolicy | undefined {
-    try {
-      return compilePolicy(toPolicyRecord(row, platform.name), this.schemaFor(platform.kind));
-    } catch (error) {
-      this.logger?.warn({ policy: row.name, error: String(error) }, 'policy no longer compiles; ignored');
-      return undefined;
-    }
-  }
-
-  private schemaFor(kind: PlatformKind): PolicySchema {
-    let schema = this.schemas.get(kind);
-    if (schema === undefined) {
-      schema = policySchemaFor(this.adapters, kind);
-      this.schemas.set(kind, schema);
-    }
-    return schema;
   }
 }
 
