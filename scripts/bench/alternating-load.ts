@@ -9,7 +9,7 @@ import {
   type LoadResult,
 } from '../bench-support';
 import type { LoadPlan } from './knobs';
-import { processCpuMs } from './process-cpu';
+import { CpuTally, readCpu } from './process-cpu';
 import type { BenchEnvironment } from './scenario';
 
 /** A server and the requests it is loaded with. */
@@ -29,8 +29,8 @@ export interface TargetRuns {
   rounds: LoadResult[];
   okBodies: string[];
   unanswered: number;
-  /** CPU the target's process spent during its measured rounds, ms; undefined without `/proc`. */
-  roundsCpuMs?: number;
+  /** CPU the target's process spent during its measured rounds, where measured. */
+  roundsCpu?: CpuTally;
 }
 
 /** A fresh cycle over `bodies`: each target keeps its own place. */
@@ -82,13 +82,10 @@ export async function alternateRounds(
   for (let round = 1; round <= plan.rounds; round++) {
     for (const run of round % 2 === 1 ? runs : [...runs].reverse()) {
       env.log(`${run.target.label}: round ${round} of ${plan.rounds}, ${plan.seconds} s`);
-      const cpuBefore = processCpuMs(run.target.server.pid);
+      const pids = [run.target.server.pid];
+      const cpuBefore = readCpu(pids);
       const measured = await runLoad(run.target.url, run.target.cycle, plan.connections, plan.seconds);
-      const cpuAfter = processCpuMs(run.target.server.pid);
-      run.roundsCpuMs =
-        cpuBefore === undefined || cpuAfter === undefined || (round > 1 && run.roundsCpuMs === undefined)
-          ? undefined
-          : (run.roundsCpuMs ?? 0) + cpuAfter - cpuBefore;
+      (run.roundsCpu ??= new CpuTally()).add(cpuBefore, readCpu(pids));
       if (!run.target.server.running()) {
         throw new Error(`${run.target.label} exited during the run:\n${run.target.server.output()}`);
       }
@@ -140,7 +137,7 @@ export function pooledLatencies(runs: TargetRuns): number[] {
 /** Microseconds of CPU the target's process spent per answer in the measured rounds (all threads). */
 export function cpuPerAnswer(runs: TargetRuns): number | undefined {
   const answers = runs.rounds.reduce((sum, round) => sum + round.ok + round.non2xx, 0);
-  return runs.roundsCpuMs === undefined || answers === 0 ? undefined : (runs.roundsCpuMs * 1000) / answers;
+  return runs.roundsCpu?.microsPer(answers);
 }
 
 /** One line per target: rate, p50, p99, CPU per answer and the status codes of the measured rounds. */
