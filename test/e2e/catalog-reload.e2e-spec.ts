@@ -3,14 +3,14 @@ import { TestClock, startBroker, trustCluster, type Broker } from '../support/br
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
+import { sharedTestServer } from '../support/test-database';
 
 const clock = new TestClock();
 const API = 'https://api.example';
 
 /** NOTIFY needs a PostgreSQL server: the embedded one serves one session. */
-const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
 
-describe.runIf(sharedServer)('catalog changes reaching a second replica', () => {
+describe.runIf(sharedTestServer)('catalog changes reaching a second replica', () => {
   let writer: Broker;
   let replica: Broker;
   let writerLogs: CapturedLogs;

@@ -4,11 +4,9 @@ import { startBroker, trustCluster, type Broker } from '../support/broker-harnes
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
 import { startPgProxy, type PgProxy } from '../support/pg-proxy';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase, sharedTestServer } from '../support/test-database';
 
-const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
-
-describe.runIf(sharedServer)('a database that hangs', () => {
+describe.runIf(sharedTestServer)('a database that hangs', () => {
   let database: TestDatabase;
   let proxy: PgProxy;
   let broker: Broker;

@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestClock, startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
+import { sharedTestServer } from '../support/test-database';
 
 /** The broker's clock, which the fake clusters mint at too. */
 const clock = new TestClock();
 
-const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
-
-describe.runIf(sharedServer)('two replicas on one PostgreSQL', () => {
+describe.runIf(sharedTestServer)('two replicas on one PostgreSQL', () => {
   let first: Broker;
   let second: Broker;
   let cluster: FakeKubernetesIssuer;

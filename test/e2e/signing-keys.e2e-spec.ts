@@ -3,7 +3,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { TestClock, startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase, sharedTestServer } from '../support/test-database';
 
 const KEK_A = Buffer.alloc(32, 0xa1).toString('base64');
 const KEK_B = Buffer.alloc(32, 0xb2).toString('base64');
@@ -166,7 +166,7 @@ describe('signing keys of a deployment', () => {
   });
 });
 
-describe.runIf(process.env.TEST_DATABASE_URL !== undefined)('a roll to a new key-encryption key', () => {
+describe.runIf(sharedTestServer)('a roll to a new key-encryption key', () => {
   const clock = new TestClock();
   let upgraded: Broker;
   let notYet: Broker;

@@ -3,15 +3,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { formOf, trustCluster } from '../support/broker-harness';
 import { startFakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
-import { createTestDatabase } from '../support/test-database';
+import { createTestDatabase, sharedTestServer } from '../support/test-database';
 import { startBrokerProcess, type BrokerProcess } from './support/broker-process';
 
-const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
 const ROUNDS = 2;
 /** Two processes each transform the broker's sources at start-up: slow on a busy machine. */
 const ROUND_TIMEOUT_MS = 60_000;
 
-describe.runIf(sharedServer)('replica processes starting together on an empty database', () => {
+describe.runIf(sharedTestServer)('replica processes starting together on an empty database', () => {
   it.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))(
     'all start and serve (round %i)',
     async () => {

@@ -5,19 +5,18 @@ import { formOf, trustCluster } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { JWT_BEARER } from '../support/oauth-urns';
 import { startPgProxy, type PgProxy } from '../support/pg-proxy';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase, sharedTestServer } from '../support/test-database';
 import { auditAgreement, type AuditAgreement } from './support/audit-agreement';
 import { startBrokerProcess, type BrokerProcess } from './support/broker-process';
 import { outageFigures, type OutageFigures } from './support/outage-figures';
 import { watchReadiness } from './support/readiness-watch';
 import { startTokenLoad, type TokenAttempt } from './support/token-load';
 
-const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
 const CLIENTS = 12;
 const PAUSE_MS = 25;
 const STEADY_MS = 800;
 
-describe.runIf(sharedServer)('the broker process while PostgreSQL fails', () => {
+describe.runIf(sharedTestServer)('the broker process while PostgreSQL fails', () => {
   let database: TestDatabase;
   let proxy: PgProxy;
   let cluster: FakeKubernetesIssuer;

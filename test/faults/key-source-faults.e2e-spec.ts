@@ -7,8 +7,8 @@ import { auditAgreement } from './support/audit-agreement';
 import { startFlakyKeySource, type FlakyKeySource, type KeySourceMode } from './support/flaky-key-source';
 import { percentileMs, statusCounts } from './support/latency';
 import { startTokenLoad, type TokenAttempt } from './support/token-load';
+import { sharedTestServer } from '../support/test-database';
 
-const sharedServer = process.env.TEST_DATABASE_URL !== undefined;
 const CLIENTS = 6;
 const PAUSE_MS = 5;
 const LOAD_MS = 1_200;
@@ -16,7 +16,7 @@ const LOAD_MS = 1_200;
 const P99_LIMIT_MS = 1_000;
 const REFRESH_DUE_SECONDS = 9 * 60;
 
-describe.runIf(sharedServer)('the broker while a key source fails, and while keys rotate', () => {
+describe.runIf(sharedTestServer)('the broker while a key source fails, and while keys rotate', () => {
   const clock = new TestClock(new Date('2026-03-02T09:00:00Z'));
   let source: FlakyKeySource;
   let broker: Broker;

@@ -12,12 +12,18 @@ export interface TestDatabase {
 }
 
 /**
+ * Whether the suites run on the PostgreSQL server of `TEST_DATABASE_URL` (set and not empty), where
+ * many sessions, LISTEN and a second replica work; else they run on embedded PostgreSQL.
+ */
+export const sharedTestServer = Boolean(process.env.TEST_DATABASE_URL);
+
+/**
  * A fresh, empty database for one suite: a new database on `TEST_DATABASE_URL`'s server when it is
  * set, else an in-memory embedded PostgreSQL.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
+  if (!sharedTestServer || serverUrl === undefined) {
     const embedded = await startEmbeddedPostgres();
     return { url: embedded.url, singleSession: true, drop: () => embedded.stop() };
   }
