@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -6,12 +7,23 @@ import { startPgProxy } from '../../../test/support/pg-proxy';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { AuditRecordError, AuditUnavailableError } from './audit.errors';
 import type { AuditRecord } from './audit.types';
-import { AuditWriter } from './audit.writer';
+import { AuditWriter, type AuditWriterOptions } from './audit.writer';
 import { UNCONFIRMED_ISSUE_REASON } from './settle-unconfirmed-batch';
+import { INSERT_BATCH_SQL } from './commit-audit-batch';
+import { insertAuditEventsParams, toAuditRow } from './insert-audit-events';
 
 const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
-describe('AuditWriter', () => {
+/** Both ways a writer commits: on the data source's pool, and pipelined (real PostgreSQL only). */
+const MODES = [
+  { mode: 'on the data source pool', pipeline: false },
+  ...(realPostgres ? [{ mode: 'pipelined', pipeline: true }] : []),
+];
+
+describe.each(MODES)('AuditWriter $mode', ({ pipeline }) => {
+  const writerOn = (source: DataSource, opts: AuditWriterOptions = {}): AuditWriter =>
+    new AuditWriter(source, { ...opts, pipeline });
+
   let db: TestDatabase;
   let dataSource: DataSource;
   let observer: Client;
@@ -47,7 +59,7 @@ describe('AuditWriter', () => {
   }
 
   it('resolves once the row is committed and visible from another connection', async () => {
-    const writer = new AuditWriter(dataSource);
+    const writer = writerOn(dataSource);
     const id = await writer.write(record({ subject: 'visible', audience: ['https://api.example'] }));
     const { rows } = await observer.query('SELECT * FROM audit_events WHERE id = $1', [id]);
     expect(rows).toEqual([
@@ -63,7 +75,7 @@ describe('AuditWriter', () => {
   });
 
   it.runIf(realPostgres)('does not resolve while the INSERT cannot commit', async () => {
-    const writer = new AuditWriter(dataSource, { timeoutMs: 10_000 });
+    const writer = writerOn(dataSource, { timeoutMs: 10_000 });
     await observer.query('BEGIN');
     await observer.query('LOCK TABLE audit_records IN EXCLUSIVE MODE');
     let settled = false;
@@ -77,7 +89,7 @@ describe('AuditWriter', () => {
   });
 
   it.runIf(realPostgres)('survives its session being killed mid-INSERT, and recovers', async () => {
-    const writer = new AuditWriter(dataSource);
+    const writer = writerOn(dataSource);
     await observer.query('BEGIN');
     await observer.query('LOCK TABLE audit_records IN EXCLUSIVE MODE');
     const pending = writer.write(record({ subject: 'killed' }));
@@ -96,7 +108,7 @@ describe('AuditWriter', () => {
   it.runIf(realPostgres)(
     'rejects within its time limit when the INSERT hangs, and never commits it',
     async () => {
-      const writer = new AuditWriter(dataSource, { timeoutMs: 300 });
+      const writer = writerOn(dataSource, { timeoutMs: 300 });
       await observer.query('BEGIN');
       await observer.query('LOCK TABLE audit_records IN EXCLUSIVE MODE');
       const started = performance.now();
@@ -124,7 +136,7 @@ describe('AuditWriter', () => {
     async () => {
       const proxy = await startPgProxy(db.url);
       const proxied = await openDatabase({ url: proxy.url, poolSize: 2 });
-      const writer = new AuditWriter(proxied, { timeoutMs: 300 });
+      const writer = writerOn(proxied, { timeoutMs: 300 });
       try {
         await writer.write(record());
         proxy.freeze();
@@ -145,6 +157,34 @@ describe('AuditWriter', () => {
       }
     },
   );
+
+  it.runIf(pipeline)('sends BEGIN and the INSERT without waiting for the answer to BEGIN', async () => {
+    const proxy = await startPgProxy(db.url);
+    const proxied = await openDatabase({ url: proxy.url, poolSize: 1 });
+    const writer = writerOn(proxied);
+    try {
+      await writer.write(record());
+      const held = proxy.holdAnswers();
+      const written = writer.write(record({ subject: 'pipelined' }));
+      // The server has run the INSERT while its answer to BEGIN was still held back.
+      await vi.waitFor(() => expect(held.answered()).toContain('INSERT 0 1'));
+      expect(held.sent()).toMatch(/BEGIN;[^]*INSERT INTO audit_records/);
+      expect(held.sent()).not.toContain('COMMIT');
+      held.release();
+      expect(await countRows([await written])).toBe(1);
+    } finally {
+      await writer.close();
+      await proxied.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('writes nothing with the batch INSERT outside the transaction its BEGIN opens', async () => {
+    const row = toAuditRow(randomUUID(), record({ subject: 'outside-the-batch' }));
+    const { rowCount } = await observer.query(INSERT_BATCH_SQL, insertAuditEventsParams([row], []));
+    expect(rowCount).toBe(0);
+    expect(await countRows([row[0]!])).toBe(0);
+  });
 
   describe.runIf(realPostgres)('when the answer to COMMIT does not come in time', () => {
     beforeAll(async () => {
@@ -176,14 +216,14 @@ describe('AuditWriter', () => {
     };
 
     it('resolves once the database shows the commit happened', async () => {
-      const writer = new AuditWriter(dataSource, options);
+      const writer = writerOn(dataSource, options);
       const id = await writer.write(record({ requestId: 'req-late', subject: 'slow-commit' }));
       expect(await stored('req-late')).toEqual([{ id, outcome: 'issued', error: null, reason: null }]);
       await writer.close();
     });
 
     it('rejects, with the denial stored in its place, when the commit did not happen', async () => {
-      const writer = new AuditWriter(dataSource, options);
+      const writer = writerOn(dataSource, options);
       await expect(
         writer.write(
           record({ requestId: 'req-doomed', exchangeId: 'x-doomed', subject: 'slow-commit-fails' }),
@@ -209,7 +249,7 @@ describe('AuditWriter', () => {
     });
 
     it('stores the denial of another request that shares the request id (one a client chose)', async () => {
-      const writer = new AuditWriter(dataSource, options);
+      const writer = writerOn(dataSource, options);
       await expect(
         writer.write(record({ requestId: 'req-shared', exchangeId: 'x-1', subject: 'slow-commit-fails' })),
       ).rejects.toBeInstanceOf(AuditUnavailableError);
@@ -231,7 +271,7 @@ describe('AuditWriter', () => {
   });
 
   it('commits 1,000 concurrent writes in far fewer statements than rows', async () => {
-    const writer = new AuditWriter(dataSource);
+    const writer = writerOn(dataSource);
     const ids = await Promise.all(
       Array.from({ length: 1_000 }, (_, i) => writer.write(record({ requestId: `bulk-${i}` }))),
     );
@@ -243,7 +283,7 @@ describe('AuditWriter', () => {
   });
 
   it('never puts more than maxBatch rows in one statement', async () => {
-    const writer = new AuditWriter(dataSource, { maxBatch: 100 });
+    const writer = writerOn(dataSource, { maxBatch: 100 });
     const ids = await Promise.all(Array.from({ length: 1_000 }, () => writer.write(record())));
     expect(await countRows(ids)).toBe(1_000);
     expect(writer.stats).toEqual({ flushes: 10, rows: 1_000 });
@@ -252,7 +292,7 @@ describe('AuditWriter', () => {
 
   it('while a batch commits, rows that arrive wait for it and go out as one batch', async () => {
     const batches: number[] = [];
-    const writer = new AuditWriter(dataSource, {
+    const writer = writerOn(dataSource, {
       observer: {
         committed: (rows) => batches.push(rows),
         failed: () => undefined,
@@ -270,7 +310,7 @@ describe('AuditWriter', () => {
   });
 
   it('sends what arrives during a flush in the next flush', async () => {
-    const writer = new AuditWriter(dataSource, { maxInFlight: 1 });
+    const writer = writerOn(dataSource, { maxInFlight: 1 });
     const first = writer.write(record());
     await new Promise((resolve) => setImmediate(resolve));
     const rest = Array.from({ length: 200 }, () => writer.write(record()));
@@ -280,7 +320,7 @@ describe('AuditWriter', () => {
   });
 
   it('stores hostile text instead of failing the batch', async () => {
-    const writer = new AuditWriter(dataSource);
+    const writer = writerOn(dataSource);
     const id = await writer.write(
       record({ userAgent: 'curl\u0000/8', reason: 'bad \uD800 surrogate', audience: ['a\u0000b'] }),
     );
@@ -301,7 +341,7 @@ describe('AuditWriter', () => {
       `ALTER TABLE audit_records ADD CONSTRAINT ck_test_no_evil CHECK (subject <> audit_string_id('evil'))`,
     );
     try {
-      const writer = new AuditWriter(dataSource);
+      const writer = writerOn(dataSource);
       const results = await Promise.allSettled(
         Array.from({ length: 9 }, (_, i) => writer.write(record({ subject: i === 4 ? 'evil' : `ok-${i}` }))),
       );
@@ -319,7 +359,7 @@ describe('AuditWriter', () => {
   });
 
   it('rejects a malformed record as a defect without touching the others', async () => {
-    const writer = new AuditWriter(dataSource);
+    const writer = writerOn(dataSource);
     const bad = writer.write(record({ time: new Date(Number.NaN) }));
     const good = writer.write(record());
     await expect(bad).rejects.toBeInstanceOf(AuditRecordError);
@@ -330,7 +370,7 @@ describe('AuditWriter', () => {
 
   it('rejects every record of a batch with AuditUnavailableError when the table is gone', async () => {
     const logger = { error: vi.fn<(msg: string) => void>() };
-    const writer = new AuditWriter(dataSource, { logger });
+    const writer = writerOn(dataSource, { logger });
     await observer.query('ALTER TABLE audit_records RENAME TO audit_records_away');
     try {
       const results = await Promise.allSettled([
@@ -353,14 +393,14 @@ describe('AuditWriter', () => {
   it('rejects with AuditUnavailableError, without hanging, when the database is gone', async () => {
     const other = await createTestDatabase();
     const doomed = await openDatabase({ url: other.url, poolSize: 1 });
-    const writer = new AuditWriter(doomed);
+    const writer = writerOn(doomed);
     await doomed.destroy();
     await other.drop();
     await expect(writer.write(record())).rejects.toBeInstanceOf(AuditUnavailableError);
   });
 
   it('close() flushes what is queued and then refuses new records', async () => {
-    const writer = new AuditWriter(dataSource, { maxBatch: 10 });
+    const writer = writerOn(dataSource, { maxBatch: 10 });
     const writes = Array.from({ length: 55 }, () => writer.write(record()));
     await writer.close();
     expect(writer.stats).toEqual({ flushes: 6, rows: 55 });

@@ -1,5 +1,6 @@
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { DatabaseProbe, pgPoolOf } from '@fedbroker/persistence';
+import { DatabaseProbe, pgPoolOf, pipelinedPoolBeside } from '@fedbroker/persistence';
 import { AuditRecordError, AuditReplayedError, AuditUnavailableError } from './audit.errors';
 import { AuditChain, type ChainLinks } from './audit-chain';
 import type { AuditRecord } from './audit.types';
@@ -41,6 +42,12 @@ export interface AuditWriterOptions {
    * off on embedded PostgreSQL, whose connections share one session.
    */
   preparedStatement?: boolean;
+  /**
+   * Commit batches on a pipelined pool of the writer's own (`maxInFlight` connections beside the
+   * data source's), where BEGIN and the INSERT go out together: one round trip fewer per batch.
+   * Leave off on embedded PostgreSQL, whose connections share one session.
+   */
+  pipeline?: boolean;
   /** Told of every batch and of a backlog, for metrics and logs. */
   observer?: AuditWriterObserver;
 }
@@ -114,6 +121,8 @@ export class AuditWriter {
   private readonly idleChains: AuditChain[];
   private readonly observer: AuditWriterObserver | undefined;
   private backlogged = false;
+  private readonly pipeline: boolean;
+  private pipelinedPool: Pool | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -132,6 +141,7 @@ export class AuditWriter {
     this.idleChains = Array.from({ length: this.maxInFlight }, () => new AuditChain());
     this.outage = new DatabaseOutage(new DatabaseProbe(dataSource, this.timeoutMs), this.logger);
     this.observer = opts.observer;
+    this.pipeline = opts.pipeline ?? false;
   }
 
   /** Rows queued and not yet sent. */
@@ -193,6 +203,14 @@ export class AuditWriter {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
     clearTimeout(this.expiry);
+    await this.pipelinedPool?.end();
+  }
+
+  /** Where batches are committed: the data source's pool, or with `pipeline` the writer's own. */
+  private batchPool(): Pool {
+    if (!this.pipeline) return pgPoolOf(this.dataSource);
+    this.pipelinedPool ??= pipelinedPoolBeside(pgPoolOf(this.dataSource), this.maxInFlight);
+    return this.pipelinedPool;
   }
 
   private watchBacklog(): void {
@@ -266,7 +284,7 @@ export class AuditWriter {
     try {
       if (!this.dataSource.isInitialized) throw new AuditUnavailableError('The database is not connected');
       replayed = await commitAuditBatch(
-        pgPoolOf(this.dataSource),
+        this.batchPool(),
         {
           replayClaims: batch.map((p) => (p.record.outcome === 'issued' ? p.record.replayGuard : undefined)),
           build: (lost) => {

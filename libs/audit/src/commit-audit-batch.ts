@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { leaseClient, timeLimit, TimeLimitError, type LeasedClient } from '@fedbroker/persistence';
 import type { ReplayGuardClaim } from './audit.types';
 import { claimReplayKeys } from './claim-replay-keys';
@@ -51,10 +51,29 @@ export interface CommitOptions {
   statementName: string | undefined;
 }
 
+/** Set by BEGIN for the transaction it opens; the INSERT writes nothing where it is not set. */
+const BATCH_TRANSACTION = 'fedbroker.audit_batch';
+
+/**
+ * The batch's INSERT: it writes only inside the transaction {@link beginSql} opened, so an INSERT
+ * that a pipelined connection ran after a failed BEGIN (in a transaction of its own, committed at
+ * once) writes nothing rather than rows no COMMIT decided.
+ */
+export const INSERT_BATCH_SQL = `${INSERT_AUDIT_EVENTS_SQL} WHERE current_setting('${BATCH_TRANSACTION}', true) = 'on'`;
+
+function beginSql(limitMs: number): string {
+  return (
+    `BEGIN; SET LOCAL statement_timeout = ${limitMs}; ` +
+    `SET LOCAL idle_in_transaction_session_timeout = ${limitMs}; SET LOCAL ${BATCH_TRANSACTION} = 'on'`
+  );
+}
+
 /**
  * Claims the batch's replay keys and inserts its rows in one transaction on a connection of its
  * own: BEGIN with server-side timeouts, the replay keys (when any), the INSERT, then COMMIT only if
- * the INSERT was answered before `deadline`. A transaction that is abandoned before its COMMIT is
+ * the INSERT was answered before `deadline`. Without replay keys, the INSERT is sent behind BEGIN
+ * without waiting for it: on a pipelined pool ({@link pipelinedPoolBeside}) both cost one round
+ * trip. A transaction that is abandoned before its COMMIT is
  * never committed: it is rolled back or, when its connection does not answer, the connection is
  * closed, and PostgreSQL's own timeouts end it should the close not reach the server.
  *
@@ -72,29 +91,30 @@ export async function commitAuditBatch(
   let replayed: Set<number>;
   try {
     lease = await leaseClient(pool, left(options.deadline));
-    const limit = Math.max(1, Math.round(options.statementTimeoutMs));
-    await timeLimit(
-      lease.client.query(
-        `BEGIN; SET LOCAL statement_timeout = ${limit}; SET LOCAL idle_in_transaction_session_timeout = ${limit}`,
-      ),
-      left(options.deadline),
-      'BEGIN',
-    );
-    replayed = await timeLimit(
-      claimReplayKeys(lease.client, plan.replayClaims),
-      left(options.deadline),
-      'claiming replay keys',
-    );
-    const batch = plan.build(replayed);
-    await timeLimit(
-      lease.client.query({
-        name: options.statementName,
-        text: INSERT_AUDIT_EVENTS_SQL,
-        values: insertAuditEventsParams(batch.rows, batch.links),
-      }),
-      left(options.deadline),
-      'the audit INSERT',
-    );
+    const { client } = lease;
+    const begun = client.query(beginSql(Math.max(1, Math.round(options.statementTimeoutMs))));
+    let inserted: Promise<QueryResult>;
+    let rows: number;
+    if (plan.replayClaims.every((claim) => claim === undefined)) {
+      replayed = new Set();
+      const batch = plan.build(replayed);
+      rows = batch.rows.length;
+      inserted = insertBatch(client, batch, options.statementName);
+      await timeLimit(Promise.all([begun, inserted]), left(options.deadline), 'BEGIN and the audit INSERT');
+    } else {
+      await timeLimit(begun, left(options.deadline), 'BEGIN');
+      replayed = await timeLimit(
+        claimReplayKeys(client, plan.replayClaims),
+        left(options.deadline),
+        'claiming replay keys',
+      );
+      const batch = plan.build(replayed);
+      rows = batch.rows.length;
+      inserted = insertBatch(client, batch, options.statementName);
+      await timeLimit(inserted, left(options.deadline), 'the audit INSERT');
+    }
+    const written = (await inserted).rowCount;
+    if (written !== rows) throw new Error(`the audit INSERT wrote ${written} of ${rows} rows`);
     if (left(options.deadline) <= 0) throw new Error('the audit INSERT was answered after the deadline');
   } catch (error) {
     if (lease) await rollBack(lease, error, options.statementTimeoutMs);
@@ -108,6 +128,14 @@ export async function commitAuditBatch(
   }
   lease.release();
   return replayed;
+}
+
+function insertBatch(client: PoolClient, batch: AuditBatch, statementName: string | undefined) {
+  return client.query({
+    name: statementName,
+    text: INSERT_BATCH_SQL,
+    values: insertAuditEventsParams(batch.rows, batch.links),
+  });
 }
 
 /**

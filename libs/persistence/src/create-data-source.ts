@@ -19,6 +19,7 @@ import { PolicyRollout1764600000000 } from './migrations/1764600000000-policy-ro
 import { ReplayGuard1764800000000 } from './migrations/1764800000000-replay-guard';
 import { AuditPartitions1764910000000 } from './migrations/1764910000000-audit-partitions';
 import { CatalogChangeFeed1764950000000 } from './migrations/1764950000000-catalog-change-feed';
+import { AuditStringsLookupFirst1765000000000 } from './migrations/1765000000000-audit-strings-lookup-first';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   ReplayGuard1764800000000,
   AuditPartitions1764910000000,
   CatalogChangeFeed1764950000000,
+  AuditStringsLookupFirst1765000000000,
 ];
 
 export interface DataSourceOptions {

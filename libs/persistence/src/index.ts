@@ -12,7 +12,7 @@ export {
   encodeKeysetCursor,
   type KeysetCursor,
 } from './keyset-cursor';
-export { leaseClient, pgPoolOf, type LeasedClient } from './pg-pool';
+export { leaseClient, pgPoolOf, pipelinedPoolBeside, type LeasedClient } from './pg-pool';
 export { timeLimit, TimeLimitError } from './time-limit';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/start-embedded-postgres';
 export * from './entities';

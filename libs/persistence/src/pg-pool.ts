@@ -1,10 +1,22 @@
-import type { Pool, PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { timeLimit } from './time-limit';
 
 /** The `pg` pool under a TypeORM PostgreSQL data source, for the paths that skip TypeORM. */
 export function pgPoolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
+/**
+ * A pool of up to `size` connections like `pool`'s, in pg's pipeline mode: each query is sent at
+ * once, without waiting for the answer to the one before it, so statements sent together cost one
+ * round trip. Not for embedded PostgreSQL, whose connections share one session. End it when done.
+ */
+export function pipelinedPoolBeside(pool: Pool, size: number): Pool {
+  const pipelined = new Pool({ ...pool.options, max: size, pipeline: true });
+  // An idle connection that drops is reported here; it is discarded and replaced when next needed.
+  pipelined.on('error', () => undefined);
+  return pipelined;
 }
 
 /** A pooled connection checked out by {@link leaseClient}; give it back exactly once. */

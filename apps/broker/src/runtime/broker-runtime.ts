@@ -136,6 +136,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
   const audit = new AuditWriter(dataSource, {
     logger,
     preparedStatement: !singleSession,
+    pipeline: !singleSession,
     observer: auditObserver(metrics, logger),
   });
   metrics.readFrom({
