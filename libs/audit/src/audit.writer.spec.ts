@@ -179,6 +179,50 @@ describe.each(MODES)('AuditWriter $mode', ({ pipeline }) => {
     }
   });
 
+  it('commits a row only once what it is ready for has happened', async () => {
+    const writer = writerOn(dataSource);
+    let ready!: () => void;
+    const signed = new Promise<void>((resolve) => (ready = resolve));
+    let committed = false;
+    const written = writer.write(record({ subject: 'awaits-its-signature' }), signed).then((id) => {
+      committed = true;
+      return id;
+    });
+    await vi.waitFor(async () => {
+      const { rows } = await observer.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'WITH ids AS%'`,
+      );
+      expect(rows[0]!.n).toBe(1);
+    });
+    expect(committed).toBe(false);
+    const { rows } = await observer.query(
+      `SELECT id FROM audit_events WHERE subject = 'awaits-its-signature'`,
+    );
+    expect(rows).toEqual([]);
+    ready();
+    expect(await countRows([await written])).toBe(1);
+    await writer.close();
+  });
+
+  it('never commits a row whose readiness fails, and commits the rest of its batch', async () => {
+    const writer = writerOn(dataSource, { maxInFlight: 1 });
+    const failure = new Error('the signature failed');
+    const writes = [
+      writer.write(record({ subject: 'signed' }), Promise.resolve()),
+      writer.write(record({ subject: 'unsigned' }), Promise.reject(failure)),
+      writer.write(record({ subject: 'nothing-to-wait-for' })),
+    ];
+    const [signed, unsigned, plain] = await Promise.allSettled(writes);
+    expect(unsigned).toEqual({ status: 'rejected', reason: failure });
+    const ids = [signed, plain].map((outcome) => (outcome as PromiseFulfilledResult<string>).value);
+    expect(await countRows(ids)).toBe(2);
+    const { rows } = await observer.query(`SELECT id FROM audit_events WHERE subject = 'unsigned'`);
+    expect(rows).toEqual([]);
+    expect(writer.stats.rows).toBe(2);
+    await writer.close();
+  });
+
   it('writes nothing with the batch INSERT outside the transaction its BEGIN opens', async () => {
     const row = toAuditRow(randomUUID(), record({ subject: 'outside-the-batch' }));
     const { rowCount } = await observer.query(INSERT_BATCH_SQL, insertAuditEventsParams([row], []));

@@ -4,7 +4,7 @@ import { DatabaseProbe, pgPoolOf, pipelinedPoolBeside } from '@fedbroker/persist
 import { AuditRecordError, AuditReplayedError, AuditUnavailableError } from './audit.errors';
 import { AuditChain, type ChainLinks } from './audit-chain';
 import type { AuditRecord } from './audit.types';
-import { BatchCommitError, commitAuditBatch } from './commit-audit-batch';
+import { BatchCommitError, commitAuditBatch, UnreadyRowsError } from './commit-audit-batch';
 import { DatabaseOutage } from './database-outage';
 import { toAuditRow, type AuditRow } from './insert-audit-events';
 import { RecordedDenials } from './recorded-denials';
@@ -79,6 +79,8 @@ interface Pending {
   row: AuditRow;
   /** `performance.now()` after which the write is answered as unavailable if not yet committing. */
   deadline: number;
+  /** Settles before the row may be committed; a rejection keeps it out of the log. */
+  ready: Promise<unknown> | undefined;
   resolve: (id: string) => void;
   reject: (error: unknown) => void;
 }
@@ -163,8 +165,14 @@ export class AuditWriter {
    * When the writer had to record an `issued` record's denial in its place (its commit went
    * unconfirmed and never happened), the denial of the same exchange (same `exchangeId`) resolves
    * with that event's id instead of adding a second event.
+   *
+   * With `ready`, the row is written at once but committed only once `ready` resolves (what the
+   * event records, a token's signature say, can be finished meanwhile); when `ready` rejects, the
+   * row is never committed and the write rejects with the same reason.
    */
-  write(record: AuditRecord): Promise<string> {
+  write(record: AuditRecord, ready?: Promise<unknown>): Promise<string> {
+    // A rejection of `ready` is this write's to report, once its batch gets to it, if ever.
+    ready?.catch(() => undefined);
     if (this.closed) return Promise.reject(new AuditUnavailableError('The audit writer is closed'));
     const recorded =
       record.outcome === 'denied' && record.exchangeId !== undefined
@@ -184,7 +192,15 @@ export class AuditWriter {
       return Promise.reject(new AuditUnavailableError('The audit log is unavailable'));
     }
     return new Promise<string>((resolve, reject) => {
-      this.queue.push({ id, record, row, deadline: performance.now() + this.timeoutMs, resolve, reject });
+      this.queue.push({
+        id,
+        record,
+        row,
+        deadline: performance.now() + this.timeoutMs,
+        ready,
+        resolve,
+        reject,
+      });
       this.armExpiry();
       this.watchBacklog();
       this.schedule();
@@ -292,6 +308,7 @@ export class AuditWriter {
             links = chain.link(rows);
             return { rows, links: links.columns };
           },
+          ...(batch.some((pending) => pending.ready) ? { unready: () => unreadyIn(batch) } : {}),
         },
         {
           deadline: batch[0]?.deadline ?? 0,
@@ -307,6 +324,10 @@ export class AuditWriter {
         return;
       }
       const cause = error instanceof BatchCommitError ? error.cause : error;
+      if (cause instanceof UnreadyRowsError) {
+        await this.flushReady(batch, cause.positions, chain);
+        return;
+      }
       if (batch.length > 1 && isDataError(cause)) {
         const half = Math.ceil(batch.length / 2);
         await this.flush(batch.slice(0, half), chain);
@@ -336,6 +357,16 @@ export class AuditWriter {
         this.recordedDenials.add(pending.record.exchangeId, pending.id);
       pending.reject(new AuditReplayedError(key));
     });
+  }
+
+  /** Rejects the writes at `unready` with the reason their `ready` gave, and commits the others. */
+  private async flushReady(batch: Pending[], unready: ReadonlySet<number>, chain: AuditChain): Promise<void> {
+    const others: Pending[] = [];
+    for (const [i, pending] of batch.entries()) {
+      if (!unready.has(i)) others.push(pending);
+      else await pending.ready?.then(undefined, (reason: unknown) => pending.reject(reason));
+    }
+    if (others.length > 0) await this.flush(others, chain);
   }
 
   /** A COMMIT went unconfirmed: its writes wait until the database says which of them stand. */
@@ -396,6 +427,12 @@ export class AuditWriter {
     this.idleWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** The positions of `batch` whose `ready` rejects, once every `ready` has settled. */
+async function unreadyIn(batch: readonly Pending[]): Promise<Set<number>> {
+  const settled = await Promise.allSettled(batch.map((pending) => pending.ready));
+  return new Set(settled.flatMap((outcome, i) => (outcome.status === 'rejected' ? [i] : [])));
 }
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity violation): a row's fault, not the database's. */

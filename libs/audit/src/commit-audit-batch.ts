@@ -22,6 +22,20 @@ export interface AuditBatch {
 export interface AuditBatchPlan {
   replayClaims: readonly (ReplayGuardClaim | undefined)[];
   build(replayed: ReadonlySet<number>): AuditBatch;
+  /**
+   * Resolves, once the rows are written and before COMMIT, with the positions whose rows must not
+   * be committed after all; the batch is then rolled back ({@link UnreadyRowsError}).
+   */
+  unready?(): Promise<ReadonlySet<number>>;
+}
+
+/** The batch was rolled back, not committed, because the rows at `positions` were not to be. */
+export class UnreadyRowsError extends Error {
+  override readonly name = 'UnreadyRowsError';
+
+  constructor(readonly positions: ReadonlySet<number>) {
+    super(`${positions.size} audit row(s) were not to be committed`);
+  }
 }
 
 /**
@@ -77,7 +91,7 @@ function beginSql(limitMs: number): string {
 /**
  * Claims the batch's replay keys and inserts its rows in one transaction on a connection of its
  * own: BEGIN with server-side timeouts, the replay keys (when any), the INSERT, then COMMIT only if
- * the INSERT was answered before `deadline`. Without replay keys, the INSERT is sent behind BEGIN
+ * the INSERT was answered before `deadline` and every row is ready. Without replay keys, the INSERT is sent behind BEGIN
  * without waiting for it: on a pipelined pool ({@link pipelinedPoolBeside}) both cost one round
  * trip. A transaction that is abandoned before its COMMIT is
  * never committed: it is rolled back or, when its connection does not answer, the connection is
@@ -121,6 +135,10 @@ export async function commitAuditBatch(
     }
     const written = (await inserted).rowCount;
     if (written !== rows) throw new Error(`the audit INSERT wrote ${written} of ${rows} rows`);
+    if (plan.unready) {
+      const unready = await timeLimit(plan.unready(), left(options.deadline), 'the rows to be ready');
+      if (unready.size > 0) throw new UnreadyRowsError(unready);
+    }
     if (left(options.deadline) <= 0) throw new Error('the audit INSERT was answered after the deadline');
   } catch (error) {
     if (lease) await rollBack(lease, error, options.statementTimeoutMs);

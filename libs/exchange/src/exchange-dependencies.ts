@@ -1,6 +1,6 @@
 import type { AuditRecord } from '@fedbroker/audit';
 import type { CatalogSnapshot } from '@fedbroker/catalog';
-import type { MintInput, MintedToken } from '@fedbroker/minting';
+import type { MintInput, SigningToken } from '@fedbroker/minting';
 import type { AdapterRegistry, KeyResolver } from '@fedbroker/platforms';
 import type { ExchangeErrorCode } from './exchange.error';
 import type { GrantKind } from './grants';
@@ -10,8 +10,8 @@ export interface ExchangeDependencies {
   catalog: { snapshot(): CatalogSnapshot };
   adapters: AdapterRegistry;
   keys: KeyResolver;
-  minter: { mint(input: MintInput): Promise<MintedToken> };
-  audit: { write(record: AuditRecord): Promise<string> };
+  minter: { start(input: MintInput): SigningToken };
+  audit: { write(record: AuditRecord, ready?: Promise<unknown>): Promise<string> };
   /** The broker's own issuer: `iss` of every token it mints. */
   issuer: string;
   maxTtlSeconds: number;

@@ -17,6 +17,12 @@ import { readUnverified } from './pipeline/read-unverified';
 import { parseTokenForm, type TokenForm } from './token-form';
 import { inSpan } from './tracing';
 
+/** A decided grant: its token being signed, and the response once it is. */
+interface Grant {
+  signed: Promise<string>;
+  respond(accessToken: string): TokenResponse;
+}
+
 /** RFC 6749 §5.1 / RFC 8693 §2.2.1 success body. */
 export interface TokenResponse {
   access_token: string;
@@ -74,8 +80,10 @@ export class TokenService {
           const form = parseTokenForm(body);
           trail.grantType = form.get('grant_type')?.[0] ?? null;
           grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
-          const response = await this.grant(form, now, trail);
-          await this.audit({ ...trail, time: now, outcome: 'issued' }, grantKind);
+          const { signed, respond } = await this.grant(form, now, trail);
+          // The event is written while the token is signed, and committed only once it is.
+          await this.audit({ ...trail, time: now, outcome: 'issued' }, grantKind, signed);
+          const response = respond(await signed);
           settled(outcomeOf(grantKind, trail, undefined));
           return response;
         } catch (error) {
@@ -104,7 +112,8 @@ export class TokenService {
     );
   }
 
-  private async grant(form: TokenForm, now: Date, trail: Trail): Promise<TokenResponse> {
+  /** Decides and starts signing: the token's claims are in `trail`, the response waits for `signed`. */
+  private async grant(form: TokenForm, now: Date, trail: Trail): Promise<Grant> {
     const grantType = form.get('grant_type')?.[0];
     if (!grantType) throw new ExchangeError('malformed_request', 'the parameter grant_type is required');
     const grant = GRANTS.get(grantType);
@@ -123,36 +132,43 @@ export class TokenService {
     if (match === undefined || subject === undefined) {
       throw new ExchangeError('internal', 'the decision ended without a policy');
     }
-    const minted = await inSpan('fedbroker.mint', async (span) => {
-      const token = await this.deps.minter.mint({
-        issuer: this.deps.issuer,
-        subject: match.subject,
-        audience,
-        scopes,
-        clientId: subject.credential.identity.subject,
-        ttlSeconds,
-        now,
-        claims: match.claims,
-        act: state.actor
-          ? { sub: state.actor.credential.identity.subject, iss: state.actor.platform.issuer }
-          : undefined,
-      });
+    const token = this.deps.minter.start({
+      issuer: this.deps.issuer,
+      subject: match.subject,
+      audience,
+      scopes,
+      clientId: subject.credential.identity.subject,
+      ttlSeconds,
+      now,
+      claims: match.claims,
+      act: state.actor
+        ? { sub: state.actor.credential.identity.subject, iss: state.actor.platform.issuer }
+        : undefined,
+    });
+    const signed = inSpan('fedbroker.mint', (span) => {
       span.setAttributes({
         'fedbroker.signing_key.kid': token.kid,
         'fedbroker.token.ttl_seconds': ttlSeconds,
       });
-      return token;
+      return token.signed;
+    }).catch((error: unknown) => {
+      throw new ExchangeError('internal', 'the request could not be completed', { cause: error });
     });
-    trail.tokenId = minted.jti;
+    // Whoever awaits it reports a failure; this keeps one nobody got to from ending the process.
+    signed.catch(() => undefined);
+    trail.tokenId = token.jti;
     trail.issuedSubject = match.subject;
-    trail.expiresAt = minted.expiresAt;
+    trail.expiresAt = token.expiresAt;
     trail.replayGuard = replayGuardOf(state);
     return {
-      access_token: minted.token,
-      issued_token_type: request.issuedTokenType,
-      token_type: 'Bearer',
-      expires_in: ttlSeconds,
-      ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
+      signed,
+      respond: (accessToken) => ({
+        access_token: accessToken,
+        issued_token_type: request.issuedTokenType,
+        token_type: 'Bearer',
+        expires_in: ttlSeconds,
+        ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
+      }),
     };
   }
 
@@ -187,13 +203,18 @@ export class TokenService {
     return answer;
   }
 
-  private async audit(record: AuditRecord, grant?: GrantKind): Promise<void> {
+  /** Writes `record`, committed once `ready` resolves; rejects with `ready`'s ExchangeError if it fails. */
+  private async audit(record: AuditRecord, grant?: GrantKind, ready?: Promise<unknown>): Promise<void> {
     try {
       await inSpan('fedbroker.audit.commit', async (span) => {
         span.setAttribute('fedbroker.outcome', record.outcome);
-        await this.deps.audit.write(record);
+        await this.deps.audit.write(record, ready);
       });
     } catch (error) {
+      if (error instanceof ExchangeError) {
+        error.grant = grant;
+        throw error;
+      }
       if (error instanceof AuditReplayedError) {
         const replayed = new ExchangeError('replayed', 'the credential has already been used', {
           reason: `the credential was already used (one-time use, replay key ${error.replayKey})`,

@@ -45,6 +45,18 @@ describe('AccessTokenMinter', () => {
     });
   }
 
+  it('start() fixes the claims at once and signs a token that carries them', async () => {
+    const signing = minter.start(input);
+    expect(signing.expiresAt).toEqual(new Date((IAT + 900) * 1000));
+    const { payload, protectedHeader } = await verify(await signing.signed);
+    expect(payload).toMatchObject({ jti: signing.jti, iat: IAT, exp: IAT + 900 });
+    expect(protectedHeader.kid).toBe(signing.kid);
+  });
+
+  it('start() refuses input no token can be minted from before signing anything', () => {
+    expect(() => minter.start({ ...input, audience: [] })).toThrow(/at least one audience/);
+  });
+
   it('mints an RFC 9068 token that verifies against jwks() and carries every claim', async () => {
     const minted = await minter.mint({ ...input, claims: { repository: 'acme/app', env: 'prod' } });
     const { payload, protectedHeader } = await verify(minted.token);

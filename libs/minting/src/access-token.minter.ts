@@ -19,13 +19,22 @@ export interface MintInput {
   act?: Record<string, unknown>;
 }
 
-/** A signed access token and the facts the audit event records about it. */
-export interface MintedToken {
-  token: string;
+/** An access token whose claims are fixed, the facts the audit event records about it. */
+export interface TokenClaims {
   jti: string;
   issuedAt: Date;
   expiresAt: Date;
   kid: string;
+}
+
+/** A signed access token and the facts the audit event records about it. */
+export interface MintedToken extends TokenClaims {
+  token: string;
+}
+
+/** An access token being signed: its claims are known at once, the compact JWS once `signed` resolves. */
+export interface SigningToken extends TokenClaims {
+  signed: Promise<string>;
 }
 
 /** Claims the broker sets itself; extra claims with these names are dropped. */
@@ -50,6 +59,17 @@ export class AccessTokenMinter {
 
   /** Mints one access token. */
   async mint(input: MintInput): Promise<MintedToken> {
+    const { signed, ...claims } = this.start(input);
+    return { ...claims, token: await signed };
+  }
+
+  /**
+   * Fixes an access token's claims and starts signing it: what is known before the signature (to
+   * audit it, say) need not wait for it.
+   *
+   * @throws {MintingError} at once for input no token can be minted from.
+   */
+  start(input: MintInput): SigningToken {
     assertMintable(input);
     const key = this.keys.current();
     const iat = Math.floor(input.now.getTime() / 1000);
@@ -67,10 +87,10 @@ export class AccessTokenMinter {
       ...(input.scopes.length > 0 ? { scope: input.scopes.join(' ') } : {}),
       ...(input.act ? { act: input.act } : {}),
     };
-    const token = await new SignJWT(payload)
+    const signed = new SignJWT(payload)
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .sign(key.privateKey);
-    return { token, jti, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000), kid: key.kid };
+    return { signed, jti, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000), kid: key.kid };
   }
 }
 

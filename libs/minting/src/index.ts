@@ -1,4 +1,9 @@
-export { AccessTokenMinter, type MintInput, type MintedToken } from './access-token.minter';
+export {
+  AccessTokenMinter,
+  type MintInput,
+  type MintedToken,
+  type SigningToken,
+} from './access-token.minter';
 export { wrapPrivateKey, unwrapPrivateKey } from './key-wrap';
 export { MintingError, type MintingErrorCode } from './minting.error';
 export { SIGNING_ALGORITHMS, isSigningAlgorithm } from './signing-algorithms';
