@@ -223,6 +223,18 @@ describe.each(MODES)('AuditWriter $mode', ({ pipeline }) => {
     await writer.close();
   });
 
+  it('refuses a row still not ready at its time limit as unavailable, and keeps writing the others', async () => {
+    const writer = writerOn(dataSource, { timeoutMs: 300 });
+    const never = new Promise<never>(() => undefined);
+    await expect(writer.write(record({ subject: 'never-signed' }), never)).rejects.toBeInstanceOf(
+      AuditUnavailableError,
+    );
+    await expect(writer.write(record())).resolves.toMatch(/^[0-9a-f-]{36}$/);
+    const { rows } = await observer.query(`SELECT id FROM audit_events WHERE subject = 'never-signed'`);
+    expect(rows).toEqual([]);
+    await writer.close();
+  });
+
   it('writes nothing with the batch INSERT outside the transaction its BEGIN opens', async () => {
     const row = toAuditRow(randomUUID(), record({ subject: 'outside-the-batch' }));
     const { rowCount } = await observer.query(INSERT_BATCH_SQL, insertAuditEventsParams([row], []));

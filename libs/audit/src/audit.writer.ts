@@ -308,7 +308,9 @@ export class AuditWriter {
             links = chain.link(rows);
             return { rows, links: links.columns };
           },
-          ...(batch.some((pending) => pending.ready) ? { unready: () => unreadyIn(batch) } : {}),
+          ...(batch.some((pending) => pending.ready !== undefined)
+            ? { unready: (waitMs: number) => unreadyIn(batch, waitMs) }
+            : {}),
         },
         {
           deadline: batch[0]?.deadline ?? 0,
@@ -325,7 +327,7 @@ export class AuditWriter {
       }
       const cause = error instanceof BatchCommitError ? error.cause : error;
       if (cause instanceof UnreadyRowsError) {
-        await this.flushReady(batch, cause.positions, chain);
+        await this.flushReady(batch, cause.reasons, chain);
         return;
       }
       if (batch.length > 1 && isDataError(cause)) {
@@ -359,13 +361,18 @@ export class AuditWriter {
     });
   }
 
-  /** Rejects the writes at `unready` with the reason their `ready` gave, and commits the others. */
-  private async flushReady(batch: Pending[], unready: ReadonlySet<number>, chain: AuditChain): Promise<void> {
-    const others: Pending[] = [];
-    for (const [i, pending] of batch.entries()) {
-      if (!unready.has(i)) others.push(pending);
-      else await pending.ready?.then(undefined, (reason: unknown) => pending.reject(reason));
-    }
+  /** Rejects the writes at the positions of `unready` with its reasons, and commits the others. */
+  private async flushReady(
+    batch: Pending[],
+    unready: ReadonlyMap<number, unknown>,
+    chain: AuditChain,
+  ): Promise<void> {
+    const others = batch.filter((pending, i) => {
+      if (!unready.has(i)) return true;
+      pending.reject(unready.get(i));
+      return false;
+    });
+    this.observer?.failed(unready.size);
     if (others.length > 0) await this.flush(others, chain);
   }
 
@@ -429,10 +436,36 @@ export class AuditWriter {
   }
 }
 
-/** The positions of `batch` whose `ready` rejects, once every `ready` has settled. */
-async function unreadyIn(batch: readonly Pending[]): Promise<Set<number>> {
-  const settled = await Promise.allSettled(batch.map((pending) => pending.ready));
-  return new Set(settled.flatMap((outcome, i) => (outcome.status === 'rejected' ? [i] : [])));
+/**
+ * The positions of `batch` whose `ready` rejects, with its reason, or is still pending after
+ * `waitMs`, with an {@link AuditUnavailableError}.
+ */
+async function unreadyIn(batch: readonly Pending[], waitMs: number): Promise<Map<number, unknown>> {
+  const late = Symbol('late');
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof late>((resolve) => {
+    timer = setTimeout(() => resolve(late), Math.max(0, waitMs));
+  });
+  const outcomes = await Promise.all(
+    batch.map((pending) =>
+      pending.ready === undefined
+        ? Promise.resolve(undefined)
+        : Promise.race([
+            pending.ready.then(
+              () => undefined,
+              (reason: unknown) => ({ reason }),
+            ),
+            expired,
+          ]),
+    ),
+  );
+  clearTimeout(timer);
+  const unready = new Map<number, unknown>();
+  outcomes.forEach((outcome, i) => {
+    if (outcome === late) unready.set(i, new AuditUnavailableError('The audit event was not ready in time'));
+    else if (outcome !== undefined) unready.set(i, outcome.reason);
+  });
+  return unready;
 }
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity violation): a row's fault, not the database's. */

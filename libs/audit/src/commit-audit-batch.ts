@@ -23,18 +23,19 @@ export interface AuditBatchPlan {
   replayClaims: readonly (ReplayGuardClaim | undefined)[];
   build(replayed: ReadonlySet<number>): AuditBatch;
   /**
-   * Resolves, once the rows are written and before COMMIT, with the positions whose rows must not
-   * be committed after all; the batch is then rolled back ({@link UnreadyRowsError}).
+   * Resolves, once the rows are written and before COMMIT, within `waitMs`, with the positions of
+   * the rows that must not be committed after all, each with why; the batch is then rolled back
+   * ({@link UnreadyRowsError}).
    */
-  unready?(): Promise<ReadonlySet<number>>;
+  unready?(waitMs: number): Promise<ReadonlyMap<number, unknown>>;
 }
 
-/** The batch was rolled back, not committed, because the rows at `positions` were not to be. */
+/** The batch was rolled back, not committed, because the rows at `reasons`' positions were not to be. */
 export class UnreadyRowsError extends Error {
   override readonly name = 'UnreadyRowsError';
 
-  constructor(readonly positions: ReadonlySet<number>) {
-    super(`${positions.size} audit row(s) were not to be committed`);
+  constructor(readonly reasons: ReadonlyMap<number, unknown>) {
+    super(`${reasons.size} audit row(s) were not to be committed`);
   }
 }
 
@@ -135,10 +136,8 @@ export async function commitAuditBatch(
     }
     const written = (await inserted).rowCount;
     if (written !== rows) throw new Error(`the audit INSERT wrote ${written} of ${rows} rows`);
-    if (plan.unready) {
-      const unready = await timeLimit(plan.unready(), left(options.deadline), 'the rows to be ready');
-      if (unready.size > 0) throw new UnreadyRowsError(unready);
-    }
+    const unready = await plan.unready?.(left(options.deadline));
+    if (unready !== undefined && unready.size > 0) throw new UnreadyRowsError(unready);
     if (left(options.deadline) <= 0) throw new Error('the audit INSERT was answered after the deadline');
   } catch (error) {
     if (lease) await rollBack(lease, error, options.statementTimeoutMs);

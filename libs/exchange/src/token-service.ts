@@ -80,10 +80,10 @@ export class TokenService {
           const form = parseTokenForm(body);
           trail.grantType = form.get('grant_type')?.[0] ?? null;
           grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
-          const { signed, respond } = await this.grant(form, now, trail);
+          const granted = await this.grant(form, now, trail);
           // The event is written while the token is signed, and committed only once it is.
-          await this.audit({ ...trail, time: now, outcome: 'issued' }, grantKind, signed);
-          const response = respond(await signed);
+          await this.audit({ ...trail, time: now, outcome: 'issued' }, grantKind, granted.signed);
+          const response = granted.respond(await granted.signed);
           settled(outcomeOf(grantKind, trail, undefined));
           return response;
         } catch (error) {
