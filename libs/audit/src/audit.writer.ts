@@ -361,18 +361,31 @@ export class AuditWriter {
     });
   }
 
-  /** Rejects the writes at the positions of `unready` with its reasons, and commits the others. */
+  /**
+   * Rejects the writes at the positions of `unready` with its reasons, and commits the others; those
+   * whose time ran out meanwhile are refused as unavailable, which says nothing of the database.
+   */
   private async flushReady(
     batch: Pending[],
     unready: ReadonlyMap<number, unknown>,
     chain: AuditChain,
   ): Promise<void> {
-    const others = batch.filter((pending, i) => {
-      if (!unready.has(i)) return true;
-      pending.reject(unready.get(i));
-      return false;
-    });
-    this.observer?.failed(unready.size);
+    const now = performance.now();
+    const others: Pending[] = [];
+    let refused = 0;
+    for (const [i, pending] of batch.entries()) {
+      if (!unready.has(i) && pending.deadline > now) {
+        others.push(pending);
+        continue;
+      }
+      pending.reject(
+        unready.has(i)
+          ? unready.get(i)
+          : new AuditUnavailableError('The audit event was not written in time'),
+      );
+      refused += 1;
+    }
+    this.observer?.failed(refused);
     if (others.length > 0) await this.flush(others, chain);
   }
 

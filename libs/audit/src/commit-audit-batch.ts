@@ -92,11 +92,11 @@ function beginSql(limitMs: number): string {
 /**
  * Claims the batch's replay keys and inserts its rows in one transaction on a connection of its
  * own: BEGIN with server-side timeouts, the replay keys (when any), the INSERT, then COMMIT only if
- * the INSERT was answered before `deadline` and every row is ready. Without replay keys, the INSERT is sent behind BEGIN
- * without waiting for it: on a pipelined pool ({@link pipelinedPoolBeside}) both cost one round
- * trip. A transaction that is abandoned before its COMMIT is
- * never committed: it is rolled back or, when its connection does not answer, the connection is
- * closed, and PostgreSQL's own timeouts end it should the close not reach the server.
+ * the INSERT was answered before `deadline` and every row is ready. Without replay keys, the INSERT
+ * is sent behind BEGIN without waiting for it: on a pipelined pool (`pipelinedPoolBeside`) both
+ * cost one round trip. A transaction that is abandoned before its COMMIT is never committed: it is
+ * rolled back or, when its connection does not answer, the connection is closed, and PostgreSQL's
+ * own timeouts end it should the close not reach the server.
  *
  * Resolves with the positions whose replay key was already taken: their rows, as `plan.build`
  * made them, record the replay.
