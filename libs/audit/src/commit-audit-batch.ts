@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { leaseClient, timeLimit, TimeLimitError, type LeasedClient } from '@fedbroker/persistence';
 import type { ReplayGuardClaim } from './audit.types';
 import { claimReplayKeys } from './claim-replay-keys';
@@ -114,28 +114,25 @@ export async function commitAuditBatch(
     lease = await leaseClient(pool, left(options.deadline));
     const { client } = lease;
     const begun = client.query(beginSql(Math.max(1, Math.round(options.statementTimeoutMs))));
-    let inserted: Promise<QueryResult>;
-    let rows: number;
-    if (plan.replayClaims.every((claim) => claim === undefined)) {
-      replayed = new Set();
-      const batch = plan.build(replayed);
-      rows = batch.rows.length;
-      inserted = insertBatch(client, batch, options.statementName);
-      await timeLimit(Promise.all([begun, inserted]), left(options.deadline), 'BEGIN and the audit INSERT');
-    } else {
+    replayed = new Set();
+    // Without replay keys to claim, the INSERT goes out behind BEGIN without waiting for its answer.
+    if (plan.replayClaims.some((claim) => claim !== undefined)) {
       await timeLimit(begun, left(options.deadline), 'BEGIN');
       replayed = await timeLimit(
         claimReplayKeys(client, plan.replayClaims),
         left(options.deadline),
         'claiming replay keys',
       );
-      const batch = plan.build(replayed);
-      rows = batch.rows.length;
-      inserted = insertBatch(client, batch, options.statementName);
-      await timeLimit(inserted, left(options.deadline), 'the audit INSERT');
     }
-    const written = (await inserted).rowCount;
-    if (written !== rows) throw new Error(`the audit INSERT wrote ${written} of ${rows} rows`);
+    const batch = plan.build(replayed);
+    const [, inserted] = await timeLimit(
+      Promise.all([begun, insertBatch(client, batch, options.statementName)]),
+      left(options.deadline),
+      'the audit INSERT',
+    );
+    if (inserted.rowCount !== batch.rows.length) {
+      throw new Error(`the audit INSERT wrote ${inserted.rowCount} of ${batch.rows.length} rows`);
+    }
     const unready = await plan.unready?.(left(options.deadline));
     if (unready !== undefined && unready.size > 0) throw new UnreadyRowsError(unready);
     if (left(options.deadline) <= 0) throw new Error('the audit INSERT was answered after the deadline');

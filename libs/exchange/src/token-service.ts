@@ -154,8 +154,6 @@ export class TokenService {
     }).catch((error: unknown) => {
       throw new ExchangeError('internal', 'the request could not be completed', { cause: error });
     });
-    // Whoever awaits it reports a failure; this keeps one nobody got to from ending the process.
-    signed.catch(() => undefined);
     trail.tokenId = token.jti;
     trail.issuedSubject = match.subject;
     trail.expiresAt = token.expiresAt;
