@@ -362,30 +362,23 @@ export class AuditWriter {
   }
 
   /**
-   * Rejects the writes at the positions of `unready` with its reasons, and commits the others; those
-   * whose time ran out meanwhile are refused as unavailable, which says nothing of the database.
+   * Rejects the writes at the positions of `unready` with its reasons, and commits the others. When
+   * a row was still not ready as the batch's time ran out, the others have no time left either: they
+   * are refused as unavailable too, which says nothing of the database.
    */
   private async flushReady(
     batch: Pending[],
     unready: ReadonlyMap<number, unknown>,
     chain: AuditChain,
   ): Promise<void> {
-    const now = performance.now();
-    const others: Pending[] = [];
-    let refused = 0;
+    const outOfTime = [...unready.values()].some((reason) => reason instanceof RowNotReadyInTime);
+    const others = outOfTime ? [] : batch.filter((_, i) => !unready.has(i));
     for (const [i, pending] of batch.entries()) {
-      if (!unready.has(i) && pending.deadline > now) {
-        others.push(pending);
-        continue;
-      }
-      pending.reject(
-        unready.has(i)
-          ? unready.get(i)
-          : new AuditUnavailableError('The audit event was not written in time'),
-      );
-      refused += 1;
+      if (unready.has(i)) pending.reject(unready.get(i));
+      else if (outOfTime)
+        pending.reject(new AuditUnavailableError('The audit event was not written in time'));
     }
-    this.observer?.failed(refused);
+    this.observer?.failed(batch.length - others.length);
     if (others.length > 0) await this.flush(others, chain);
   }
 
@@ -449,9 +442,16 @@ export class AuditWriter {
   }
 }
 
+/** A row whose `ready` had not settled when its batch's time ran out. */
+class RowNotReadyInTime extends AuditUnavailableError {
+  constructor() {
+    super('The audit event was not ready in time');
+  }
+}
+
 /**
  * The positions of `batch` whose `ready` rejects, with its reason, or is still pending after
- * `waitMs`, with an {@link AuditUnavailableError}.
+ * `waitMs`, with a {@link RowNotReadyInTime}.
  */
 async function unreadyIn(batch: readonly Pending[], waitMs: number): Promise<Map<number, unknown>> {
   const late = Symbol('late');
@@ -475,7 +475,7 @@ async function unreadyIn(batch: readonly Pending[], waitMs: number): Promise<Map
   clearTimeout(timer);
   const unready = new Map<number, unknown>();
   outcomes.forEach((outcome, i) => {
-    if (outcome === late) unready.set(i, new AuditUnavailableError('The audit event was not ready in time'));
+    if (outcome === late) unready.set(i, new RowNotReadyInTime());
     else if (outcome !== undefined) unready.set(i, outcome.reason);
   });
   return unready;
