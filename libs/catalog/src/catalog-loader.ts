@@ -1,12 +1,11 @@
 import { In, type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
-import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
+import { inRepeatableRead, PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import type { AdapterRegistry, PlatformConfig } from '@fedbroker/platforms';
 import { byRank, editedList, type CompiledPolicy, type PolicySet } from '@fedbroker/policy';
 import { toPlatformRecord } from './catalog-records';
 import { CatalogSnapshot } from './catalog-snapshot';
 import {
-  readPosition,
-  readWrittenSince,
+  readChanges,
   type CatalogPosition,
   type Listed,
   type ListedPolicy,
@@ -80,7 +79,7 @@ const ROWS_PER_READ = 1000;
 /**
  * Builds catalog snapshots from the database, reading and compiling only what changed since the
  * previous load. An incremental load reads the rows written since then (the change feed, see
- * `readWrittenSince`) and changes only the platforms they touch: a changed platform's policy set
+ * `readChanges`) and changes only the platforms they touch: a changed platform's policy set
  * is derived from the previous one with the changed policies (`PolicySet.with`), and an untouched
  * platform keeps its policy array, so the snapshot keeps its set. A full load, or an incremental one
  * after a deletion, lists every row's id and version instead. Work runs in slices that yield to the
@@ -116,12 +115,11 @@ export class CatalogLoader {
     previous: CatalogSnapshot,
   ): Promise<{ snapshot: CatalogSnapshot; report: LoadReport }> {
     const slicer = new TimeSlicer();
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const position = await readPosition(manager);
-      const written =
-        kind === 'incremental' && this.horizon !== undefined
-          ? await readWrittenSince(manager, this.horizon)
-          : undefined;
+    return inRepeatableRead(this.dataSource, async (manager) => {
+      const { position, written } = await readChanges(
+        manager,
+        kind === 'incremental' ? this.horizon : undefined,
+      );
       const loaded =
         written !== undefined && this.onlyWritten(written, position)
           ? await this.applyWritten(manager, written, position, previous, slicer)

@@ -176,11 +176,12 @@ export class Catalog {
    * that reloads itself after the commit passes its {@link origin}, and is not told of its own change.
    */
   static async bumpVersion(manager: EntityManager, origin = ''): Promise<void> {
-    const [[state]] = await manager.query<[{ version: string }[], number]>(
-      `UPDATE catalog_state SET version = version + 1 WHERE id = 1 RETURNING version`,
+    // One statement, one round trip: the notice carries the version the UPDATE made.
+    await manager.query(
+      `WITH bumped AS (UPDATE catalog_state SET version = version + 1 WHERE id = 1 RETURNING version)
+       SELECT pg_notify($1, json_build_object('origin', $2::text, 'version', version)::text) FROM bumped`,
+      [CHANNEL, origin],
     );
-    const notice: ChangeNotice = { origin, version: Number(state?.version ?? 0) };
-    await manager.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(notice)]);
   }
 
   /** Whether a NOTIFY tells of a change this catalog wrote (and reloads for after its commit). */

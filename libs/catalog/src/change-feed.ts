@@ -27,32 +27,54 @@ export interface WrittenRows {
   policies: ListedPolicy[];
 }
 
-/** Call first in a load's REPEATABLE READ transaction: the position of the snapshot it reads. */
-export async function readPosition(manager: EntityManager): Promise<CatalogPosition> {
-  const [row] = await manager.query<
-    { version: string; horizon: string; platforms: number; policies: number }[]
-  >(
-    `SELECT version, pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
-            (SELECT count(*) FROM platforms)::int AS platforms,
-            (SELECT count(*) FROM policies)::int AS policies
-     FROM catalog_state WHERE id = 1`,
-  );
-  if (row === undefined) throw new Error('catalog_state has no row');
-  return { ...row, version: Number(row.version) };
+/** Where a load's snapshot stands, and the rows written since a previous load's horizon. */
+export interface CatalogChanges {
+  position: CatalogPosition;
+  /** Absent when no horizon was given. */
+  written?: WrittenRows;
 }
 
 /**
- * The rows written since `horizon` (see {@link CatalogPosition}): what changed since the load that
- * read it, and maybe some rows it had seen. Deletions leave no row: the counts tell of them.
+ * Call first in a load's REPEATABLE READ transaction: the position of the snapshot it reads and,
+ * given the `horizon` of a previous load (see {@link CatalogPosition}), the rows written since: what
+ * changed since that load, and maybe some rows it had seen. Deletions leave no row: the counts tell
+ * of them. One statement, so that a load costs one round trip fewer per part.
  */
-export async function readWrittenSince(manager: EntityManager, horizon: string): Promise<WrittenRows> {
-  const platforms = await manager.query<Listed[]>(
-    `SELECT id, version FROM platforms WHERE written_by >= $1::xid8`,
-    [horizon],
+export async function readChanges(
+  manager: EntityManager,
+  horizon: string | undefined,
+): Promise<CatalogChanges> {
+  const [row] = await manager.query<
+    {
+      version: string;
+      horizon: string;
+      platforms: number;
+      policies: number;
+      writtenPlatforms: Listed[] | null;
+      writtenPolicies: ListedPolicy[] | null;
+    }[]
+  >(
+    `SELECT version, pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
+            (SELECT count(*) FROM platforms)::int AS platforms,
+            (SELECT count(*) FROM policies)::int AS policies,
+            CASE WHEN $1::xid8 IS NOT NULL THEN
+              (SELECT coalesce(json_agg(json_build_object('id', id, 'version', version)), '[]')
+               FROM platforms WHERE written_by >= $1::xid8)
+            END AS "writtenPlatforms",
+            CASE WHEN $1::xid8 IS NOT NULL THEN
+              (SELECT coalesce(json_agg(json_build_object('id', id, 'platformId', platform_id, 'version', version)), '[]')
+               FROM policies WHERE written_by >= $1::xid8)
+            END AS "writtenPolicies"
+     FROM catalog_state WHERE id = 1`,
+    [horizon ?? null],
   );
-  const policies = await manager.query<ListedPolicy[]>(
-    `SELECT id, platform_id AS "platformId", version FROM policies WHERE written_by >= $1::xid8`,
-    [horizon],
-  );
-  return { platforms, policies };
+  if (row === undefined) throw new Error('catalog_state has no row');
+  const { writtenPlatforms, writtenPolicies, ...position } = row;
+  return {
+    position: { ...position, version: Number(position.version) },
+    written:
+      horizon === undefined
+        ? undefined
+        : { platforms: writtenPlatforms ?? [], policies: writtenPolicies ?? [] },
+  };
 }

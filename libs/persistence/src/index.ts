@@ -14,5 +14,6 @@ export {
 } from './keyset-cursor';
 export { leaseClient, pgPoolOf, pipelinedPoolBeside, type LeasedClient } from './pg-pool';
 export { timeLimit, TimeLimitError } from './time-limit';
+export { inRepeatableRead } from './repeatable-read';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/start-embedded-postgres';
 export * from './entities';
