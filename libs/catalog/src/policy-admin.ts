@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager, Repository } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { ChangeAction, ChangeLog } from '@fedbroker/history';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import type { AdapterRegistry, PlatformKind } from '@fedbroker/platforms';
@@ -6,15 +6,17 @@ import type { CompiledPolicy, PolicyTestResult } from '@fedbroker/policy';
 import { Catalog, type CompiledVersion } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, toPolicyRecord, type PolicyRecord } from './catalog-records';
+import { deletePolicy, lockPolicyNamed, platformNameOf, platformNamed } from './catalog-rows';
 import { parseBody, requirePossibleName, policyBodySchema, type PolicyBody } from './catalog-schemas';
 import { policyView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
-import { toPolicyColumns } from './policy-batch';
+import { insertPolicies, toPolicyColumns, updatePolicies } from './policy-batch';
 import { checkPolicy } from './policy-check';
 import { PolicyRules, takeoverWarnings } from './policy-rules';
 import type { PolicyWarning } from './policy-warnings';
 import { withoutReadOnlyMembers } from './read-only-members';
 import { TakeoverIndex } from './takeover-index';
+import { samePolicy } from './unchanged';
 import { checkVersion, translateWriteError } from './write-rules';
 
 export interface PolicyAdminOptions {
@@ -108,8 +110,9 @@ export class PolicyAdmin {
     return this.write(body.name, async (manager, compiled) => {
       const platform = await findPlatform(manager, body.platform);
       const checked = this.check(body, platform);
-      const repository = manager.getRepository(PolicyEntity);
-      const row = await repository.save(repository.create(toPolicyColumns(body, platform.id)));
+      const columns = toPolicyColumns(body, platform.id);
+      const [written] = await insertPolicies(manager, [columns]);
+      const row = { ...columns, ...written! };
       compiled.push(compiledVersion(row, platform, checked.compiled));
       const created = toPolicyRecord(row, platform.name);
       await this.record(manager, actor, 'create', undefined, created);
@@ -146,11 +149,10 @@ export class PolicyAdmin {
   async delete(name: string, expectedVersions: readonly number[] | undefined, actor: string): Promise<void> {
     requirePossibleName('policy', name);
     await this.write(name, async (manager) => {
-      const repository = manager.getRepository(PolicyEntity);
-      const existing = await lockByName(repository, name);
+      const existing = await lockByName(manager, name);
       checkVersion(existing.version, expectedVersions);
       const before = await withPlatformName(manager, existing);
-      await repository.delete({ id: existing.id });
+      await deletePolicy(manager, existing.id);
       await this.record(manager, actor, 'delete', before, undefined);
     });
   }
@@ -163,8 +165,7 @@ export class PolicyAdmin {
   ): Promise<PolicyWrite> {
     requirePossibleName('policy', name);
     return this.write(name, async (manager, compiled) => {
-      const repository = manager.getRepository(PolicyEntity);
-      const existing = await lockByName(repository, name);
+      const existing = await lockByName(manager, name);
       checkVersion(existing.version, expectedVersions);
       const before = structuredClone(await withPlatformName(manager, existing));
       const body = validate(withoutReadOnlyMembers(bodyFor(policyView(before)), existing, WRITE_REPORTS));
@@ -175,7 +176,7 @@ export class PolicyAdmin {
       }
       const platform = await findPlatform(manager, body.platform);
       const checked = this.check(body, platform);
-      const row = await repository.save(repository.merge(existing, toPolicyColumns(body, platform.id)));
+      const row = await updateUnlessSame(manager, existing, body, platform.id);
       compiled.push(compiledVersion(row, platform, checked.compiled));
       const after = toPolicyRecord(row, platform.name);
       if (after.version !== before.version) await this.record(manager, actor, 'update', before, after);
@@ -266,20 +267,32 @@ function validate(input: unknown): PolicyBody {
   return parsed.value;
 }
 
-async function lockByName(repository: Repository<PolicyEntity>, name: string): Promise<PolicyEntity> {
-  const existing = await repository.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
+async function lockByName(manager: EntityManager, name: string): Promise<PolicyEntity> {
+  const existing = await lockPolicyNamed(manager, name);
   if (!existing) throw new CatalogError('not_found', `policy ${name} does not exist`);
   return existing;
 }
 
 /** The stored policy as a record, with its platform's name. */
 async function withPlatformName(manager: EntityManager, row: PolicyEntity): Promise<PolicyRecord> {
-  const platform = await manager.getRepository(PlatformEntity).findOneBy({ id: row.platformId });
-  return toPolicyRecord(row, platform?.name ?? '');
+  return toPolicyRecord(row, await platformNameOf(manager, row.platformId));
+}
+
+/** `existing` as `body` stores it: updated, with a new version, unless that would change nothing. */
+async function updateUnlessSame(
+  manager: EntityManager,
+  existing: PolicyEntity,
+  body: PolicyBody,
+  platformId: string,
+): Promise<PolicyEntity> {
+  if (existing.platformId === platformId && samePolicy(existing, body)) return existing;
+  const columns = toPolicyColumns(body, platformId);
+  const [written] = await updatePolicies(manager, [{ ...columns, id: existing.id }]);
+  return { ...existing, ...columns, ...written! };
 }
 
 async function findPlatform(manager: EntityManager, name: string): Promise<PlatformEntity> {
-  const platform = await manager.getRepository(PlatformEntity).findOneBy({ name });
+  const platform = await platformNamed(manager, name);
   if (!platform) {
     throw new CatalogError('validation_failed', 'the policy is not valid', [
       { field: 'platform', message: `no platform named ${name}` },

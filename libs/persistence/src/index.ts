@@ -15,5 +15,6 @@ export {
 export { leaseClient, pgPoolOf, pipelinedPoolBeside, type LeasedClient } from './pg-pool';
 export { timeLimit, TimeLimitError } from './time-limit';
 export { inRepeatableRead } from './repeatable-read';
+export { entityColumns } from './entity-columns';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/start-embedded-postgres';
 export * from './entities';
