@@ -45,6 +45,9 @@ export const MIGRATIONS = [
   AuditStringsLookupFirst1765000000000,
 ];
 
+/** How many of the pool's connections stay open while idle. */
+const IDLE_CONNECTIONS_KEPT = 2;
+
 export interface DataSourceOptions {
   url: string;
   poolSize?: number;
@@ -52,6 +55,7 @@ export interface DataSourceOptions {
 
 /** A TypeORM data source on PostgreSQL; the schema only ever changes through {@link MIGRATIONS}. */
 export function createDataSource(options: DataSourceOptions): DataSource {
+  const max = options.poolSize ?? 10;
   return new DataSource({
     type: 'postgres',
     url: options.url,
@@ -61,7 +65,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsRun: false,
     migrationsTransactionMode: 'all',
     extra: {
-      max: options.poolSize ?? 10,
+      max,
+      // Connections opened are kept, up to this many, however long they idle: under `/token` load
+      // (which commits on the audit writer's own connections) the pool otherwise emptied after 10 s,
+      // and the next admin write and every replica's reload paid for new connections.
+      min: Math.min(IDLE_CONNECTIONS_KEPT, max),
       connectionTimeoutMillis: 5_000,
       query_timeout: 15_000,
       Client: PoolConnection,
