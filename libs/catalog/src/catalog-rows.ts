@@ -16,22 +16,23 @@ export async function platformNamed(
   return row;
 }
 
-/** The name of the platform of id `id`; empty when there is none. */
-export async function platformNameOf(manager: EntityManager, id: string): Promise<string> {
-  const [row] = await manager.query<{ name: string }[]>(`SELECT name FROM platforms WHERE id = $1`, [id]);
-  return row?.name ?? '';
-}
-
-/** The policy named `name`, locked for the rest of the transaction, or undefined. */
+/**
+ * The policy named `name`, locked for the rest of the transaction, with its platform's name (empty
+ * when there is none), or undefined.
+ */
 export async function lockPolicyNamed(
   manager: EntityManager,
   name: string,
-): Promise<PolicyEntity | undefined> {
-  const [row] = await manager.query<PolicyEntity[]>(
-    `SELECT ${entityColumns(manager, PolicyEntity)} FROM policies WHERE name = $1 FOR UPDATE`,
+): Promise<{ row: PolicyEntity; platformName: string } | undefined> {
+  const [found] = await manager.query<(PolicyEntity & { platformName: string | null })[]>(
+    `SELECT ${entityColumns(manager, PolicyEntity)},
+            (SELECT name FROM platforms WHERE platforms.id = policies.platform_id) AS "platformName"
+     FROM policies WHERE name = $1 FOR UPDATE`,
     [name],
   );
-  return row;
+  if (found === undefined) return undefined;
+  const { platformName, ...row } = found;
+  return { row, platformName: platformName ?? '' };
 }
 
 /** Deletes the policy of id `id`. */

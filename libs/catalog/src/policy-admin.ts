@@ -6,7 +6,7 @@ import type { CompiledPolicy, PolicyTestResult } from '@fedbroker/policy';
 import { Catalog, type CompiledVersion } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, toPolicyRecord, type PolicyRecord } from './catalog-records';
-import { deletePolicy, lockPolicyNamed, platformNameOf, platformNamed } from './catalog-rows';
+import { deletePolicy, lockPolicyNamed, platformNamed } from './catalog-rows';
 import { parseBody, requirePossibleName, policyBodySchema, type PolicyBody } from './catalog-schemas';
 import { policyView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
@@ -149,9 +149,9 @@ export class PolicyAdmin {
   async delete(name: string, expectedVersions: readonly number[] | undefined, actor: string): Promise<void> {
     requirePossibleName('policy', name);
     await this.write(name, async (manager) => {
-      const existing = await lockByName(manager, name);
+      const { row: existing, platformName } = await lockByName(manager, name);
       checkVersion(existing.version, expectedVersions);
-      const before = await withPlatformName(manager, existing);
+      const before = toPolicyRecord(existing, platformName);
       await deletePolicy(manager, existing.id);
       await this.record(manager, actor, 'delete', before, undefined);
     });
@@ -165,9 +165,9 @@ export class PolicyAdmin {
   ): Promise<PolicyWrite> {
     requirePossibleName('policy', name);
     return this.write(name, async (manager, compiled) => {
-      const existing = await lockByName(manager, name);
+      const { row: existing, platformName } = await lockByName(manager, name);
       checkVersion(existing.version, expectedVersions);
-      const before = structuredClone(await withPlatformName(manager, existing));
+      const before = structuredClone(toPolicyRecord(existing, platformName));
       const body = validate(withoutReadOnlyMembers(bodyFor(policyView(before)), existing, WRITE_REPORTS));
       if (body.name !== name) {
         throw new CatalogError('validation_failed', 'the body does not match the resource', [
@@ -267,15 +267,13 @@ function validate(input: unknown): PolicyBody {
   return parsed.value;
 }
 
-async function lockByName(manager: EntityManager, name: string): Promise<PolicyEntity> {
+async function lockByName(
+  manager: EntityManager,
+  name: string,
+): Promise<{ row: PolicyEntity; platformName: string }> {
   const existing = await lockPolicyNamed(manager, name);
   if (!existing) throw new CatalogError('not_found', `policy ${name} does not exist`);
   return existing;
-}
-
-/** The stored policy as a record, with its platform's name. */
-async function withPlatformName(manager: EntityManager, row: PolicyEntity): Promise<PolicyRecord> {
-  return toPolicyRecord(row, await platformNameOf(manager, row.platformId));
 }
 
 /** `existing` as `body` stores it: updated, with a new version, unless that would change nothing. */
