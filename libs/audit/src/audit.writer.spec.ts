@@ -461,6 +461,7 @@ describe.each(MODES)('AuditWriter $mode', ({ pipeline }) => {
     await doomed.destroy();
     await other.drop();
     await expect(writer.write(record())).rejects.toBeInstanceOf(AuditUnavailableError);
+    await writer.close();
   });
 
   it('close() flushes what is queued and then refuses new records', async () => {
