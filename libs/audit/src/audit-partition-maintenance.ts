@@ -19,6 +19,8 @@ export interface AuditPartitionReport {
   created: string[];
   dropped: string[];
   compacted: string[];
+  /** Strings of the audit dictionary deleted: no event kept can use them any longer. */
+  pruned: number;
 }
 
 /** Session advisory lock held by the one replica maintaining the partitions ("audi", "part"). */
@@ -34,7 +36,8 @@ type Query = (sql: string, values?: unknown[]) => Promise<string[]>;
 /**
  * Keeps the day partitions of `audit_records`, on a timer, in one replica at a time (a PostgreSQL
  * advisory lock): creates those of the next `daysAhead` days, drops those wholly older than
- * `retentionDays` (through `audit_drop_partitions`, which anchors the hash chains first), and
+ * `retentionDays` (through `audit_drop_partitions`, which anchors the hash chains first) and the
+ * dictionary strings no event kept can use (`audit_prune_strings`), and
  * compacts each day once it is over: its indexes, filled half-way by a day of inserts in the
  * middle of their key ranges, are rebuilt full (fillfactor 100: nothing is written there again).
  */
@@ -82,9 +85,12 @@ export class AuditPartitionMaintenance {
       const today = utcDay(this.options.now(), 0);
       const created = await this.createAhead(query);
       let dropped: string[] = [];
+      let pruned = 0;
       if (this.options.retentionDays !== undefined) {
         const keepFrom = utcDay(this.options.now(), -this.options.retentionDays);
         dropped = await query(`SELECT audit_drop_partitions($1::date) AS v`, [keepFrom]);
+        const [count] = await query(`SELECT audit_prune_strings($1::date)::text AS v`, [keepFrom]);
+        pruned = Number(count ?? 0);
       }
       const compacted: string[] = [];
       for (const partition of await this.uncompacted(query, today)) {
@@ -92,12 +98,13 @@ export class AuditPartitionMaintenance {
         await query(`COMMENT ON TABLE ${partition} IS '${COMPACTED}'`);
         compacted.push(partition);
       }
-      return { skipped: false, created, dropped, compacted };
+      return { skipped: false, created, dropped, compacted, pruned };
     });
-    if (report === undefined) return { skipped: true, created: [], dropped: [], compacted: [] };
-    if (report.created.length + report.dropped.length + report.compacted.length > 0) {
+    if (report === undefined) return { skipped: true, created: [], dropped: [], compacted: [], pruned: 0 };
+    if (report.created.length + report.dropped.length + report.compacted.length + report.pruned > 0) {
       this.options.logger?.info(
-        `audit partitions: created ${list(report.created)}; dropped ${list(report.dropped)}; compacted ${list(report.compacted)}`,
+        `audit partitions: created ${list(report.created)}; dropped ${list(report.dropped)}; ` +
+          `compacted ${list(report.compacted)}; ${report.pruned} dictionary string(s) pruned`,
       );
     }
     return report;

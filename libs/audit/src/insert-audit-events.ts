@@ -111,15 +111,20 @@ const STORED = [
   })),
 ];
 
+/** The parameter that binds the events' times. */
+const TIMES = `$${STORED.findIndex((column) => column.name === 'time') + 2}::timestamptz[]`;
+
 /**
  * One INSERT whatever the batch size, dictionary included: the batch's distinct strings are bound
- * as one array, given their ids by `audit_string_ids` (which adds the new ones), and every other
+ * as one array, given their ids by `audit_string_ids` (which adds the new ones, and marks every one
+ * as used up to the day of the batch's latest event, for the retention), and every other
  * column is bound as one array parameter, rebuilt into rows with `unnest`; a dictionary column holds
  * the 1-based position of its string. The statement text never changes, and a batch never nears
  * PostgreSQL's 65535-parameter limit.
  */
 export const INSERT_AUDIT_EVENTS_SQL =
-  `WITH ids AS MATERIALIZED (SELECT audit_string_ids($1::text[]) AS v) ` +
+  `WITH ids AS MATERIALIZED (SELECT audit_string_ids($1::text[], ` +
+  `(SELECT (max(t) AT TIME ZONE 'UTC')::date FROM unnest(${TIMES}) t)) AS v) ` +
   `INSERT INTO audit_records (${STORED.map((c) => c.name).join(', ')}) ` +
   `SELECT ${STORED.map((c) => c.value).join(', ')} FROM ids, ` +
   `unnest(${STORED.map((c, i) => `$${i + 2}::${c.type}[]`).join(', ')}) AS u(${STORED.map((c) => c.name).join(', ')})`;

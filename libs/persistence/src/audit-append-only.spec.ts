@@ -29,6 +29,10 @@ describe('the audit trail is append-only', () => {
     ['TRUNCATE of the default partition', `TRUNCATE audit_records_default`],
     ['UPDATE of the dictionary', `UPDATE audit_strings SET value = 'mallory'`],
     ['DELETE of the dictionary', `DELETE FROM audit_strings`],
+    [
+      'moving back the last day a dictionary string was used',
+      `UPDATE audit_strings SET last_day = '2000-01-01'`,
+    ],
     ['TRUNCATE of the dictionary', `TRUNCATE audit_strings CASCADE`],
     ['TRUNCATE of the chain anchors', `TRUNCATE audit_chain_anchors`],
   ])('refuses %s, even to a superuser', async (_operation, statement) => {

@@ -51,6 +51,40 @@ describe('audit_string_ids, the audit dictionary', () => {
     expect(await rowsHolding(known)).toBe(1);
   });
 
+  it('marks each text as used up to the day it is asked for, never back', async () => {
+    const [a, b] = [fresh('a'), fresh('b')];
+    const lastDays = async (): Promise<string[]> =>
+      (
+        await db.dataSource.query<{ d: string }[]>(
+          `SELECT s.last_day::text AS d FROM unnest($1::text[]) WITH ORDINALITY w(v, n)
+           JOIN audit_strings s ON s.value = w.v ORDER BY w.n`,
+          [[a, b]],
+        )
+      ).map((row) => row.d);
+    const idsOn = (wanted: string[], day: string) =>
+      withClient(async (client) => {
+        const { rows } = await client.query<{ ids: number[] }>(
+          'SELECT audit_string_ids($1::text[], $2::date) AS ids',
+          [wanted, day],
+        );
+        return rows[0]!.ids;
+      });
+
+    const first = await idsOn([a], '2030-03-05');
+    expect(await idsOn([a, b], '2030-03-03')).toEqual([first[0], expect.any(Number)]);
+    expect(await lastDays()).toEqual(['2030-03-05', '2030-03-03']);
+    expect(await idsOn([b, a], '2030-03-07')).toEqual([expect.any(Number), first[0]]);
+    expect(await lastDays()).toEqual(['2030-03-07', '2030-03-07']);
+  });
+
+  it('keeps for good a text asked for without a day (through the view, by hand)', async () => {
+    const text = fresh('dayless');
+    await withClient((client) => idsOf(client, [text]));
+    expect(
+      await db.dataSource.query(`SELECT last_day::text AS d FROM audit_strings WHERE value = $1`, [text]),
+    ).toEqual([{ d: 'infinity' }]);
+  });
+
   it('answers an empty list with an empty list', async () => {
     expect(await withClient((client) => idsOf(client, []))).toEqual([]);
   });

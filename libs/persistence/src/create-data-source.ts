@@ -20,6 +20,7 @@ import { ReplayGuard1764800000000 } from './migrations/1764800000000-replay-guar
 import { AuditPartitions1764910000000 } from './migrations/1764910000000-audit-partitions';
 import { CatalogChangeFeed1764950000000 } from './migrations/1764950000000-catalog-change-feed';
 import { AuditStringsLookupFirst1765000000000 } from './migrations/1765000000000-audit-strings-lookup-first';
+import { AuditStringsRetention1765100000000 } from './migrations/1765100000000-audit-strings-retention';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   AuditPartitions1764910000000,
   CatalogChangeFeed1764950000000,
   AuditStringsLookupFirst1765000000000,
+  AuditStringsRetention1765100000000,
 ];
 
 /** How many of the pool's connections stay open while idle. */
