@@ -44,9 +44,8 @@ const addMissing = (lastDay?: string) => `
  * A write and a prune cannot lose a string in use: a write finds a string last used before its
  * events' day and moves `last_day` forward, holding that row until it commits, so the prune passes
  * it by (it never waits for a write: no deadlock); a string the prune deleted first is added again,
- * the write having waited for the prune's commit. A string found
- * through the one-argument functions (the `audit_events` view, ad-hoc SQL), whose day is unknown, is
- * kept for good.
+ * the write having waited for the prune's commit. A string found through the one-argument functions
+ * (the `audit_events` view, ad-hoc SQL), whose day is unknown, is kept for good.
  */
 export class AuditStringsRetention1765100000000 implements MigrationInterface {
   name = 'AuditStringsRetention1765100000000';
