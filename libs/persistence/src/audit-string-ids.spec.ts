@@ -6,12 +6,19 @@ import { sharedTestServer, useMigratedDatabase } from '../../../test/support/tes
 describe('audit_string_ids, the audit dictionary', () => {
   const db = useMigratedDatabase();
   const fresh = (label: string): string => `${label}-${randomBytes(6).toString('hex')}`;
+  /** `audit_string_ids(wanted)`, or with `day` the form that marks the texts used on that day. */
   const idsOf = async (
     client: { query: Client['query'] },
     wanted: (string | null)[],
+    day?: string,
   ): Promise<(number | null)[]> =>
     (
-      (await client.query('SELECT audit_string_ids($1::text[]) AS ids', [wanted])) as unknown as {
+      (await client.query(
+        day === undefined
+          ? 'SELECT audit_string_ids($1::text[]) AS ids'
+          : 'SELECT audit_string_ids($1::text[], $2::date) AS ids',
+        day === undefined ? [wanted] : [wanted, day],
+      )) as unknown as {
         rows: { ids: (number | null)[] }[];
       }
     ).rows[0]!.ids;
@@ -61,14 +68,7 @@ describe('audit_string_ids, the audit dictionary', () => {
           [[a, b]],
         )
       ).map((row) => row.d);
-    const idsOn = (wanted: string[], day: string) =>
-      withClient(async (client) => {
-        const { rows } = await client.query<{ ids: number[] }>(
-          'SELECT audit_string_ids($1::text[], $2::date) AS ids',
-          [wanted, day],
-        );
-        return rows[0]!.ids;
-      });
+    const idsOn = (wanted: string[], day: string) => withClient((client) => idsOf(client, wanted, day));
 
     const first = await idsOn([a], '2030-03-05');
     expect(await idsOn([a, b], '2030-03-03')).toEqual([first[0], expect.any(Number)]);

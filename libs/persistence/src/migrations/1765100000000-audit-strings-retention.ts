@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { AuditStringsLookupFirst1765000000000 } from './1765000000000-audit-strings-lookup-first';
 
 /** `audit_strings` row `s` holds the text `w.v`. */
 const HOLDS = `hashtextextended(s.value, 0) = hashtextextended(w.v, 0) AND s.value = w.v`;
@@ -13,19 +14,18 @@ const lookup = (usedOn?: string) => `
   FROM unnest(wanted) WITH ORDINALITY w(v, n) ORDER BY w.n`;
 
 /**
- * Adds the texts of `wanted` the dictionary lacks (with `lastDay` as their last day, when given): one
- * at a time under a lock on their hash, in one order, so that a text gets one id however many writers
- * meet it at once, and no two of them deadlock.
+ * Adds the texts of `wanted` the dictionary lacks, last used on `used_on`: one at a time under a lock
+ * on their hash, in one order, so that a text gets one id however many writers meet it at once, and
+ * no two of them deadlock.
  */
-const addMissing = (lastDay?: string) => `
+const ADD_MISSING = `
   FOR missing IN
     SELECT DISTINCT w.v FROM unnest(wanted) w(v)
     WHERE w.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_strings s WHERE ${HOLDS})
     ORDER BY 1
   LOOP
     PERFORM pg_advisory_xact_lock(1635083369, hashtext(missing));
-    INSERT INTO audit_strings (value${lastDay ? ', last_day' : ''}) SELECT missing${lastDay ? `, ${lastDay}` : ''}
-    WHERE NOT EXISTS (
+    INSERT INTO audit_strings (value, last_day) SELECT missing, used_on WHERE NOT EXISTS (
       SELECT 1 FROM audit_strings s
       WHERE hashtextextended(s.value, 0) = hashtextextended(missing, 0) AND s.value = missing);
   END LOOP;`;
@@ -101,7 +101,7 @@ export class AuditStringsRetention1765100000000 implements MigrationInterface {
           SELECT id FROM audit_strings
           WHERE id IN (SELECT -f FROM unnest(found) f WHERE f < 0) AND last_day < used_on
           ORDER BY id FOR UPDATE);
-        ${addMissing('used_on')}
+        ${ADD_MISSING}
         RETURN ARRAY(${lookup()});
       END
       $$`);
@@ -133,20 +133,8 @@ export class AuditStringsRetention1765100000000 implements MigrationInterface {
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION audit_prune_strings(date)`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION audit_string_ids(wanted text[]) RETURNS integer[] LANGUAGE plpgsql AS $$
-      DECLARE
-        found integer[];
-        missing text;
-      BEGIN
-        found := ARRAY(${lookup()});
-        IF cardinality(array_remove(found, NULL)) = cardinality(array_remove(wanted, NULL)) THEN
-          RETURN found;
-        END IF;
-        ${addMissing()}
-        RETURN ARRAY(${lookup()});
-      END
-      $$`);
+    // the one-argument function as the previous migration made it, before the two-argument one goes
+    await new AuditStringsLookupFirst1765000000000().up(q);
     await q.query(`DROP FUNCTION audit_string_ids(text[], date)`);
     await q.query(`REVOKE UPDATE (last_day), DELETE ON audit_strings FROM CURRENT_USER`);
     await q.query(`DROP TRIGGER tg_audit_strings_append_only ON audit_strings`);
