@@ -10,6 +10,11 @@ export interface AuditPartitionMaintenanceOptions {
   daysAhead?: number;
   /** Seconds between runs; default 3600. */
   intervalSeconds?: number;
+  /**
+   * Dictionary strings looked at per transaction of the prune; default 5000. A write that needs a
+   * string being pruned waits for that transaction only.
+   */
+  pruneChunk?: number;
   logger?: { info(message: string): void; error(message: string): void };
 }
 
@@ -31,6 +36,8 @@ const LOCK_TIMEOUT = '2s';
 
 const COMPACTED = 'fedbroker: compacted';
 
+const PRUNE_CHUNK = 5_000;
+
 type Query = (sql: string, values?: unknown[]) => Promise<string[]>;
 
 /**
@@ -44,6 +51,7 @@ type Query = (sql: string, values?: unknown[]) => Promise<string[]>;
 export class AuditPartitionMaintenance {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -75,6 +83,7 @@ export class AuditPartitionMaintenance {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.running;
   }
@@ -89,8 +98,7 @@ export class AuditPartitionMaintenance {
       if (this.options.retentionDays !== undefined) {
         const keepFrom = utcDay(this.options.now(), -this.options.retentionDays);
         dropped = await query(`SELECT audit_drop_partitions($1::date) AS v`, [keepFrom]);
-        const [count] = await query(`SELECT audit_prune_strings($1::date)::text AS v`, [keepFrom]);
-        pruned = Number(count ?? 0);
+        pruned = await this.pruneStrings(query, keepFrom);
       }
       const compacted: string[] = [];
       for (const partition of await this.uncompacted(query, today)) {
@@ -141,6 +149,26 @@ export class AuditPartitionMaintenance {
       throw error;
     }
     return result;
+  }
+
+  /**
+   * Deletes the dictionary strings no event from `keepFrom` on can use, a chunk per transaction,
+   * until every string was looked at or the maintenance stops; how many it deleted.
+   */
+  private async pruneStrings(query: Query, keepFrom: string): Promise<number> {
+    let pruned = 0;
+    let after = 0;
+    while (!this.stopping) {
+      const [chunk] = await query(
+        `SELECT json_build_array(pruned, last_id)::text AS v FROM audit_prune_strings($1::date, $2, $3)`,
+        [keepFrom, after, this.options.pruneChunk ?? PRUNE_CHUNK],
+      );
+      const [count, lastId] = JSON.parse(chunk ?? '[0, null]') as [number, number | null];
+      pruned += count;
+      if (lastId === null) break;
+      after = lastId;
+    }
+    return pruned;
   }
 
   /** Day partitions before `today` not compacted yet, their indexes set to fill their pages. */

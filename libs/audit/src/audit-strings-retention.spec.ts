@@ -135,7 +135,7 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('the audit dictionary und
     await withClients(async (writer, pruner) => {
       await writer.query('BEGIN');
       await writer.query(`SELECT audit_string_ids(ARRAY[$1], '2031-03-10')`, [text]);
-      await pruner.query(`SELECT audit_prune_strings('2031-03-10') AS n`);
+      await pruner.query(`SELECT * FROM audit_prune_strings('2031-03-10', 0, 1000000)`);
       expect(await stringRow(text)).toHaveLength(1);
       await writer.query('COMMIT');
     });
@@ -149,7 +149,7 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('the audit dictionary und
     await withClients(async (writer, pruner) => {
       const writerPid = await pidOf(writer);
       await pruner.query('BEGIN');
-      await pruner.query(`SELECT audit_prune_strings('2031-03-10')`);
+      await pruner.query(`SELECT * FROM audit_prune_strings('2031-03-10', 0, 1000000)`);
       const looking = writer.query<{ ids: number[] }>(
         `SELECT audit_string_ids(ARRAY[$1], '2031-03-10') AS ids`,
         [text],
@@ -160,5 +160,92 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('the audit dictionary und
       expect(await stringRow(text)).toEqual([{ id: rows[0]!.ids[0], lastDay: '2031-03-10' }]);
     });
     expect((await stringRow(text))[0]!.id).not.toBe(before!.id);
+  });
+
+  /**
+   * Runs `work` while a prune that reaches `value` waits, until `work` lets go (`resume`), for an
+   * advisory lock the observer holds; the wait shows in `pg_stat_activity` before `paused` resolves.
+   */
+  async function withPruneStoppingAt(
+    value: string,
+    work: (pause: { paused: () => Promise<void>; resume: () => Promise<void> }) => Promise<void>,
+  ): Promise<void> {
+    const key = 1_234_567;
+    await observer.query(`
+      CREATE FUNCTION test_pause_prune() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF OLD.value = '${value}' THEN PERFORM pg_advisory_xact_lock(${key}); END IF;
+        RETURN OLD;
+      END $$`);
+    await observer.query(`CREATE TRIGGER tg_test_pause_prune BEFORE DELETE ON audit_strings
+      FOR EACH ROW EXECUTE FUNCTION test_pause_prune()`);
+    try {
+      await observer.query('SELECT pg_advisory_lock($1)', [key]);
+      await work({
+        paused: () =>
+          vi.waitFor(async () => {
+            const { rows } = await observer.query(
+              `SELECT 1 FROM pg_stat_activity
+               WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+            );
+            expect(rows).toHaveLength(1);
+          }),
+        resume: async () => {
+          await observer.query('SELECT pg_advisory_unlock($1)', [key]);
+        },
+      });
+    } finally {
+      await observer.query('SELECT pg_advisory_unlock_all()');
+      await observer.query('DROP TRIGGER tg_test_pause_prune ON audit_strings');
+      await observer.query('DROP FUNCTION test_pause_prune()');
+    }
+  }
+
+  const staleTexts = async (label: string): Promise<string[]> => {
+    const texts = [1, 2, 3, 4, 5, 6].map((n) => name(`${label}-${n}`));
+    for (const text of texts)
+      await observer.query(`SELECT audit_string_ids(ARRAY[$1], '2031-02-01')`, [text]);
+    return texts;
+  };
+  const pruner = () =>
+    new AuditPartitionMaintenance(db.dataSource, {
+      now: () => new Date('2031-03-10T12:00:00Z'),
+      retentionDays: 1,
+      pruneChunk: 2,
+    });
+
+  it('commits the prune a few strings at a time: a write meeting a string already pruned does not wait for the rest', async () => {
+    const texts = await staleTexts('chunked');
+    await withPruneStoppingAt(texts[4]!, async ({ paused, resume }) => {
+      const pruning = pruner().run();
+      await paused();
+      // the chunks before the pause are committed: their strings are gone, and a write needing one
+      // adds it again at once
+      expect(await held(texts[0]!, texts[1]!, texts[4]!, texts[5]!)).toEqual([false, false, true, true]);
+      const { rows } = await observer.query<{ ids: number[] }>(
+        `SELECT audit_string_ids(ARRAY[$1], '2031-03-10') AS ids`,
+        [texts[0]],
+      );
+      expect(rows[0]!.ids[0]).toBeGreaterThan(0);
+      await resume();
+      expect((await pruning).pruned).toBeGreaterThanOrEqual(6);
+    });
+    expect(await held(...texts)).toEqual([true, false, false, false, false, false]);
+  });
+
+  it('stops pruning after the chunk under way when the maintenance stops', async () => {
+    const texts = await staleTexts('stopped');
+    const maintenance = pruner();
+    await withPruneStoppingAt(texts[2]!, async ({ paused, resume }) => {
+      const pruning = maintenance.run();
+      await paused();
+      const stopping = maintenance.stop();
+      await resume();
+      await Promise.all([pruning, stopping]);
+    });
+    // the chunk under way, two strings from the third or the fourth, is the last
+    const gone = await held(...texts);
+    expect(gone.slice(0, 3)).toEqual([false, false, false]);
+    expect(gone.slice(4)).toEqual([true, true]);
   });
 });

@@ -21,6 +21,7 @@ import { AuditPartitions1764910000000 } from './migrations/1764910000000-audit-p
 import { CatalogChangeFeed1764950000000 } from './migrations/1764950000000-catalog-change-feed';
 import { AuditStringsLookupFirst1765000000000 } from './migrations/1765000000000-audit-strings-lookup-first';
 import { AuditStringsRetention1765100000000 } from './migrations/1765100000000-audit-strings-retention';
+import { AuditPruneStringsInChunks1765200000000 } from './migrations/1765200000000-audit-prune-strings-in-chunks';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   CatalogChangeFeed1764950000000,
   AuditStringsLookupFirst1765000000000,
   AuditStringsRetention1765100000000,
+  AuditPruneStringsInChunks1765200000000,
 ];
 
 /** How many of the pool's connections stay open while idle. */

@@ -30,6 +30,28 @@ const ADD_MISSING = `
       WHERE hashtextextended(s.value, 0) = hashtextextended(missing, 0) AND s.value = missing);
   END LOOP;`;
 
+/** Deletes, in one statement, the strings no event kept from `keep_from` on can use. */
+export const PRUNE_STRINGS_IN_ONE_STATEMENT = `
+      CREATE FUNCTION audit_prune_strings(keep_from date) RETURNS bigint LANGUAGE plpgsql AS $$
+      DECLARE
+        pruned bigint;
+      BEGIN
+        PERFORM set_config('fedbroker.audit_prune', 'on', true);
+        -- Never waits for a write: a string a write holds is passed by, until the next run.
+        DELETE FROM audit_strings WHERE id IN (
+          SELECT s.id FROM audit_strings s
+          WHERE s.last_day < keep_from - 1
+            AND s.id NOT IN (
+              SELECT x.id FROM audit_records_default r,
+                LATERAL unnest(ARRAY[r.platform, r.subject, r.policy, r.context, r.chain]) x(id)
+              WHERE x.id IS NOT NULL)
+          FOR UPDATE SKIP LOCKED);
+        GET DIAGNOSTICS pruned = ROW_COUNT;
+        PERFORM set_config('fedbroker.audit_prune', 'off', true);
+        RETURN pruned;
+      END
+      $$`;
+
 /**
  * The audit string dictionary follows the retention of the events. Each string carries `last_day`,
  * the latest day (UTC) of an event that uses it: a write moves it forward when its events are of a
@@ -109,26 +131,7 @@ export class AuditStringsRetention1765100000000 implements MigrationInterface {
       CREATE OR REPLACE FUNCTION audit_string_ids(wanted text[]) RETURNS integer[] LANGUAGE sql AS $$
         SELECT audit_string_ids(wanted, 'infinity'::date)
       $$`);
-    await q.query(`
-      CREATE FUNCTION audit_prune_strings(keep_from date) RETURNS bigint LANGUAGE plpgsql AS $$
-      DECLARE
-        pruned bigint;
-      BEGIN
-        PERFORM set_config('fedbroker.audit_prune', 'on', true);
-        -- Never waits for a write: a string a write holds is passed by, until the next run.
-        DELETE FROM audit_strings WHERE id IN (
-          SELECT s.id FROM audit_strings s
-          WHERE s.last_day < keep_from - 1
-            AND s.id NOT IN (
-              SELECT x.id FROM audit_records_default r,
-                LATERAL unnest(ARRAY[r.platform, r.subject, r.policy, r.context, r.chain]) x(id)
-              WHERE x.id IS NOT NULL)
-          FOR UPDATE SKIP LOCKED);
-        GET DIAGNOSTICS pruned = ROW_COUNT;
-        PERFORM set_config('fedbroker.audit_prune', 'off', true);
-        RETURN pruned;
-      END
-      $$`);
+    await q.query(PRUNE_STRINGS_IN_ONE_STATEMENT);
   }
 
   public async down(q: QueryRunner): Promise<void> {
