@@ -321,6 +321,31 @@ describe('admin API', () => {
       const problem = (await response.json()) as { errors: { field: string }[] };
       expect(problem.errors.map((e) => e.field)).toContain(field);
     });
+
+    it('says what a time filter takes when it refuses one', async () => {
+      const response = await broker.admin('GET', '/admin/v1/audit-events?from=2026-12-03T09:00:00+01:00');
+      expect(response.status).toBe(400);
+      const problem = (await response.json()) as { errors: { field: string; message: string }[] };
+      expect(problem.errors).toEqual([
+        { field: 'from', message: expect.stringContaining('RFC 3339') as string },
+      ]);
+    });
+
+    it.each([
+      'to=9999-12-31',
+      'from=0000-01-01',
+      'to=0000-01-01T00:00:00Z',
+      'from=0001-01-01T00:00:00%2B14:00',
+      'from=2026-12-03t09:00:00z',
+    ])(
+      'answers the time filter %s, at the ends of RFC 3339 or in lower case, like any other',
+      async (query) => {
+        for (const path of ['/admin/v1/audit-events', '/admin/v1/changes']) {
+          const response = await broker.admin('GET', `${path}?${query}`);
+          expect(response.status, path).toBe(200);
+        }
+      },
+    );
   });
 
   describe('signing keys', () => {
