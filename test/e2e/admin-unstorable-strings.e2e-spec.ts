@@ -104,8 +104,36 @@ describe('admin strings PostgreSQL cannot store', () => {
     ['/admin/v1/audit-events?platform=%00', 'platform'],
     ['/admin/v1/audit-events?subject=a%00b', 'subject'],
     ['/admin/v1/policies?platform=%00', 'platform'],
+    ['/admin/v1/changes?name=%00', 'name'],
+    ['/admin/v1/changes?actor=a%00b', 'actor'],
   ])('refuses the filter %s with 400 naming it', async (path, field) => {
     await expectRefused(await broker.admin('GET', path), field);
+  });
+
+  const nested = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let level = 0; level < depth; level++) value = [value];
+    return value;
+  };
+
+  it.each([40, 2000])('refuses free-form JSON nested %i levels deep (400 naming it)', async (depth) => {
+    await expectRefused(
+      await broker.admin('POST', '/admin/v1/platforms', {
+        ...PLATFORM,
+        name: 'deep-settings',
+        issuer: 'https://deep.strings.example',
+        settings: { deep: nested(depth) },
+      }),
+      'settings.deep',
+    );
+    await expectRefused(
+      await broker.admin('POST', '/admin/v1/policies', {
+        ...POLICY,
+        name: 'deep-test',
+        tests: [{ name: 'deep', claims: { deep: nested(depth) }, expect: 'no_match' }],
+      }),
+      'tests.0.claims.deep',
+    );
   });
 
   it.each(['/admin/v1/platforms/%00', '/admin/v1/policies/a%00b'])(

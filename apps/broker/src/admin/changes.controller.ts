@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { adminText } from '@fedbroker/catalog';
 import { CHANGE_RESOURCES, type ChangePage } from '@fedbroker/history';
 import type { BrokerRuntime } from '../runtime/broker-runtime';
 import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
@@ -10,8 +11,8 @@ import { fromBound, toBound } from './time-bounds';
 /** The query of `GET /admin/v1/changes`. */
 export const changeFiltersSchema = z.strictObject({
   resource: z.enum(CHANGE_RESOURCES).optional(),
-  name: z.string().min(1).max(256).optional(),
-  actor: z.string().min(1).max(64).optional(),
+  name: adminText().min(1).max(256).optional(),
+  actor: adminText().min(1).max(64).optional(),
   from: fromBound.optional(),
   to: toBound.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
