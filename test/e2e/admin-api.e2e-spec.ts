@@ -322,6 +322,17 @@ describe('admin API', () => {
       expect(problem.errors.map((e) => e.field)).toContain(field);
     });
 
+    it.each(['2026-02-30T00:00:00.000000Z', '0000-12-03T09:29:29.899000Z'])(
+      'refuses a cursor made up at %s with 400',
+      async (time) => {
+        const cursor = Buffer.from(`${time}|0193a0b2-7c4e-7a10-8f00-1234567890ab`).toString('base64url');
+        for (const path of ['/admin/v1/audit-events', '/admin/v1/changes']) {
+          const response = await broker.admin('GET', `${path}?cursor=${cursor}`);
+          expect(response.status, path).toBe(400);
+        }
+      },
+    );
+
     it('says what a time filter takes when it refuses one', async () => {
       const response = await broker.admin('GET', '/admin/v1/audit-events?from=2026-12-03T09:00:00+01:00');
       expect(response.status).toBe(400);

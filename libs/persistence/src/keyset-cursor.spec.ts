@@ -14,6 +14,9 @@ describe('keyset cursor', () => {
     ['a time without microseconds', encodeKeysetCursor({ ...position, time: '2026-12-02T05:16:17Z' })],
     ['an id that is no UUID', encodeKeysetCursor({ ...position, id: 'x' })],
     ['an impossible date', encodeKeysetCursor({ ...position, time: '2026-13-45T05:16:17.810123Z' })],
+    ['the 30th of February', encodeKeysetCursor({ ...position, time: '2026-02-30T00:00:00.000000Z' })],
+    ['the year 0', encodeKeysetCursor({ ...position, time: '0000-12-03T09:29:29.899000Z' })],
+    ['hour 24', encodeKeysetCursor({ ...position, time: '2026-12-02T24:00:00.000000Z' })],
     ['a third member', Buffer.from(`${position.time}|${position.id}|x`).toString('base64url')],
     ['too long', 'A'.repeat(201)],
   ])('refuses %s', (_, cursor) => {

@@ -24,8 +24,16 @@ export function decodeKeysetCursor(cursor: string): KeysetCursor | undefined {
     ? Buffer.from(cursor, 'base64url').toString('utf8')
     : '';
   const [time = '', id = '', ...rest] = decoded.split('|');
-  if (rest.length > 0 || !TIME.test(time) || !UUID.test(id) || Number.isNaN(Date.parse(time))) {
-    return undefined;
-  }
+  if (rest.length > 0 || !TIME.test(time) || !UUID.test(id) || !isRealTime(time)) return undefined;
   return { time, id };
+}
+
+/** Whether `time` names an instant as written (no 30 February, no hour 24) that PostgreSQL has (no year 0). */
+function isRealTime(time: string): boolean {
+  const ms = Date.parse(time);
+  return (
+    !Number.isNaN(ms) &&
+    !time.startsWith('0000') &&
+    new Date(ms).toISOString().slice(0, 23) === time.slice(0, 23)
+  );
 }
