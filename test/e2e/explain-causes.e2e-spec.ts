@@ -128,6 +128,17 @@ describe('POST /admin/v1/explain names the cause', () => {
     expect(report.presented.claims).toMatchObject({ sub: 'system:serviceaccount:payments:deployer' });
   });
 
+  it('refuses an actor token type without an actor token, as /token does (400 naming it)', async () => {
+    const response = await broker.admin('POST', '/admin/v1/explain', {
+      token: await cluster.mint({ namespace: 'payments', serviceAccount: 'deployer' }),
+      grantType: TOKEN_EXCHANGE,
+      actorTokenType: JWT_TYPE,
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual(['actorTokenType']);
+  });
+
   it.each([
     ['a JWT that does not decode', 'not.a.jwt', undefined, JWT_TYPE],
     [

@@ -8,16 +8,22 @@ import { AuditorAllowed } from './admin-access.decorators';
 import { parseRequest } from './invalid-request.error';
 
 /** The body of `POST /admin/v1/explain`. */
-export const explainBodySchema = z.strictObject({
-  token: z.string().min(1).max(MAX_TOKEN_BYTES),
-  tokenType: z.string().min(1).optional(),
-  audience: z.union([z.string().min(1), z.array(z.string().min(1)).max(20)]).optional(),
-  scope: z.string().optional(),
-  grantType: z.string().min(1).optional(),
-  actorToken: z.string().min(1).max(MAX_TOKEN_BYTES).optional(),
-  actorTokenType: z.string().min(1).optional(),
-  clientId: z.string().min(1).max(2048).optional(),
-});
+export const explainBodySchema = z
+  .strictObject({
+    token: z.string().min(1).max(MAX_TOKEN_BYTES),
+    tokenType: z.string().min(1).optional(),
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).max(20)]).optional(),
+    scope: z.string().optional(),
+    grantType: z.string().min(1).optional(),
+    actorToken: z.string().min(1).max(MAX_TOKEN_BYTES).optional(),
+    actorTokenType: z.string().min(1).optional(),
+    clientId: z.string().min(1).max(2048).optional(),
+  })
+  // /token refuses the type alone; without it, an actor token is taken for a JWT, as `token` is
+  .refine((body) => body.actorTokenType === undefined || body.actorToken !== undefined, {
+    message: 'goes with actorToken',
+    path: ['actorTokenType'],
+  });
 
 /** `POST /admin/v1/explain`: what `/token` would decide for a credential, and why. */
 @Controller('admin/v1/explain')
