@@ -97,6 +97,10 @@ describe('loadConfig', () => {
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', 'postgres://u:pw@127.0.0.1:abc/x'],
+    ['HOST', 'not_a_host'],
+    ['HOST', '999.1.1.1'],
+    ['HOST', 'broker .internal'],
     ['FEDBROKER_ISSUER', 'not a url'],
     ['FEDBROKER_ISSUER', 'ftp://x'],
     ['FEDBROKER_ADMIN_TOKEN', 'short'],
@@ -138,6 +142,16 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(new RegExp(`^${variable}: [^\\n]+$`));
   });
 
+  it.each(['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost', 'broker-1.internal.example'])(
+    'listens on the host %s',
+    (host) => {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+      expect(
+        loadConfig({ FEDBROKER_ADMIN_PORT: '9090', FEDBROKER_ADMIN_HOST: host }).adminListener?.host,
+      ).toBe(host);
+    },
+  );
+
   it('names the bad trusted-proxy entry by its position', () => {
     expect(() => loadConfig({ FEDBROKER_TRUSTED_PROXIES: '10.0.0.1, ,10.0.0.300' })).toThrow(
       /^FEDBROKER_TRUSTED_PROXIES: entry 2 is not an IP address or CIDR range$/,
@@ -153,6 +167,7 @@ describe('loadConfig', () => {
 
   it.each([
     ['FEDBROKER_ADMIN_TOKEN', 'sh0rt-secret'],
+    ['DATABASE_URL', 'postgres://fedbroker:s3cret-pw@db:abc/fed'],
     ['FEDBROKER_KEY_ENCRYPTION_KEY', 'c2VjcmV0LWtleS1tYXRlcmlhbA=='],
     ['FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS', 'c2VjcmV0LWtleS1tYXRlcmlhbA=='],
   ])('never repeats the secret %s in the error', (variable, value) => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { BrokerConfig } from './broker-config';
 import { ConfigError } from './config.error';
 import { SIGNING_ALGS, type SigningAlgorithm } from './signing-algorithm';
@@ -17,7 +18,7 @@ export function loadConfig(env: Env): BrokerConfig {
   }
   return {
     port,
-    host: nonEmpty(env, 'HOST') ?? '0.0.0.0',
+    host: listenHost(env, 'HOST') ?? '0.0.0.0',
     databaseUrl: database,
     dataDir: nonEmpty(env, 'FEDBROKER_DATA_DIR') ?? './.data',
     issuer: issuer(env, port),
@@ -30,7 +31,7 @@ export function loadConfig(env: Env): BrokerConfig {
     keyRotationLeadSeconds: integer(env, 'FEDBROKER_KEY_ROTATION_LEAD_SECONDS', 3600, 0, 604_800),
     maxTtlSeconds: integer(env, 'FEDBROKER_MAX_TTL_SECONDS', 3600, 1, 86_400),
     allowHttpIssuers: boolean(env, 'FEDBROKER_ALLOW_HTTP_ISSUERS', false),
-    adminListener: adminListener(env, port, nonEmpty(env, 'HOST') ?? '0.0.0.0'),
+    adminListener: adminListener(env, port, listenHost(env, 'HOST') ?? '0.0.0.0'),
     awsStsEndpoints: stsEndpoints(env),
     allowPrivateKeySources: boolean(env, 'FEDBROKER_ALLOW_PRIVATE_KEY_SOURCES', false),
     trustedProxies: trustedProxies(env.FEDBROKER_TRUSTED_PROXIES),
@@ -72,6 +73,25 @@ function databaseUrl(env: Env): string | undefined {
   const raw = nonEmpty(env, 'DATABASE_URL');
   if (raw === undefined) return undefined;
   if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
+  if (!URL.canParse(raw)) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is not a valid URL (a port must be a number; encode reserved characters)',
+    );
+  }
+  return raw;
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** An address to listen on: an IP address, or a host name whose last label is not all digits. */
+function listenHost(env: Env, name: string): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined || isIP(raw) !== 0) return raw;
+  if (!HOST_NAME.test(raw) || /(^|\.)\d+$/.test(raw)) {
+    throw new ConfigError(name, 'must be an IP address or a host name');
+  }
   return raw;
 }
 
@@ -140,16 +160,13 @@ function signingAlg(env: Env): SigningAlgorithm {
  * do not share the main listener. The host defaults to `HOST`; port 0 picks a free port, as for `PORT`.
  */
 function adminListener(env: Env, mainPort: number, mainHost: string): BrokerConfig['adminListener'] {
-  const host = nonEmpty(env, 'FEDBROKER_ADMIN_HOST');
+  const host = listenHost(env, 'FEDBROKER_ADMIN_HOST');
   if (nonEmpty(env, 'FEDBROKER_ADMIN_PORT') === undefined) {
     if (host !== undefined) throw new ConfigError('FEDBROKER_ADMIN_HOST', 'needs FEDBROKER_ADMIN_PORT');
     return undefined;
   }
   const port = integer(env, 'FEDBROKER_ADMIN_PORT', 0, 0, 65535);
   if (port !== 0 && port === mainPort) throw new ConfigError('FEDBROKER_ADMIN_PORT', 'must differ from PORT');
-  if (host !== undefined && /[\s/]/.test(host)) {
-    throw new ConfigError('FEDBROKER_ADMIN_HOST', 'must be a host name or an IP address');
-  }
   return { port, host: host ?? mainHost };
 }
 

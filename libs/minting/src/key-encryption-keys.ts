@@ -38,7 +38,7 @@ export class KeyEncryptionKeys {
     const under =
       this.previous.length > 0
         ? 'neither FEDBROKER_KEY_ENCRYPTION_KEY nor any of FEDBROKER_PREVIOUS_KEY_ENCRYPTION_KEYS'
-        : 'not FEDBROKER_KEY_ENCRYPTION_KEY';
+        : 'another key than FEDBROKER_KEY_ENCRYPTION_KEY';
     throw new MintingError(
       'kek_mismatch',
       `Signing key ${kid} cannot be unwrapped: it was wrapped under ${under}`,

@@ -111,7 +111,7 @@ describe('SigningKeyStore', () => {
       (e: unknown) => e as Error,
     );
     expect(error).toMatchObject({ name: 'MintingError', code: 'kek_mismatch' });
-    expect(error.message).toContain('FEDBROKER_KEY_ENCRYPTION_KEY');
+    expect(error.message).toMatch(/: it was wrapped under another key than FEDBROKER_KEY_ENCRYPTION_KEY$/);
     for (const key of [kek, wrongKek]) {
       for (const encoding of ['hex', 'base64', 'base64url'] as const) {
         expect(error.message).not.toContain(key.toString(encoding));
