@@ -146,6 +146,31 @@ describe('admin credentials and roles', () => {
     expect((await broker.admin('DELETE', `/admin/v1/credentials/${doomed.id}`)).status).toBe(404);
   });
 
+  it('revokes only when an If-Match it is sent can hold: a credential has no ETag, so only * does (412 otherwise)', async () => {
+    const kept = (await (
+      await broker.admin('POST', '/admin/v1/credentials', { name: 'conditional', role: 'auditor' })
+    ).json()) as Issued;
+    const stale = await broker.admin('DELETE', `/admin/v1/credentials/${kept.id}`, undefined, {
+      'if-match': '"1"',
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('content-type')).toContain('application/problem+json');
+    expect((await broker.admin('GET', '/admin/v1/platforms', undefined, as(kept.credential))).status).toBe(
+      200,
+    );
+    const unknown = await broker.admin(
+      'DELETE',
+      '/admin/v1/credentials/00000000-0000-4000-8000-000000000000',
+      undefined,
+      { 'if-match': '"1"' },
+    );
+    expect(unknown.status).toBe(404);
+    const any = await broker.admin('DELETE', `/admin/v1/credentials/${kept.id}`, undefined, {
+      'if-match': '*',
+    });
+    expect(any.status).toBe(204);
+  });
+
   it.each([
     [{ name: 'bootstrap', role: 'admin' }, 'name'],
     [{ name: 'x', role: 'superuser' }, 'role'],

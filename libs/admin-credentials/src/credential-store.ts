@@ -112,13 +112,17 @@ export class CredentialStore {
     }
   }
 
-  /** Deletes the credential: from the commit on, it authenticates nothing. */
-  async revoke(id: string, actor: string): Promise<void> {
+  /**
+   * Deletes the credential: from the commit on, it authenticates nothing. `precondition` runs once
+   * the credential is found, before it goes (a request's `If-Match`, which a missing one precedes).
+   */
+  async revoke(id: string, actor: string, precondition: () => void = () => undefined): Promise<void> {
     if (!UUID.test(id)) throw new CredentialError('not_found', 'no credential has that id');
     await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(AdminCredentialEntity);
       const existing = await repository.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!existing) throw new CredentialError('not_found', 'no credential has that id');
+      precondition();
       await repository.delete({ id });
       await this.options.changes.record(manager, {
         actor,

@@ -4,6 +4,7 @@ import {
   Delete,
   Get,
   Header,
+  Headers,
   HttpCode,
   Inject,
   Param,
@@ -18,6 +19,7 @@ import { BROKER_RUNTIME } from '../runtime/broker-runtime.token';
 import { AdminGuard } from './admin.guard';
 import { AdminOnly } from './admin-access.decorators';
 import { Actor } from './admin-principal';
+import { requireNoTag } from './http-preconditions';
 
 /** `/admin/v1/credentials`: who may call the admin API, and with which role. */
 @Controller('admin/v1/credentials')
@@ -47,7 +49,11 @@ export class CredentialsController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@Param('id') id: string, @Actor() actor: string): Promise<void> {
-    await this.runtime.credentials.revoke(id, actor);
+  async revoke(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: string,
+  ): Promise<void> {
+    await this.runtime.credentials.revoke(id, actor, () => requireNoTag(ifMatch));
   }
 }

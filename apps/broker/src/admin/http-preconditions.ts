@@ -1,3 +1,4 @@
+import { PreconditionFailedError } from './precondition-failed.error';
 import { PreconditionRequiredError } from './precondition-required.error';
 
 /** A strong ETag for a versioned resource. */
@@ -22,4 +23,15 @@ export function requiredVersions(ifMatch: string | undefined): readonly number[]
     .map((tag) => /^\s*"(\d{1,9})"\s*$/.exec(tag)?.[1])
     .filter((version): version is string => version !== undefined)
     .map(Number);
+}
+
+/**
+ * `If-Match` on a resource without an ETag (a credential: never edited, only revoked): not required,
+ * but a tag it names cannot match (RFC 9110 §13.1.1), so only `*` lets the write go on.
+ */
+export function requireNoTag(ifMatch: string | undefined): void {
+  const value = ifMatch?.trim();
+  if (value !== undefined && value !== '' && value !== '*') {
+    throw new PreconditionFailedError('this resource has no ETag: send If-Match: * or none');
+  }
 }

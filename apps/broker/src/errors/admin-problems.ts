@@ -6,6 +6,7 @@ import { MintingError, type MintingErrorCode } from '@fedbroker/minting';
 import { AdminAuthError } from '../admin/admin-auth.error';
 import { AdminForbiddenError } from '../admin/admin-forbidden.error';
 import { InvalidRequestError } from '../admin/invalid-request.error';
+import { PreconditionFailedError } from '../admin/precondition-failed.error';
 import { PreconditionRequiredError } from '../admin/precondition-required.error';
 import { problem, type ProblemDetails } from './problem-details';
 
@@ -63,6 +64,7 @@ export function adminProblem(error: unknown): ProblemDetails | undefined {
   if (error instanceof AdminAuthError) return problem(401, 'Unauthorized', error.message);
   if (error instanceof AdminForbiddenError) return problem(403, 'Forbidden', error.message);
   if (error instanceof PreconditionRequiredError) return problem(428, 'Precondition Required', error.message);
+  if (error instanceof PreconditionFailedError) return problem(412, 'Precondition failed', error.message);
   if (error instanceof InvalidRequestError)
     return problem(400, 'Validation failed', error.message, error.problems);
   if (error instanceof AuditQueryError) {

@@ -379,7 +379,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Revoke a credential, at once on every replica',
     access: 'admin',
     answers: { 204: { description: 'Revoked' } },
-    refuses: ['Unauthorized', 'Forbidden', 'NotFound'],
+    refuses: ['Unauthorized', 'Forbidden', 'NotFound', 'PreconditionFailed'],
   },
   {
     method: 'get',
