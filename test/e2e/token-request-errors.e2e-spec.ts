@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock, startBroker, trustCluster, type Broker } from '../support/broker-harness';
+import { TestClock, formOf, startBroker, trustCluster, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
 import { CLIENT_ASSERTION, JWT_BEARER, JWT_TYPE, TOKEN_EXCHANGE } from '../support/oauth-urns';
 
@@ -90,6 +90,12 @@ describe('POST /token refuses malformed and disallowed requests', () => {
       { grant_type: 'client_credentials', client_assertion: 'x' },
       'invalid_request',
       /client_assertion_type/,
+    ],
+    [
+      'a client_credentials request without any client authentication',
+      { grant_type: 'client_credentials' },
+      'invalid_request',
+      /client_assertion_type is required/,
     ],
     [
       'a foreign client_assertion_type',
@@ -310,6 +316,145 @@ describe('POST /token refuses malformed and disallowed requests', () => {
       writeNext(times);
     });
   }
+
+  describe('client authentication the broker does not support (RFC 6749 §2.3, §5.2)', () => {
+    const SECRET = 'correct-horse-battery-staple';
+    const BASIC = `Basic ${Buffer.from(`abc:${SECRET}`).toString('base64')}`;
+    const AUDIENCE = 'https://a.example';
+    const jwtBearer = () => ({ grant_type: JWT_BEARER, assertion: token, audience: AUDIENCE });
+    const tokenExchange = () => exchange({ audience: AUDIENCE });
+    const clientCredentials = () => ({
+      grant_type: 'client_credentials',
+      client_assertion_type: CLIENT_ASSERTION,
+      client_assertion: token,
+      audience: AUDIENCE,
+    });
+
+    const send = (params: Record<string, string | string[]>, authorization?: string) =>
+      fetch(`${broker.url}/token`, {
+        method: 'POST',
+        headers: authorization === undefined ? {} : { authorization },
+        body: formOf(params),
+      });
+
+    it.each([
+      ['jwt-bearer', jwtBearer],
+      ['token exchange', tokenExchange],
+      ['client_credentials with a client assertion', clientCredentials],
+    ])('issues a token to %s sent without them, so each refusal below is its own', async (_name, params) => {
+      expect((await send(params())).status).toBe(200);
+    });
+
+    it.each<[string, () => Record<string, string | string[]>, string | undefined, RegExp, string?]>([
+      [
+        'a client assertion with the jwt-bearer grant',
+        () => ({ ...jwtBearer(), client_assertion_type: CLIENT_ASSERTION, client_assertion: 'garbage' }),
+        undefined,
+        /client authentication by client_assertion is not supported/,
+      ],
+      [
+        'a client assertion with token exchange',
+        () => ({ ...tokenExchange(), client_assertion_type: CLIENT_ASSERTION, client_assertion: 'garbage' }),
+        undefined,
+        /client authentication by client_assertion is not supported/,
+      ],
+      [
+        'a client_assertion_type alone with the jwt-bearer grant',
+        () => ({ ...jwtBearer(), client_assertion_type: CLIENT_ASSERTION }),
+        undefined,
+        /client authentication by client_assertion is not supported/,
+      ],
+      [
+        'HTTP Basic with the jwt-bearer grant',
+        jwtBearer,
+        BASIC,
+        /client authentication by the Authorization header \(Basic\) is not supported/,
+        'Basic realm="fedbroker"',
+      ],
+      [
+        'HTTP Basic with token exchange',
+        tokenExchange,
+        BASIC,
+        /client authentication by the Authorization header \(Basic\) is not supported/,
+        'Basic realm="fedbroker"',
+      ],
+      [
+        'HTTP Basic with client_credentials and no client assertion',
+        () => ({ grant_type: 'client_credentials' }),
+        BASIC,
+        /client authentication by the Authorization header \(Basic\) is not supported/,
+        'Basic realm="fedbroker"',
+      ],
+      [
+        'a Bearer Authorization header',
+        jwtBearer,
+        `Bearer ${token}`,
+        /client authentication by the Authorization header \(Bearer\) is not supported/,
+        'Bearer realm="fedbroker"',
+      ],
+      [
+        'an Authorization header of a scheme the broker has never heard of',
+        tokenExchange,
+        'X-Custom abc',
+        /client authentication by the Authorization header \(X-Custom\) is not supported/,
+        'X-Custom realm="fedbroker"',
+      ],
+      [
+        'client_id and client_secret in the body with client_credentials',
+        () => ({ grant_type: 'client_credentials', client_id: 'abc', client_secret: SECRET }),
+        undefined,
+        /client authentication by client_secret is not supported/,
+      ],
+      [
+        'a client_secret with the jwt-bearer grant',
+        () => ({ ...jwtBearer(), client_id: 'abc', client_secret: SECRET }),
+        undefined,
+        /client authentication by client_secret is not supported/,
+      ],
+      [
+        'HTTP Basic and a valid client assertion at once',
+        clientCredentials,
+        BASIC,
+        /more than one client authentication method \(the Authorization header, client_assertion\)/,
+        'Basic realm="fedbroker"',
+      ],
+      [
+        'a client_secret and a valid client assertion at once',
+        () => ({ ...clientCredentials(), client_secret: SECRET }),
+        undefined,
+        /more than one client authentication method \(client_secret, client_assertion\)/,
+      ],
+    ])(
+      'refuses %s: 401 invalid_client, audited as unsupported_client_authentication',
+      async (_name, params, authorization, description, challenge) => {
+        const form = params();
+        const response = await send(form, authorization);
+        const text = await response.clone().text();
+        await expectError(response, 401, 'invalid_client', description);
+        expect(text).not.toContain(SECRET);
+        if (challenge !== undefined) expect(response.headers.get('www-authenticate')).toBe(challenge);
+        const requestId = response.headers.get('x-request-id') ?? '';
+        const page = (await (
+          await broker.admin('GET', `/admin/v1/audit-events?requestId=${encodeURIComponent(requestId)}`)
+        ).json()) as { items: Record<string, unknown>[] };
+        expect(page.items).toHaveLength(1);
+        expect(page.items[0]).toMatchObject({
+          outcome: 'denied',
+          error: 'unsupported_client_authentication',
+          grantType: form.grant_type,
+          tokenId: null,
+        });
+        const event = JSON.stringify(page.items[0]);
+        expect(event).not.toContain(SECRET);
+        if (authorization !== undefined) expect(event).not.toContain(authorization.split(' ')[1]);
+      },
+    );
+
+    it('refuses an Authorization header before reading the grant: 401, not 400 for a missing assertion', async () => {
+      const response = await send({ grant_type: JWT_BEARER }, BASIC);
+      await expectError(response, 401, 'invalid_client', /Authorization header/);
+    });
+  });
 
   it('changes nothing but the audit log when it refuses', async () => {
     const before: { count: string }[] = await broker.runtime.dataSource.query(

@@ -26,6 +26,11 @@ export interface RequestContext {
   requestId: string;
   clientIp: string | null;
   userAgent: string | null;
+  /**
+   * The scheme of the request's `Authorization` header when it has one (`''` when it names none);
+   * never its credentials. The broker supports no client authentication by that header.
+   */
+  authorizationScheme?: string;
   /** Told once how the request ended, after its audit event: for access logs and metrics. */
   onSettled?: (outcome: TokenOutcome) => void;
 }

@@ -15,6 +15,7 @@ export type ExchangeErrorCode =
   | 'body_too_large'
   | 'unsupported_grant_type'
   | 'unsupported_token_type'
+  | 'unsupported_client_authentication'
   | 'credential_rejected'
   | 'replayed'
   | 'client_mismatch'

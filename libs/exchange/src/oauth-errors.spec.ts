@@ -5,22 +5,24 @@ import type { ExchangeErrorCode } from './exchange.error';
 import type { GrantKind } from './grants';
 import { oauthErrorFor } from './oauth-errors';
 
-const CODES: ExchangeErrorCode[] = [
-  'malformed_request',
-  'method_not_allowed',
-  'body_too_large',
-  'unsupported_grant_type',
-  'unsupported_token_type',
-  'credential_rejected',
-  'replayed',
-  'client_mismatch',
-  'target_not_allowed',
-  'scope_not_allowed',
-  'rate_limited',
-  'platform_unavailable',
-  'unavailable',
-  'internal',
-];
+/** Every code, once: a code missing here (and so from the README check below) does not compile. */
+const CODES = Object.keys({
+  malformed_request: true,
+  method_not_allowed: true,
+  body_too_large: true,
+  unsupported_grant_type: true,
+  unsupported_token_type: true,
+  unsupported_client_authentication: true,
+  credential_rejected: true,
+  replayed: true,
+  client_mismatch: true,
+  target_not_allowed: true,
+  scope_not_allowed: true,
+  rate_limited: true,
+  platform_unavailable: true,
+  unavailable: true,
+  internal: true,
+} satisfies Record<ExchangeErrorCode, true>) as ExchangeErrorCode[];
 
 describe('oauthErrorFor', () => {
   it.each<[GrantKind, number, string]>([
@@ -37,6 +39,8 @@ describe('oauthErrorFor', () => {
     ['method_not_allowed', 405, 'invalid_request'],
     ['body_too_large', 413, 'invalid_request'],
     ['unsupported_grant_type', 400, 'unsupported_grant_type'],
+    ['unsupported_client_authentication', 401, 'invalid_client'],
+    ['client_mismatch', 401, 'invalid_client'],
     ['target_not_allowed', 400, 'invalid_target'],
     ['scope_not_allowed', 400, 'invalid_scope'],
     ['unavailable', 503, 'temporarily_unavailable'],

@@ -22,6 +22,7 @@ const OAUTH_ERRORS: Record<ExchangeErrorCode, OAuthError | CredentialErrors> = {
   body_too_large: { status: 413, error: 'invalid_request' },
   unsupported_grant_type: { status: 400, error: 'unsupported_grant_type' },
   unsupported_token_type: { status: 400, error: 'invalid_request' },
+  unsupported_client_authentication: { status: 401, error: 'invalid_client' },
   credential_rejected: CREDENTIAL_REJECTED,
   replayed: CREDENTIAL_REJECTED,
   client_mismatch: { status: 401, error: 'invalid_client' },

@@ -6,6 +6,7 @@ import {
   type AuditRecord,
   type ReplayGuardClaim,
 } from '@fedbroker/audit';
+import { refuseUnsupportedClientAuthentication } from './client-authentication';
 import { ExchangeError, type ExchangeErrorCode } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
 import type { ExchangeDependencies, RequestContext, TokenOutcome } from './exchange-dependencies';
@@ -80,7 +81,7 @@ export class TokenService {
           const form = parseTokenForm(body);
           trail.grantType = form.get('grant_type')?.[0] ?? null;
           grantKind = GRANTS.get(trail.grantType ?? '')?.kind;
-          const granted = await this.grant(form, now, trail);
+          const granted = await this.grant(form, now, trail, context.authorizationScheme);
           // The event is written while the token is signed, and committed only once it is.
           await this.audit({ ...trail, time: now, outcome: 'issued' }, grantKind, granted.signed);
           const response = granted.respond(await granted.signed);
@@ -113,10 +114,16 @@ export class TokenService {
   }
 
   /** Decides and starts signing: the token's claims are in `trail`, the response waits for `signed`. */
-  private async grant(form: TokenForm, now: Date, trail: Trail): Promise<Grant> {
+  private async grant(
+    form: TokenForm,
+    now: Date,
+    trail: Trail,
+    authorizationScheme: string | undefined,
+  ): Promise<Grant> {
     const grantType = form.get('grant_type')?.[0];
+    const grant = GRANTS.get(grantType ?? '');
+    refuseUnsupportedClientAuthentication(form, grant, authorizationScheme);
     if (!grantType) throw new ExchangeError('malformed_request', 'the parameter grant_type is required');
-    const grant = GRANTS.get(grantType);
     if (!grant) throw new ExchangeError('unsupported_grant_type', 'the grant_type is not supported');
     const request = grant.read(form, this.subjectTokenTypes);
     trail.subjectTokenSha256 = sha256(request.credential);

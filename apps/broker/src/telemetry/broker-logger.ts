@@ -18,10 +18,12 @@ const REDACTED_PATHS = [
   'actor_token',
   'assertion',
   'client_assertion',
+  'client_secret',
   '*.subject_token',
   '*.actor_token',
   '*.assertion',
   '*.client_assertion',
+  '*.client_secret',
 ];
 
 /**

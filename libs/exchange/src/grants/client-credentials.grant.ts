@@ -18,6 +18,7 @@ const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-be
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
   kind: 'client-credentials',
+  authenticatesClient: true,
   read(form: TokenForm): GrantRequest {
     if (requiredParam(form, 'client_assertion_type') !== JWT_BEARER_ASSERTION) {
       throw new ExchangeError('malformed_request', 'the client_assertion_type is not supported');
@@ -30,7 +31,7 @@ export const clientCredentialsGrant: Grant = {
       targets: [...listParam(form, 'audience'), ...listParam(form, 'resource')],
       scopes: scopeParam(form),
       clientId: optionalParam(form, 'client_id'),
-      authenticatesClient: true,
+      authenticatesClient: this.authenticatesClient,
       issuedTokenType: TOKEN_TYPE.accessToken,
     };
   },

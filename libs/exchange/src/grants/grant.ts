@@ -29,6 +29,8 @@ export interface GrantRequest {
 export interface Grant {
   readonly grantType: string;
   readonly kind: GrantKind;
+  /** Reads an RFC 7523 §2.2 client assertion; a grant without one refuses any client authentication. */
+  readonly authenticatesClient: boolean;
   /** `subjectTokenTypes`: the JWT types plus whatever the platform adapters add. */
   read(form: TokenForm, subjectTokenTypes: ReadonlySet<string>): GrantRequest;
 }

@@ -5,6 +5,7 @@ import { TOKEN_TYPE, type Grant, type GrantRequest } from './grant';
 export const jwtBearerGrant: Grant = {
   grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
   kind: 'jwt-bearer',
+  authenticatesClient: false,
   read(form: TokenForm): GrantRequest {
     return {
       kind: this.kind,
@@ -14,7 +15,7 @@ export const jwtBearerGrant: Grant = {
       targets: [...listParam(form, 'audience'), ...listParam(form, 'resource')],
       scopes: scopeParam(form),
       clientId: optionalParam(form, 'client_id'),
-      authenticatesClient: false,
+      authenticatesClient: this.authenticatesClient,
       issuedTokenType: TOKEN_TYPE.accessToken,
     };
   },

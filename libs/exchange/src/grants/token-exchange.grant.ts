@@ -15,6 +15,7 @@ const ISSUABLE = new Set<string>([TOKEN_TYPE.accessToken, TOKEN_TYPE.jwt]);
 export const tokenExchangeGrant: Grant = {
   grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
   kind: 'token-exchange',
+  authenticatesClient: false,
   read(form: TokenForm, subjectTokenTypes: ReadonlySet<string>): GrantRequest {
     const credential = tokenParam(form, 'subject_token');
     const credentialType = tokenType(
@@ -46,7 +47,7 @@ export const tokenExchangeGrant: Grant = {
       targets: [...listParam(form, 'audience'), ...listParam(form, 'resource')],
       scopes: scopeParam(form),
       clientId: optionalParam(form, 'client_id'),
-      authenticatesClient: false,
+      authenticatesClient: this.authenticatesClient,
       issuedTokenType,
     };
   },
