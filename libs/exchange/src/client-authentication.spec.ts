@@ -33,6 +33,19 @@ describe('refuseUnsupportedClientAuthentication', () => {
     expect(refusal(body, grantType)).toBeUndefined();
   });
 
+  it.each([
+    ['Bearer', 'Bearer'],
+    ['an unknown scheme', 'X-Custom'],
+    ['no scheme', ''],
+  ])('leaves an Authorization header of %s alone: it authenticates no client here', (_name, scheme) => {
+    expect(refusal('', JWT_BEARER, scheme)).toBeUndefined();
+    expect(refusal(assertion, 'client_credentials', scheme)).toBeUndefined();
+  });
+
+  it('knows HTTP Basic whatever the case of its name', () => {
+    expect(refusal('', JWT_BEARER, 'bASIC')?.code).toBe('unsupported_client_authentication');
+  });
+
   it.each<[string, string, string, string | undefined, RegExp]>([
     [
       'an Authorization header',
@@ -40,13 +53,6 @@ describe('refuseUnsupportedClientAuthentication', () => {
       '',
       'Basic',
       /^client authentication by the Authorization header \(Basic\) is not supported/,
-    ],
-    [
-      'an Authorization header naming no scheme',
-      TOKEN_EXCHANGE,
-      '',
-      '',
-      /^client authentication by the Authorization header is not supported/,
     ],
     [
       'an Authorization header with an unknown grant_type',

@@ -8,10 +8,12 @@ const ONLY =
   'the broker authenticates a client only by a client_assertion with grant_type client_credentials';
 
 /**
- * Refuses the client authentication the broker does not support rather than ignore it: an
- * `Authorization` header of any scheme, a `client_secret`, a client assertion with a grant that reads
- * none, and more than one method at once (RFC 6749 §2.3). `grant` is undefined when the request names
- * none the broker serves. No client secret is ever provisioned, so none is checked, nor repeated.
+ * Refuses the client authentication the broker does not support rather than ignore it: HTTP Basic
+ * (RFC 6749 §2.3.1), a `client_secret`, a client assertion with a grant that reads none, and more
+ * than one method at once (RFC 6749 §2.3). `grant` is undefined when the request names none the
+ * broker serves. No client secret is ever provisioned, so none is checked, nor repeated. An
+ * `Authorization` header of another scheme authenticates no client at a token endpoint, and is left
+ * alone (a client library may send its bearer token everywhere).
  *
  * @param authorizationScheme the scheme of the request's `Authorization` header, when it has one.
  * @throws {ExchangeError} `unsupported_client_authentication`, RFC 6749 §5.2 `invalid_client`.
@@ -25,7 +27,7 @@ export function refuseUnsupportedClientAuthentication(
     optionalParam(form, 'client_assertion') !== undefined ||
     optionalParam(form, 'client_assertion_type') !== undefined;
   const methods = [
-    ...(authorizationScheme === undefined ? [] : [HEADER]),
+    ...(authorizationScheme?.toLowerCase() === 'basic' ? [HEADER] : []),
     ...(optionalParam(form, 'client_secret') === undefined ? [] : ['client_secret']),
     ...(assertion ? ['client_assertion'] : []),
   ];

@@ -159,7 +159,7 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'Token',
     summary: 'Exchange a platform token for an access token',
     description:
-      "RFC 8693 token exchange, RFC 7523 JWT bearer grant, or client credentials with an RFC 7523 client assertion. A body over 64 KiB or a token over 16 KiB is refused before it is parsed; every parameter may appear once, but audience and resource may repeat. The only client authentication is the client assertion of client_credentials: no client_secret, no Authorization header. Errors follow RFC 6749 §5.2 and each grant's RFC. Every request, granted or denied, is one audit event, written before the answer leaves.",
+      "RFC 8693 token exchange, RFC 7523 JWT bearer grant, or client credentials with an RFC 7523 client assertion. A body over 64 KiB or a token over 16 KiB is refused before it is parsed; every parameter may appear once, but audience and resource may repeat. The only client authentication is the client assertion of client_credentials: no client_secret, no HTTP Basic. Errors follow RFC 6749 §5.2 and each grant's RFC. Every request, granted or denied, is one audit event, written before the answer leaves.",
     access: 'public',
     body: { schema: tokenRequestSchema, contentType: 'application/x-www-form-urlencoded' },
     answers: {
@@ -174,7 +174,7 @@ export const OPERATIONS: readonly Operation[] = [
       },
       401: {
         description:
-          'invalid_client: a bad client assertion, or client authentication the broker does not support (an Authorization header, client_secret, a client assertion with another grant, two methods at once)',
+          'invalid_client: a bad client assertion, or client authentication the broker does not support (HTTP Basic, client_secret, a client assertion with another grant, two methods at once)',
         schema: answers.oauthErrorSchema,
         headers: { 'WWW-Authenticate': "The scheme of the request's Authorization header, else Bearer" },
       },
