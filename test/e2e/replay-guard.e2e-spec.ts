@@ -148,6 +148,26 @@ describe('one-time use of credentials (replay guard)', () => {
     expect([(await exchange(token)).status, (await exchange(token)).status]).toEqual(statuses);
   });
 
+  it('explains a used one-time credential as /token answers it, replayed, and takes nothing from a fresh one', async () => {
+    const explain = async (token: string) =>
+      (await (
+        await broker.admin('POST', '/admin/v1/explain', { token, grantType: TOKEN_EXCHANGE })
+      ).json()) as {
+        steps: { step: string; ok: boolean }[];
+        decision: { outcome: string; error?: string };
+      };
+    const token = await once.mint({ namespace: 'a' });
+    expect((await explain(token)).decision.outcome).toBe('issue');
+    expect((await exchange(token)).status).toBe(200);
+    const used = await explain(token);
+    expect(used.decision).toMatchObject({ outcome: 'deny', error: 'replayed' });
+    expect(used.steps.at(-1)).toMatchObject({ step: 'replay', ok: false });
+    expect((await exchange(token)).status).toBe(400);
+    const reusableToken = await reusable.mint({ namespace: 'c' });
+    expect((await exchange(reusableToken)).status).toBe(200);
+    expect((await explain(reusableToken)).decision.outcome).toBe('issue');
+  });
+
   it('keeps the key for a credential used on one replica from being used on another', async () => {
     const token = await once.mint({ namespace: 'a' });
     expect((await exchange(token, broker)).status).toBe(200);

@@ -26,6 +26,7 @@ export {
   type AuditPartitionReport,
 } from './audit-partition-maintenance';
 export { ReplayGuardPurge, type ReplayGuardPurgeOptions } from './replay-guard-purge';
+export { replayKeyUsed } from './replay-key-used';
 export {
   AuditWriter,
   type AuditWriterObserver,

@@ -17,6 +17,8 @@ export interface ExchangeDependencies {
   maxTtlSeconds: number;
   allowHttp: boolean;
   now: () => Date;
+  /** The one-time-use keys already claimed, read by explain (`/token` claims them with its audit event). */
+  replayKeys?: { used(key: string, now: Date): Promise<boolean> };
   /** Requests per platform, counted once a credential is verified (forged ones spend nothing). */
   platformRateLimit?: { take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number } };
 }

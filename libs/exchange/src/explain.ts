@@ -13,6 +13,7 @@ import { GRANTS, TOKEN_TYPE, type GrantRequest } from './grants';
 import { runDecision, type StepOutcome } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
 import { presentedView, type PresentedView } from './pipeline/presented-view';
+import { replayGuardOf } from './pipeline/replay-guard-of';
 
 /** What to explain: a credential and, as on `/token`, the grant, audiences, scopes and actor. */
 export interface ExplainRequest {
@@ -106,6 +107,7 @@ export async function explain(deps: ExchangeDependencies, request: ExplainReques
     await runDecision(state, deps, (outcome) => report.steps.push(outcome));
     const { match } = state;
     if (match !== undefined) {
+      await checkReplay(state, deps, (outcome) => report.steps.push(outcome));
       report.decision = {
         outcome: 'issue',
         policy: match.policy,
@@ -128,6 +130,25 @@ export async function explain(deps: ExchangeDependencies, request: ExplainReques
     report.auditMode = state.auditMode ?? [];
   }
   return report;
+}
+
+/**
+ * Under one-time use, whether the credential was already accepted, as `/token` finds out when its
+ * audit event claims the key; here only read, so explaining takes nothing.
+ */
+async function checkReplay(
+  state: ExchangeState,
+  deps: ExchangeDependencies,
+  report: (outcome: StepOutcome) => void,
+): Promise<void> {
+  const claim = replayGuardOf(state);
+  if (claim === undefined || deps.replayKeys === undefined) return;
+  if (await deps.replayKeys.used(claim.key, state.now)) {
+    const reason = `the credential was already used (one-time use, replay key ${claim.key})`;
+    report({ step: 'replay', ok: false, detail: reason });
+    throw new ExchangeError('replayed', 'the credential has already been used', { reason });
+  }
+  report({ step: 'replay', ok: true, detail: 'not used before (one-time use)' });
 }
 
 function explainPolicies(state: ExchangeState): ExplainPolicy[] {

@@ -1,11 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import {
-  AuditRecordError,
-  AuditReplayedError,
-  type AuditRecord,
-  type ReplayGuardClaim,
-} from '@fedbroker/audit';
+import { AuditRecordError, AuditReplayedError, type AuditRecord } from '@fedbroker/audit';
 import { refuseUnsupportedClientAuthentication } from './client-authentication';
 import { ExchangeError, type ExchangeErrorCode } from './exchange.error';
 import { explain, type ExplainReport, type ExplainRequest } from './explain';
@@ -15,6 +10,7 @@ import { auditModeReason } from './pipeline/audit-mode-reason';
 import { runDecision } from './pipeline/decision-steps';
 import type { ExchangeState } from './pipeline/exchange-state';
 import { readUnverified } from './pipeline/read-unverified';
+import { replayGuardOf } from './pipeline/replay-guard-of';
 import { parseTokenForm, type TokenForm } from './token-form';
 import { inSpan } from './tracing';
 
@@ -257,25 +253,6 @@ function outcomeAttributes(outcome: TokenOutcome): Attributes {
     ...(outcome.grant ? { 'fedbroker.grant': outcome.grant } : {}),
     ...(outcome.error ? { 'fedbroker.error': outcome.error } : {}),
     ...(outcome.platform ? { 'fedbroker.platform': outcome.platform } : {}),
-  };
-}
-
-/**
- * The replay key to claim with the issued event when one-time use applies: the winning policy's
- * choice, else its platform's. The key is kept until the credential could no longer be accepted
- * anyway: its expiry plus the platform's clock skew.
- */
-function replayGuardOf(state: ExchangeState): ReplayGuardClaim | undefined {
-  const { subject, match } = state;
-  if (subject === undefined || !(match?.oneTimeUse ?? subject.platform.oneTimeUse ?? false)) return undefined;
-  if (subject.credential.replayKey === '') {
-    throw new ExchangeError('credential_rejected', 'the credential cannot be used once only', {
-      reason: 'one-time use is on and the credential has no replay key',
-    });
-  }
-  return {
-    key: subject.credential.replayKey,
-    expiresAt: new Date((subject.credential.expiresAt + subject.platform.clockSkewSeconds) * 1000),
   };
 }
 

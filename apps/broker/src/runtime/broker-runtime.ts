@@ -7,6 +7,7 @@ import {
   AuditWriter,
   AuditPartitionMaintenance,
   ReplayGuardPurge,
+  replayKeyUsed,
   type AuditWriterObserver,
 } from '@fedbroker/audit';
 import { Catalog, CatalogApply, PlatformAdmin, PolicyAdmin } from '@fedbroker/catalog';
@@ -171,6 +172,7 @@ export async function startRuntime(config: BrokerConfig, options: RuntimeOptions
     allowHttp: config.allowHttpIssuers,
     now,
     platformRateLimit: rateLimits.perPlatform,
+    replayKeys: { used: (key, at) => replayKeyUsed(dataSource, key, at) },
   });
   const platforms = new PlatformAdmin(dataSource, catalog, {
     adapters,

@@ -17,7 +17,9 @@ export type DecisionStepName =
   | 'verify-actor'
   | 'decide'
   | 'authorize-actor'
-  | 'select-targets';
+  | 'select-targets'
+  /** Explain only: whether a one-time credential was already used (`/token` learns it at its audit). */
+  | 'replay';
 
 /** One step: it reads and extends the state, or throws the {@link ExchangeError} that denies. */
 export interface DecisionStep {
