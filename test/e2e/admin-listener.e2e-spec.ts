@@ -25,6 +25,25 @@ describe('a separate admin listener (FEDBROKER_ADMIN_PORT)', () => {
   });
 
   it.each([
+    ['malformed JSON', 'POST', '/admin/v1/platforms', { 'content-type': 'application/json' }, '{bad'],
+    ['a text/plain body', 'POST', '/admin/v1/platforms', { 'content-type': 'text/plain' }, 'name=x'],
+    ['a method the route does not take', 'PATCH', '/admin/v1/platforms', {}, undefined],
+    ['an undecodable path', 'GET', '/admin/v1/platforms/%ZZ', {}, undefined],
+    ['an unknown route', 'GET', '/admin/v1/nope', {}, undefined],
+  ])(
+    'answers %s without a credential with 401 there, and 404 on the main listener',
+    async (_what, method, path, headers, body) => {
+      const there = await fetch(`${adminUrl}${path}`, { method, headers, body });
+      expect(there.status).toBe(401);
+      expect(there.headers.get('content-type')).toContain('application/problem+json');
+      expect(there.headers.get('www-authenticate')).toBe('Bearer');
+      const main = await fetch(`${broker.url}${path}`, { method, headers, body });
+      expect(main.status).toBe(404);
+      expect(main.headers.get('www-authenticate')).toBeNull();
+    },
+  );
+
+  it.each([
     '/admin/v1/platforms',
     '/admin/v1/nothing-here',
     '/%61dmin/v1/platforms',

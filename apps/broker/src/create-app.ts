@@ -4,10 +4,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BODY_BYTES, oauthErrorFor } from '@fedbroker/exchange';
+import { authenticateAdminRequest } from './admin/admin-authentication';
 import { APPLY_PATH } from './admin/apply.controller';
 import { AppModule } from './app.module';
 import { frameworkProblem } from './errors/framework-problem';
-import { HttpExceptionFilter, sendProblem } from './errors/http-exception.filter';
+import { HttpExceptionFilter, sendProblem, sendProblemFor } from './errors/http-exception.filter';
 import { requireJsonAdminBodies } from './http/admin-body-type';
 import type { AdminListener } from './http/admin-listener';
 import { installJsonParsers } from './http/json-body-parsers';
@@ -48,11 +49,20 @@ export async function createApp(
     return503OnClosing: false,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('X-Request-Id', request.id);
-      const refused = options.adminListener?.serves(request) === false ? new NotServedHereError() : error;
-      sendProblem(
-        reply,
-        frameworkProblem(refused, request, routes) ?? { body: problem(400, 'Bad Request'), headers: {} },
-      );
+      const refuse = (refused: Error) =>
+        sendProblem(
+          reply,
+          frameworkProblem(refused, request, routes) ?? { body: problem(400, 'Bad Request'), headers: {} },
+        );
+      if (options.adminListener?.serves(request) === false) {
+        refuse(new NotServedHereError());
+        return;
+      }
+      // The router refuses a malformed URL before any hook runs: the admin credential still comes first.
+      authenticateAdminRequest(runtime.credentials, request, (refusal) => {
+        if (refusal) sendProblemFor(refusal, request, reply, routes);
+        else refuse(error);
+      });
     },
     trustProxy: runtime.config.trustedProxies.length > 0 ? [...runtime.config.trustedProxies] : false,
   });
@@ -92,6 +102,9 @@ export async function createApp(
     void runtime.tokens
       .refuse(refusal, requestContextOf(request))
       .then((error) => sendOAuthError(reply, oauthErrorFor(error.code, undefined), error.message));
+  });
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    authenticateAdminRequest(runtime.credentials, request, done);
   });
   fastify.addHook('onRequest', requireJsonAdminBodies);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {

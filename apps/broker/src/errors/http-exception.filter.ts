@@ -15,6 +15,25 @@ export function sendProblem(reply: FastifyReply, { body, headers }: ProblemAnswe
   void reply.status(body.status).headers(headers).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
 }
 
+const logger = new Logger('HttpExceptionFilter');
+
+/**
+ * Sends the problem an error outside `/token` becomes: an admin error's or a refusal of the HTTP
+ * layer's; anything unexpected is a 500 whose detail stays in the log.
+ */
+export function sendProblemFor(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  routes: RouteTable,
+): void {
+  const known = adminProblem(error);
+  const answer = known ? { body: known, headers: {} } : frameworkProblem(error, request, routes);
+  if (!answer)
+    logger.error(`unexpected error on ${request.method} ${request.url.split('?')[0]}`, stackOf(error));
+  sendProblem(reply, answer ?? { body: problem(500, 'Internal server error'), headers: {} });
+}
+
 /** Audits a `/token` request refused outside the exchange; resolves with the error to answer with. */
 export type AuditRefusal = (refusal: ExchangeError, request: FastifyRequest) => Promise<ExchangeError>;
 
@@ -26,8 +45,6 @@ export type AuditRefusal = (refusal: ExchangeError, request: FastifyRequest) => 
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpExceptionFilter');
-
   constructor(
     private readonly routes: RouteTable,
     private readonly auditRefusal: AuditRefusal,
@@ -41,17 +58,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.sendOAuth(error, request, reply);
       return;
     }
-    const known = adminProblem(error);
-    const answer = known ? { body: known, headers: {} } : frameworkProblem(error, request, this.routes);
-    if (!answer)
-      this.logger.error(`unexpected error on ${request.method} ${request.url.split('?')[0]}`, stackOf(error));
-    sendProblem(reply, answer ?? { body: problem(500, 'Internal server error'), headers: {} });
+    sendProblemFor(error, request, reply, this.routes);
   }
 
   private sendOAuth(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
     if (error instanceof ExchangeError) {
       if (error.code === 'internal' || error.code === 'unavailable') {
-        this.logger.error(`token request failed: ${error.code}`, stackOf(error.cause));
+        logger.error(`token request failed: ${error.code}`, stackOf(error.cause));
       }
       if (error.retryAfterSeconds !== undefined)
         void reply.header('Retry-After', String(error.retryAfterSeconds));
@@ -66,7 +79,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private refusalOf(error: unknown): ExchangeError {
     const framework = frameworkStatus(error);
     if (framework === undefined) {
-      this.logger.error('unexpected error on /token', stackOf(error));
+      logger.error('unexpected error on /token', stackOf(error));
       return new ExchangeError('internal', 'the request could not be completed', { cause: error });
     }
     const code = (error as { code?: unknown }).code;

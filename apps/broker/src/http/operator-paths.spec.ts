@@ -22,4 +22,12 @@ describe('operator paths', () => {
     expect(isAdminApiPath('/admin/v1/changes')).toBe(true);
     expect(isAdminApiPath('/metrics')).toBe(false);
   });
+
+  it.each(['/admin/v1/platforms/%ZZ', '/%61dmin/v1/platforms/%E0%A4%A', '/admin%2Fv1'])(
+    '%s is for the admin API, though a segment of it does not decode',
+    (url) => {
+      expect(isAdminApiPath(url)).toBe(true);
+      expect(isOperatorPath(url)).toBe(true);
+    },
+  );
 });

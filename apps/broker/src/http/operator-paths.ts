@@ -1,15 +1,19 @@
 /** Path prefixes of the operator endpoints, which a separate admin listener serves alone. */
 const OPERATOR_PREFIXES = ['/admin', '/metrics', '/openapi.json', '/docs', '/console'];
 
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The path of `url`, each segment decoded where it can be (`/%61dmin/%ZZ` is `/admin/%ZZ`). */
 function pathOf(url: string): string {
   const query = url.indexOf('?');
   const raw = query === -1 ? url : url.slice(0, query);
-  if (!raw.includes('%')) return raw;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
+  return raw.includes('%') ? raw.split('/').map(decoded).join('/') : raw;
 }
 
 function under(path: string, prefix: string): boolean {
