@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { frameworkProblem } from './errors/framework-problem';
 import { HttpExceptionFilter, sendProblem, sendProblemFor } from './errors/http-exception.filter';
 import { requireJsonAdminBodies } from './http/admin-body-type';
+import { answerClientError } from './http/client-error-answer';
 import type { AdminListener } from './http/admin-listener';
 import { installJsonParsers } from './http/json-body-parsers';
 import { NotServedHereError } from './http/not-served-here.error';
@@ -47,6 +48,7 @@ export async function createApp(
     genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: false,
+    clientErrorHandler: answerClientError,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('X-Request-Id', request.id);
       const refuse = (refused: Error) =>

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import { answerClientError } from './client-error-answer';
 import { NotServedHereError } from './not-served-here.error';
 import { isOperatorPath } from './operator-paths';
 
@@ -22,6 +23,7 @@ export class AdminListener {
       if (this.handler) this.handler(request, response);
       else response.writeHead(503).end();
     });
+    this.server.on('clientError', answerClientError);
   }
 
   /**
