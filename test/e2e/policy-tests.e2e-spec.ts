@@ -108,6 +108,16 @@ describe('policy tests', () => {
     expect((await runTests('deployer', auditor)).status).toBe(200);
   });
 
+  it('refuses tests sent in the body (it runs the stored ones only): 400 naming them', async () => {
+    const response = await broker.admin('POST', '/admin/v1/policies/deployer/test', { tests: TESTS });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors).toEqual([
+      { field: '(body)', message: expect.stringContaining('tests') as string },
+    ]);
+    expect((await broker.admin('POST', '/admin/v1/policies/deployer/test', {})).status).toBe(200);
+  });
+
   it('answers 404 for a policy that does not exist', async () => {
     expect((await runTests('nobody')).status).toBe(404);
   });

@@ -29,6 +29,9 @@ import { parseRequest } from './invalid-request.error';
 /** The query of `GET /admin/v1/policies`. */
 export const policyListQuerySchema = z.strictObject({ platform: adminText().min(1).optional() });
 
+/** `POST …/{name}/test` runs the stored tests: a body may be empty, and holds nothing. */
+export const runTestsBodySchema = z.strictObject({}).optional();
+
 /** `/admin/v1/policies`: the CEL trust policies deciding who gets which token. */
 @Controller('admin/v1/policies')
 @UseGuards(AdminGuard)
@@ -50,7 +53,8 @@ export class PoliciesController {
   @Post(':name/test')
   @HttpCode(200)
   @AuditorAllowed()
-  async test(@Param('name') name: string): Promise<{ results: PolicyTestResult[] }> {
+  async test(@Param('name') name: string, @Body() body: unknown): Promise<{ results: PolicyTestResult[] }> {
+    parseRequest(runTestsBodySchema, body, 'body');
     return { results: await this.runtime.policies.runTests(name) };
   }
 
