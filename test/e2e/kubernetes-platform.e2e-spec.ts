@@ -268,6 +268,69 @@ describe('Kubernetes clusters that share one issuer string', () => {
     expect(JSON.stringify(await response.json())).toContain('platform east');
   });
 
+  const withoutKid = async (cluster: FakeKubernetesIssuer) => {
+    const { keys } = (await inlineKeys(cluster)) as { keys: Record<string, unknown>[] };
+    return { keys: keys.map(({ kid: _kid, ...key }) => key) };
+  };
+  const conflictOf = async (response: Response) => {
+    expect(response.status).toBe(409);
+    return (await response.json()) as {
+      detail: string;
+      conflicts: { resource: string; name: string }[];
+      errors: { field: string; message: string }[];
+    };
+  };
+
+  it.each([
+    ['without a kid', async () => withoutKid(east)],
+    [
+      'under another kid',
+      async () => {
+        const { keys } = await withoutKid(east);
+        return { keys: keys.map((key) => ({ ...key, kid: 'another-kid' })) };
+      },
+    ],
+  ])("refuses a cluster holding another cluster's key %s (409 naming it, on jwks)", async (_name, jwks) => {
+    const problem = await conflictOf(await register('east-lookalike', await jwks()));
+    expect(problem.conflicts).toEqual([{ resource: 'platform', name: 'east' }]);
+    expect(problem.errors).toEqual([{ field: 'jwks', message: 'conflicts with platform east' }]);
+    expect(problem.detail).toMatch(/^platform east already holds key 0 of jwks too \(RFC 7638 thumbprint /);
+  });
+
+  it('refuses a key set without kid beside clusters told apart by key id (409 on jwks)', async () => {
+    const third = await startFakeKubernetesIssuer({ clock });
+    try {
+      const problem = await conflictOf(await register('third', await withoutKid(third)));
+      expect(problem.conflicts).toEqual([{ resource: 'platform', name: 'east' }]);
+      expect(problem.errors).toEqual([{ field: 'jwks', message: 'conflicts with platform east' }]);
+      expect(problem.detail).toContain('jwks has a key without kid');
+    } finally {
+      await third.close();
+    }
+  });
+
+  it("refuses a replacement (PUT) or a bulk apply that takes another cluster's key", async () => {
+    const { keys: westKeys } = (await inlineKeys(west)) as { keys: unknown[] };
+    const { keys: eastKeys } = await withoutKid(east);
+    const jwks = { keys: [...westKeys, ...eastKeys] };
+    const put = await broker.admin(
+      'PUT',
+      '/admin/v1/platforms/west',
+      { name: 'west', kind: 'kubernetes', issuer: SHARED_ISSUER, jwks },
+      { 'if-match': '*' },
+    );
+    const problem = await conflictOf(put);
+    expect(problem.conflicts).toEqual([{ resource: 'platform', name: 'east' }]);
+    expect(problem.errors.map((e) => e.field)).toEqual(['jwks']);
+    const applied = await broker.admin('POST', '/admin/v1/apply', {
+      platforms: [{ name: 'west', kind: 'kubernetes', issuer: SHARED_ISSUER, jwks }],
+    });
+    expect(applied.status).toBe(400);
+    expect(((await applied.json()) as { errors: { field: string; message: string }[] }).errors).toEqual([
+      { field: 'platforms.0.jwks', message: expect.stringContaining('platform east') as unknown },
+    ]);
+  });
+
   it('refuses a token whose key id neither cluster has, without trying either', async () => {
     const stranger = await startFakeKubernetesIssuer({ clock });
     try {

@@ -114,7 +114,14 @@ export {
   locateByIssuer,
   locateByIssuerAndKey,
 } from './routing/locate-by-issuer';
-export { issuerKeyRoute, issuerOfRoute, issuerRoute, kindRoute } from './routing/route-keys';
+export { isKeyedSet, keySetClash, type KeySetClash } from './routing/key-set-clash';
+export {
+  issuerKeyRoute,
+  issuerOfRoute,
+  issuerRoute,
+  issuerRouteField,
+  kindRoute,
+} from './routing/route-keys';
 export { settingsReader } from './settings/settings-reader';
 export { SpiffeAdapter, spiffeAdapter } from './spiffe/spiffe.adapter';
 export { JWT_SVID_ALGORITHMS } from './spiffe/check-jwt-svid-header';
