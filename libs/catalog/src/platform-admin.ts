@@ -1,7 +1,12 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { ChangeAction, ChangeLog } from '@fedbroker/history';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
-import { keySourceAddressProblems, type AdapterRegistry, type PlatformConfig } from '@fedbroker/platforms';
+import {
+  inlineKeyProblems,
+  keySourceAddressProblems,
+  type AdapterRegistry,
+  type PlatformConfig,
+} from '@fedbroker/platforms';
 import { Catalog } from './catalog';
 import { CatalogError, type FieldProblem } from './catalog.error';
 import { toPlatformRecord, type PlatformRecord } from './catalog-records';
@@ -15,8 +20,11 @@ import { checkVersion, translateWriteError } from './write-rules';
 
 export interface KeyStatus {
   ok: boolean;
+  /** The keys that can verify a token. */
   keyCount: number;
   error?: string;
+  /** Keys of the set that can never verify a token, each with why; not counted. */
+  unusableKeys?: string[];
 }
 
 export interface PlatformAdminOptions {
@@ -270,6 +278,7 @@ export class PlatformAdmin {
       }
     }
     problems.push(...adapter.registrationProblems(this.toConfigShape(body), this.options.allowHttp));
+    problems.push(...(await inlineKeyProblems(body.jwks, problems)));
     if (problems.length === 0) problems.push(...(await this.addressProblems(body)));
     if (problems.length > 0)
       throw new CatalogError('validation_failed', 'the platform is not valid', problems);

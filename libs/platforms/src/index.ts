@@ -80,7 +80,9 @@ export {
 export { forbiddenAddressReason } from './keys/address-policy';
 export { forbiddenHostReason, type HostLookup } from './keys/host-addresses';
 export { jwtKeySource, keySourceId, type KeySource } from './keys/key-source';
+export { inlineKeyProblems } from './keys/inline-key-problems';
 export { keySourceAddressProblems } from './keys/key-source-address-problems';
+export { unusableKeyReason } from './keys/unusable-key-reason';
 export { KeySourceError } from './keys/key-source-error';
 export { isSpiffeBundle, jwtSvidKeys } from './keys/parse-spiffe-bundle';
 export { urlProblem } from './keys/url-policy';
