@@ -14,6 +14,7 @@ export { MAX_TOKEN_LENGTH, presentCredential } from './credential/present-creden
 export type { DecodedJwt, PresentedCredential } from './credential/presented-credential';
 export { replayKey } from './credential/replay-key';
 export { invalidClaim, missingClaim } from './errors/claim-errors';
+export { describeKey } from './errors/describe-key';
 export { mapJoseError, type JoseErrorContext } from './errors/map-jose-error';
 export {
   MAX_SHOWN_VALUE_LENGTH,
