@@ -192,6 +192,32 @@ describe('admin API', () => {
     await broker.admin('DELETE', '/admin/v1/platforms/no-keys-yet', undefined, { 'if-match': '*' });
   });
 
+  it.each([
+    ['a key of no curve or coordinates', { kty: 'EC' }],
+    ['an EC key whose point is not on its curve', { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'BBBB' }],
+    [
+      'an OKP key for key agreement',
+      { kty: 'OKP', crv: 'X25519', x: 'hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo' },
+    ],
+    ['a key whose alg is not a signature algorithm', { ...PLATFORM.jwks.keys[0], alg: 'ECDH-ES' }],
+  ])('refuses inline keys that cannot verify a token: %s (400 naming the key)', async (_name, key) => {
+    const response = await broker.admin('POST', '/admin/v1/platforms', {
+      ...PLATFORM,
+      name: 'p4',
+      issuer: 'https://k4.example',
+      jwks: { keys: [PLATFORM.jwks.keys[0], key] },
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors).toEqual([
+      {
+        field: 'jwks.keys.1',
+        message: expect.stringMatching(/^cannot be used as a public key to verify signatures: /) as unknown,
+      },
+    ]);
+    expect((await broker.admin('GET', '/admin/v1/platforms/p4')).status).toBe(404);
+  });
+
   it('saves a platform whose keys cannot be fetched, and says so', async () => {
     const response = await broker.admin('POST', '/admin/v1/platforms', {
       ...PLATFORM,

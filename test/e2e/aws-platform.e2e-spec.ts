@@ -310,13 +310,14 @@ describe('AWS platforms through /token', () => {
     expect(event?.reason).toContain(`STS at ${aws.sts.endpoint} answered HTTP 503`);
   });
 
-  it.each<[string, () => Json]>([
+  it.each<[string, () => Json, string]>([
     [
       'the same account',
       () => ({
         issuer: `aws:${ACCOUNT_A}`,
         settings: { accountId: ACCOUNT_A, credentials: ['caller-identity'] },
       }),
+      'settings.accountId',
     ],
     [
       "the same account's issuer",
@@ -324,17 +325,21 @@ describe('AWS platforms through /token', () => {
         issuer: aws.account(ACCOUNT_A).webIdentity.issuer,
         settings: { accountId: '999988887777', credentials: ['web-identity-token'] },
       }),
+      'issuer',
     ],
   ])(
-    'refuses a second platform of %s with 409, naming the platform it collides with',
-    async (_name, body) => {
+    'refuses a second platform of %s with 409, naming the platform it collides with and the field',
+    async (_name, body, field) => {
       const response = await broker.admin('POST', '/admin/v1/platforms', {
         name: 'account-a-again',
         kind: 'aws',
         ...body(),
       });
       expect(response.status).toBe(409);
-      expect((await json(response)).detail).toContain('platform account-a already answers to');
+      const problem = await json(response);
+      expect(problem.detail).toContain('platform account-a already answers to');
+      expect(problem.conflicts).toEqual([{ resource: 'platform', name: 'account-a' }]);
+      expect(problem.errors).toEqual([{ field, message: 'conflicts with platform account-a' }]);
     },
   );
 

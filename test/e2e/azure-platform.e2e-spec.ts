@@ -304,7 +304,9 @@ describe('Azure platforms through /token', () => {
       errors: { field: string; message: string }[];
     };
     expect(problem.detail).toMatch(`platform contoso already answers to azure ${azure.tenantId}`);
-    expect(problem.errors).toEqual([{ field: 'issuer', message: 'conflicts with platform contoso' }]);
+    expect(problem.errors).toEqual([
+      { field: 'settings.tenantId', message: 'conflicts with platform contoso' },
+    ]);
   });
 
   it('explains a decision on the immutable pair through POST /admin/v1/explain', async () => {

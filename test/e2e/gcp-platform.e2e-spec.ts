@@ -201,7 +201,7 @@ describe('Google Cloud platforms through /token', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({
         error: 'invalid_grant',
-        error_description: 'the credential signature does not verify',
+        error_description: 'the credential signing key is unknown',
       });
       expect(await eventOf(response)).toMatchObject({
         error: 'credential_rejected',

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock, startBroker, type Broker } from '../support/broker-harness';
 import { startFakeKubernetesIssuer, type FakeKubernetesIssuer } from '../support/fake-kubernetes-issuer';
@@ -158,7 +159,7 @@ describe('Kubernetes platforms through /token', () => {
       const after = cluster.requests.jwks;
       for (let i = 0; i < 5; i += 1) {
         const { body } = await grant(broker, forged);
-        expect(body.error_description).toMatch(/signature/);
+        expect(body.error_description).toBe('the credential signing key is unknown');
       }
       expect(cluster.requests.jwks).toBe(after);
     } finally {
@@ -268,19 +269,175 @@ describe('Kubernetes clusters that share one issuer string', () => {
     expect(JSON.stringify(await response.json())).toContain('platform east');
   });
 
-  it('refuses a token whose key id neither cluster has, without trying either', async () => {
-    const stranger = await startFakeKubernetesIssuer({ clock });
+  const withoutKid = async (cluster: FakeKubernetesIssuer) => {
+    const { keys } = (await inlineKeys(cluster)) as { keys: Record<string, unknown>[] };
+    return { keys: keys.map(({ kid: _kid, ...key }) => key) };
+  };
+  const conflictOf = async (response: Response) => {
+    expect(response.status).toBe(409);
+    return (await response.json()) as {
+      detail: string;
+      conflicts: { resource: string; name: string }[];
+      errors: { field: string; message: string }[];
+    };
+  };
+
+  it.each([
+    ['without a kid', async () => withoutKid(east)],
+    [
+      'under another kid',
+      async () => {
+        const { keys } = await withoutKid(east);
+        return { keys: keys.map((key) => ({ ...key, kid: 'another-kid' })) };
+      },
+    ],
+  ])("refuses a cluster holding another cluster's key %s (409 naming it, on jwks)", async (_name, jwks) => {
+    const problem = await conflictOf(await register('east-lookalike', await jwks()));
+    expect(problem.conflicts).toEqual([{ resource: 'platform', name: 'east' }]);
+    expect(problem.errors).toEqual([{ field: 'jwks', message: 'conflicts with platform east' }]);
+    expect(problem.detail).toMatch(/^platform east already holds key 0 of jwks too \(RFC 7638 thumbprint /);
+  });
+
+  it('refuses a key set without kid beside clusters told apart by key id (409 on jwks)', async () => {
+    const third = await startFakeKubernetesIssuer({ clock });
     try {
-      const response = await broker.token({ grant_type: JWT_BEARER, assertion: await mintFrom(stranger) });
-      expect(response.status).toBe(400);
-      const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
-        items: { error: string; reason: string; platform: string | null }[];
-      };
-      expect(audit.items[0]).toMatchObject({ error: 'credential_rejected', platform: null });
-      expect(audit.items[0]?.reason).toContain('no registered platform');
+      const problem = await conflictOf(await register('third', await withoutKid(third)));
+      expect(problem.conflicts).toEqual([{ resource: 'platform', name: 'east' }]);
+      expect(problem.errors).toEqual([{ field: 'jwks', message: 'conflicts with platform east' }]);
+      expect(problem.detail).toContain('jwks has a key without kid');
     } finally {
-      await stranger.close();
+      await third.close();
     }
+  });
+
+  it("refuses a replacement (PUT) or a bulk apply that takes another cluster's key", async () => {
+    const { keys: westKeys } = (await inlineKeys(west)) as { keys: unknown[] };
+    const { keys: eastKeys } = await withoutKid(east);
+    const jwks = { keys: [...westKeys, ...eastKeys] };
+    const put = await broker.admin(
+      'PUT',
+      '/admin/v1/platforms/west',
+      { name: 'west', kind: 'kubernetes', issuer: SHARED_ISSUER, jwks },
+      { 'if-match': '*' },
+    );
+    const problem = await conflictOf(put);
+    expect(problem.conflicts).toEqual([{ resource: 'platform', name: 'east' }]);
+    expect(problem.errors.map((e) => e.field)).toEqual(['jwks']);
+    const applied = await broker.admin('POST', '/admin/v1/apply', {
+      platforms: [{ name: 'west', kind: 'kubernetes', issuer: SHARED_ISSUER, jwks }],
+    });
+    expect(applied.status).toBe(400);
+    expect(((await applied.json()) as { errors: { field: string; message: string }[] }).errors).toEqual([
+      { field: 'platforms.0.jwks', message: expect.stringContaining('platform east') as unknown },
+    ]);
+  });
+
+  it.each([
+    ['whose key id neither cluster has', false, 'kid "'],
+    ['without a key id', true, 'no kid'],
+  ])(
+    'refuses a token %s, without trying either: an unknown key, naming both clusters',
+    async (_name, withoutKid, kid) => {
+      const stranger = await startFakeKubernetesIssuer({ clock });
+      try {
+        const assertion = await stranger.mint({
+          iss: SHARED_ISSUER,
+          namespace: 'apps',
+          serviceAccount: 'api',
+          aud: [BROKER_AUDIENCE],
+          now: broker.clock.now(),
+          withoutKid,
+        });
+        const response = await broker.token({ grant_type: JWT_BEARER, assertion });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({
+          error: 'invalid_grant',
+          error_description: 'the credential signing key is unknown',
+        });
+        const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+          items: { error: string; reason: string; platform: string | null }[];
+        };
+        expect(audit.items[0]).toMatchObject({ error: 'credential_rejected', platform: null });
+        const reason = audit.items[0]?.reason ?? '';
+        expect(reason).toMatch(
+          /^no key of the platforms of issuer "https:\/\/kubernetes\.default\.svc\.cluster\.local" matches the token: /,
+        );
+        expect(reason).toContain(kid);
+        expect(reason).toContain('east, west');
+        const report = (await (
+          await broker.admin('POST', '/admin/v1/explain', { token: assertion })
+        ).json()) as {
+          steps: { step: string; check?: string; detail: string }[];
+        };
+        expect(report.steps[0]).toMatchObject({ step: 'verify', check: 'key_not_found', detail: reason });
+      } finally {
+        await stranger.close();
+      }
+    },
+  );
+});
+
+describe('a cluster registered with its inline keys, alone on its issuer', () => {
+  let broker: Broker;
+  let cluster: FakeKubernetesIssuer;
+
+  const mint = (options: { withoutKid?: boolean } = {}) =>
+    cluster.mint({ namespace: 'apps', serviceAccount: 'api', aud: [BROKER_AUDIENCE], ...options });
+
+  beforeAll(async () => {
+    cluster = await startFakeKubernetesIssuer({ clock });
+    broker = await startBroker({}, clock);
+    const jwks = await (await fetch(cluster.jwksUri)).json();
+    const created = await broker.admin('POST', '/admin/v1/platforms', {
+      name: 'inline',
+      kind: 'kubernetes',
+      issuer: cluster.issuer,
+      jwks,
+      audiences: [BROKER_AUDIENCE],
+    });
+    expect(created.status).toBe(201);
+    await broker.admin('POST', '/admin/v1/policies', {
+      name: 'inline-any',
+      platform: 'inline',
+      condition: 'true',
+      audiences: ['https://api.example'],
+    });
+  });
+
+  afterAll(async () => {
+    await broker.close();
+    await cluster.close();
+  });
+
+  it('verifies a token without kid against its keys', async () => {
+    const response = await broker.token({
+      grant_type: JWT_BEARER,
+      assertion: await mint({ withoutKid: true }),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a token of a rotated key as an unknown key of that platform, the same at /token, in the audit and in explain', async () => {
+    await cluster.rotateKey({ dropPrevious: true });
+    const assertion = await mint();
+    const response = await broker.token({ grant_type: JWT_BEARER, assertion });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'the credential signing key is unknown',
+    });
+    const audit = (await (await broker.admin('GET', '/admin/v1/audit-events?limit=1')).json()) as {
+      items: { error: string; reason: string; platform: string | null }[];
+    };
+    const { kid } = decodeProtectedHeader(assertion);
+    const reason = `no key of the platform matches the token: kid "${kid}" (alg "RS256")`;
+    expect(audit.items[0]).toMatchObject({ error: 'credential_rejected', platform: 'inline', reason });
+    const report = (await (await broker.admin('POST', '/admin/v1/explain', { token: assertion })).json()) as {
+      platform: { name: string } | null;
+      steps: { step: string; check?: string; detail: string }[];
+    };
+    expect(report.platform?.name).toBe('inline');
+    expect(report.steps[0]).toMatchObject({ step: 'verify', check: 'key_not_found', detail: reason });
   });
 });
 

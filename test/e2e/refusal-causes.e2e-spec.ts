@@ -124,7 +124,7 @@ describe('refusals at /token name their cause', () => {
     expect(event.reason).toBe('the "kubernetes.io" claim is missing');
   });
 
-  it('audits the unknown key id, and tells the client only that the signature does not verify', async () => {
+  it('audits the unknown key id, and tells the client only that the signing key is unknown', async () => {
     const forger = await startFakeKubernetesIssuer({ clock, audience: BROKER_AUDIENCE });
     try {
       const forged = await forger.mint({
@@ -134,7 +134,7 @@ describe('refusals at /token name their cause', () => {
       });
       const { kid } = decodeProtectedHeader(forged);
       const { body, event } = await refusal(broker, forged);
-      expect(body.error_description).toBe('the credential signature does not verify');
+      expect(body.error_description).toBe('the credential signing key is unknown');
       expect(event.reason).toBe(`no key of the platform matches the token: kid "${kid}" (alg "RS256")`);
     } finally {
       await forger.close();

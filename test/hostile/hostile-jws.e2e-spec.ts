@@ -27,7 +27,10 @@ const REFUSED = { status: 400, error: 'invalid_request', code: 'credential_rejec
 const MALFORMED: Refusal = { ...REFUSED, reason: /not|repeats|critical|unencoded|no algorithm/ };
 const BAD_SIGNATURE: Refusal = { ...REFUSED, reason: /signature is invalid/ };
 /** An unknown kid: no key of the platform, or (where platforms of one issuer are told apart by kid) no platform. */
-const NO_KEY: Refusal = { ...REFUSED, reason: /no key of the platform matches|no registered platform/ };
+const NO_KEY: Refusal = {
+  ...REFUSED,
+  reason: /no key of the platform matches|several keys of the platform match|no registered platform/,
+};
 /** The order of the P-256 group: a scalar at or above it is out of range (SEC 1 §4.1.4). */
 const P256_ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
 

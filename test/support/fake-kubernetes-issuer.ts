@@ -32,6 +32,8 @@ export type FakeKubernetesMintOptions = Record<string, unknown> & {
   aud?: string | string[];
   lifetimeSeconds?: number;
   now?: Date;
+  /** Sign without a `kid` in the header. */
+  withoutKid?: boolean;
 };
 
 /** A loopback Kubernetes service-account issuer for e2e tests. */
@@ -123,6 +125,7 @@ export async function startFakeKubernetesIssuer(
       aud,
       lifetimeSeconds = 3600,
       now,
+      withoutKid = false,
       ...overrides
     } = mintOptions;
     const iat = Math.floor((now ?? options.clock?.now() ?? new Date()).getTime() / 1000);
@@ -154,7 +157,8 @@ export async function startFakeKubernetesIssuer(
     if (current === undefined) {
       throw new Error('the fake issuer has no key');
     }
-    return new SignJWT(claims).setProtectedHeader({ alg, kid: current.kid }).sign(current.privateKey);
+    const header = withoutKid ? { alg } : { alg, kid: current.kid };
+    return new SignJWT(claims).setProtectedHeader(header).sign(current.privateKey);
   };
 
   return {

@@ -20,7 +20,8 @@ import { toPlatformRecord, toPolicyRecord } from './catalog-records';
 import { parseBody, type PlatformBody, type PolicyBody } from './catalog-schemas';
 import { platformView, policyView } from './catalog-views';
 import { UNIQUE_VIOLATION, violatedConstraint } from './database-errors';
-import { lockRoutes, sharedRoute, type PlatformAdmin } from './platform-admin';
+import { lockRoutes, type PlatformAdmin } from './platform-admin';
+import { platformClash } from './platform-clash';
 import {
   insertPolicies,
   toPolicyColumns,
@@ -190,7 +191,7 @@ export class CatalogApply {
         changedPlatforms.push(item);
       }
     }
-    for (const item of changedPlatforms) problems.push(...this.routeProblems(item, finalPlatforms));
+    for (const item of changedPlatforms) problems.push(...(await this.routeProblems(item, finalPlatforms)));
 
     const platformNames = new Map([...storedPlatforms.values()].map((row) => [row.id, row.name]));
     const changedPolicies: PolicyChange[] = [];
@@ -322,21 +323,22 @@ export class CatalogApply {
   }
 
   /** A platform the broker could not tell apart from another of the final set. */
-  private routeProblems(
+  private async routeProblems(
     item: Item<PlatformBody>,
     finalPlatforms: ReadonlyMap<string, PlatformRegistration>,
-  ): FieldProblem[] {
+  ): Promise<FieldProblem[]> {
     const { adapters } = this.options;
     const mine = this.platforms.toConfigShape(item.body);
-    const routes = adapters.get(mine.kind).routeKeys(mine);
-    for (const [name, other] of finalPlatforms) {
-      if (name === mine.name || !adapters.has(other.kind)) continue;
-      const shared = sharedRoute(routes, adapters.get(other.kind).routeKeys(other), other.kind !== mine.kind);
-      if (shared !== undefined) {
+    const names = [...finalPlatforms.keys()].sort();
+    for (const name of names) {
+      const other = finalPlatforms.get(name);
+      if (other === undefined || name === mine.name || !adapters.has(other.kind)) continue;
+      const clash = await platformClash(adapters, mine, other);
+      if (clash !== undefined) {
         return [
           {
-            field: `platforms.${item.index}.issuer`,
-            message: `platform ${name} also answers to ${shared}: the broker could not tell the two apart`,
+            field: `platforms.${item.index}.${clash.field}`,
+            message: `platform ${name} also ${clash.reason}: the broker could not tell the two apart`,
           },
         ];
       }

@@ -1,9 +1,11 @@
-import type { PlatformConfig } from '@fedbroker/platforms';
+import { issuerOfRoute, type PlatformConfig } from '@fedbroker/platforms';
 import { PolicySet, type CompiledPolicy } from '@fedbroker/policy';
 
 /** An immutable view of every platform and compiled policy: what `/token` reads, never the database. */
 export class CatalogSnapshot {
   private readonly byName: ReadonlyMap<string, PlatformConfig>;
+  /** Every platform found by issuer (alone or with a key id), per issuer. */
+  private readonly byIssuer = new Map<string, PlatformConfig[]>();
   /** Each platform's {@link PolicySet}, built on first use. */
   private readonly policySets = new Map<string, PolicySet>();
 
@@ -23,6 +25,13 @@ export class CatalogSnapshot {
     sets: ReadonlyMap<string, PolicySet> = new Map(),
   ) {
     this.byName = new Map(platforms.map((p) => [p.name, p]));
+    for (const [route, platform] of routes) {
+      const issuer = issuerOfRoute(route);
+      if (issuer === undefined) continue;
+      const found = this.byIssuer.get(issuer);
+      if (found === undefined) this.byIssuer.set(issuer, [platform]);
+      else if (!found.includes(platform)) found.push(platform);
+    }
     for (const [platformId, set] of previous?.policySets ?? []) {
       if (previous?.policies.get(platformId) === policies.get(platformId))
         this.policySets.set(platformId, set);
@@ -43,6 +52,16 @@ export class CatalogSnapshot {
       if (platform !== undefined) return platform;
     }
     return undefined;
+  }
+
+  /**
+   * The platforms found by the issuer one of `routeKeys` names (by it alone or with a key id), by
+   * name: for a credential no route found, whether its issuer is registered after all.
+   */
+  platformsOfIssuer(routeKeys: readonly string[]): PlatformConfig[] {
+    const issuers = new Set(routeKeys.map(issuerOfRoute).filter((issuer) => issuer !== undefined));
+    const found = [...issuers].flatMap((issuer) => this.byIssuer.get(issuer) ?? []);
+    return found.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   platformByName(name: string): PlatformConfig | undefined {

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { ChangeAction, ChangeLog } from '@fedbroker/history';
 import { PlatformEntity, PolicyEntity } from '@fedbroker/persistence';
 import {
-  issuerOfRoute,
+  inlineKeyProblems,
   keySourceAddressProblems,
   type AdapterRegistry,
   type PlatformConfig,
@@ -13,14 +13,18 @@ import { toPlatformRecord, type PlatformRecord } from './catalog-records';
 import { parseBody, requirePossibleName, platformBodySchema, type PlatformBody } from './catalog-schemas';
 import { platformView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
+import { platformClash } from './platform-clash';
 import { withoutReadOnlyMembers } from './read-only-members';
 import { unpinnedPolicies } from './shared-issuer-policies';
 import { checkVersion, translateWriteError } from './write-rules';
 
 export interface KeyStatus {
   ok: boolean;
+  /** The keys that can verify a token. */
   keyCount: number;
   error?: string;
+  /** Keys of the set that can never verify a token, each with why; not counted. */
+  unusableKeys?: string[];
 }
 
 export interface PlatformAdminOptions {
@@ -161,8 +165,8 @@ export class PlatformAdmin {
   }
 
   /**
-   * Refuses a platform the broker could not tell apart from another: one that answers to a route key
-   * (issuer, issuer and key id, trust domain, tenant, account) another platform answers to.
+   * Refuses a platform the broker could not tell apart from another (see {@link platformClash}),
+   * naming the first such platform by name and the field that clashes.
    */
   private async refuseAmbiguous(
     repository: Repository<PlatformEntity>,
@@ -171,20 +175,15 @@ export class PlatformAdmin {
   ): Promise<void> {
     await lockRoutes(repository.manager);
     const { adapters } = this.options;
-    const routes = adapters.get(body.kind).routeKeys(this.toConfigShape(body));
-    for (const other of await repository.find()) {
+    const mine = this.toConfigShape(body);
+    for (const other of await repository.find({ order: { name: 'ASC' } })) {
       if (other.id === ownId || !adapters.has(other.kind as PlatformConfig['kind'])) continue;
-      const record = toPlatformRecord(other);
-      const shared = sharedRoute(
-        routes,
-        adapters.get(record.kind).routeKeys(record),
-        body.kind !== record.kind,
-      );
-      if (shared !== undefined) {
+      const clash = await platformClash(adapters, mine, toPlatformRecord(other));
+      if (clash !== undefined) {
         throw new CatalogError(
           'conflict',
-          `platform ${other.name} already answers to ${shared}: the broker could not tell the two apart`,
-          [{ field: 'issuer', message: `conflicts with platform ${other.name}` }],
+          `platform ${other.name} already ${clash.reason}: the broker could not tell the two apart`,
+          [{ field: clash.field, message: `conflicts with platform ${other.name}` }],
           { conflicts: [{ resource: 'platform', name: other.name }] },
         );
       }
@@ -279,6 +278,7 @@ export class PlatformAdmin {
       }
     }
     problems.push(...adapter.registrationProblems(this.toConfigShape(body), this.options.allowHttp));
+    problems.push(...(await inlineKeyProblems(body.jwks, problems)));
     if (problems.length === 0) problems.push(...(await this.addressProblems(body)));
     if (problems.length > 0)
       throw new CatalogError('validation_failed', 'the platform is not valid', problems);
@@ -341,23 +341,4 @@ async function refuseInUse(manager: EntityManager, platform: PlatformEntity): Pr
     [],
     { conflicts: users.map((policy) => ({ resource: 'policy', name: policy.name })) },
   );
-}
-
-/**
- * The route two platforms would both answer to. Platforms of different kinds may not share an issuer
- * at all, even with distinct key ids: a key-id route is more specific than an issuer route, so it
- * would take the other kind's credentials that carry that key id.
- */
-export function sharedRoute(
-  mine: readonly string[],
-  theirs: readonly string[],
-  otherKind: boolean,
-): string | undefined {
-  const exact = mine.find((key) => theirs.includes(key));
-  if (exact !== undefined || !otherKind) return exact;
-  const theirIssuers = new Set(theirs.map(issuerOfRoute).filter((issuer) => issuer !== undefined));
-  const issuer = mine
-    .map(issuerOfRoute)
-    .find((candidate) => candidate !== undefined && theirIssuers.has(candidate));
-  return issuer === undefined ? undefined : `the issuer ${issuer}`;
 }

@@ -14,6 +14,7 @@ export { MAX_TOKEN_LENGTH, presentCredential } from './credential/present-creden
 export type { DecodedJwt, PresentedCredential } from './credential/presented-credential';
 export { replayKey } from './credential/replay-key';
 export { invalidClaim, missingClaim } from './errors/claim-errors';
+export { describeKey } from './errors/describe-key';
 export { mapJoseError, type JoseErrorContext } from './errors/map-jose-error';
 export {
   MAX_SHOWN_VALUE_LENGTH,
@@ -80,7 +81,9 @@ export {
 export { forbiddenAddressReason } from './keys/address-policy';
 export { forbiddenHostReason, type HostLookup } from './keys/host-addresses';
 export { jwtKeySource, keySourceId, type KeySource } from './keys/key-source';
+export { inlineKeyProblems } from './keys/inline-key-problems';
 export { keySourceAddressProblems } from './keys/key-source-address-problems';
+export { unusableKeyReason } from './keys/unusable-key-reason';
 export { KeySourceError } from './keys/key-source-error';
 export { isSpiffeBundle, jwtSvidKeys } from './keys/parse-spiffe-bundle';
 export { urlProblem } from './keys/url-policy';
@@ -114,7 +117,14 @@ export {
   locateByIssuer,
   locateByIssuerAndKey,
 } from './routing/locate-by-issuer';
-export { issuerKeyRoute, issuerOfRoute, issuerRoute, kindRoute } from './routing/route-keys';
+export { isKeyedSet, keySetClash, type KeySetClash } from './routing/key-set-clash';
+export {
+  issuerKeyRoute,
+  issuerOfRoute,
+  issuerRoute,
+  issuerRouteField,
+  kindRoute,
+} from './routing/route-keys';
 export { settingsReader } from './settings/settings-reader';
 export { SpiffeAdapter, spiffeAdapter } from './spiffe/spiffe.adapter';
 export { JWT_SVID_ALGORITHMS } from './spiffe/check-jwt-svid-header';

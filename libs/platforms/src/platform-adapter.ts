@@ -57,6 +57,11 @@ export interface PlatformAdapter<Settings = unknown> {
   /** The route keys a registered platform answers to. */
   routeKeys(platform: PlatformRegistration): string[];
   /**
+   * The registration field one of {@link routeKeys} comes from (`issuer`, `jwks`,
+   * `settings.tenantId`…), named when another platform answers to that route too.
+   */
+  routeField(route: string): string;
+  /**
    * The route keys to look a credential up by, most specific first; empty when the credential is not
    * of this kind. May call out (AWS STS); a verifier that cannot be reached is `verifier_unavailable`.
    *

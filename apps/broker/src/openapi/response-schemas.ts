@@ -34,8 +34,16 @@ export const platformSchema = platformBodySchema
   .describe('A platform as the admin API shows it');
 
 export const keyStatusSchema = z
-  .strictObject({ ok: z.boolean(), keyCount: z.int(), error: z.string().optional() })
-  .describe('Whether the keys could be fetched, how many, and if not why');
+  .strictObject({
+    ok: z.boolean(),
+    keyCount: z.int().describe('The keys that can verify a token'),
+    error: z.string().optional(),
+    unusableKeys: z
+      .array(z.string())
+      .optional()
+      .describe('Keys of the set that can never verify a token (`keys[1] (kid "…"): why`), not counted'),
+  })
+  .describe('Whether the keys could be fetched, how many can verify a token, and if not why');
 
 export const platformWriteSchema = platformSchema
   .extend({

@@ -15,6 +15,11 @@ describe('describeVerificationError', () => {
     [
       'the category alone when the reason holds token contents',
       new VerificationError('key_not_found', 'no key of the platform matches the token: kid "k"'),
+      'the credential signing key is unknown',
+    ],
+    [
+      'that the signature does not verify, apart from an unknown key',
+      new VerificationError('signature_invalid'),
       'the credential signature does not verify',
     ],
     [

@@ -9,6 +9,7 @@ function category(error: VerificationError): string {
     case 'algorithm_not_allowed':
       return 'the credential algorithm is not allowed';
     case 'key_not_found':
+      return 'the credential signing key is unknown';
     case 'signature_invalid':
       return 'the credential signature does not verify';
     case 'keys_unavailable':

@@ -12,6 +12,7 @@ import { ExchangeError } from '../exchange.error';
 import type { ExchangeDependencies } from '../exchange-dependencies';
 import { inSpan } from '../tracing';
 import { describeVerificationError } from './describe-verification-error';
+import { platformByKeyId } from './platform-by-key-id';
 import type { VerifiedPresentation } from './exchange-state';
 
 /** What locating learnt of a credential before verifying it: kept when verification then fails. */
@@ -67,7 +68,8 @@ async function verifyWithPlatform(
     for (const adapter of deps.adapters.forTokenType(tokenType)) {
       const routes = await adapter.locate(credential, ctx);
       tried.push(...routes);
-      const platform = snapshot.platformByRoute(routes);
+      const platform =
+        snapshot.platformByRoute(routes) ?? platformByKeyId(snapshot, routes, adapter.kind, credential);
       if (platform === undefined || platform.kind !== adapter.kind) continue;
       trace.platform = platform;
       if (!platform.enabled) {

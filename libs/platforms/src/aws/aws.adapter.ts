@@ -5,7 +5,7 @@ import { jwtKeySource, type KeySource } from '../keys/key-source';
 import type { PlatformAdapter, RegistrationProblem, VerifyContext } from '../platform-adapter';
 import type { PlatformConfig, PlatformRegistration } from '../platform-config';
 import { locateByIssuer } from '../routing/locate-by-issuer';
-import { issuerRoute, kindRoute } from '../routing/route-keys';
+import { issuerOfRoute, issuerRoute, kindRoute } from '../routing/route-keys';
 import { settingsReader } from '../settings/settings-reader';
 import {
   AWS4_REQUEST_TOKEN_TYPE,
@@ -82,6 +82,10 @@ export class AwsAdapter implements PlatformAdapter<AwsSettings> {
       ...(credentials.includes('web-identity-token') ? [issuerRoute(platform.issuer)] : []),
       ...(credentials.some((form) => form !== 'web-identity-token') ? [kindRoute('aws', accountId)] : []),
     ];
+  }
+
+  routeField(route: string): string {
+    return issuerOfRoute(route) === undefined ? 'settings.accountId' : 'issuer';
   }
 
   async locate(credential: PresentedCredential, ctx: VerifyContext): Promise<string[]> {

@@ -32,6 +32,13 @@ export function azureRouteKeys(platform: PlatformRegistration): string[] {
   return [tenantRoute(tenantId), ...attested];
 }
 
+/** The setting an Azure route comes from: the tenant, or the attested documents' subscriptions. */
+export function azureRouteField(route: string): string {
+  if (route === ATTESTED_ANY_ROUTE) return 'settings.attestedDocuments';
+  if (route.startsWith(attestedSubscriptionRoute(''))) return 'settings.attestedDocuments.subscriptionIds';
+  return 'settings.tenantId';
+}
+
 /**
  * Where a credential goes: an Entra token to the tenant its issuer names (when its `tid` agrees, so
  * that a token of another kind with a GUID in its issuer path is not taken), an attested document

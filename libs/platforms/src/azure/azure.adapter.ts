@@ -10,7 +10,7 @@ import { verifyAttestedDocument } from './attested/verify-attested-document';
 import { AZURE_IDENTITY_FIELDS, AZURE_IDENTITY_PINS } from './azure-identity-fields';
 import { azureKeySource } from './azure-key-source';
 import { azureRegistrationProblems } from './azure-registration-problems';
-import { azureRouteKeys, locateAzureCredential } from './azure-routes';
+import { azureRouteField, azureRouteKeys, locateAzureCredential } from './azure-routes';
 import {
   azureSettingsSchema,
   DEFAULT_AZURE_MAX_TOKEN_LIFETIME_SECONDS,
@@ -52,6 +52,10 @@ export class AzureAdapter implements PlatformAdapter<AzureSettings> {
 
   routeKeys(platform: PlatformRegistration): string[] {
     return azureRouteKeys(platform);
+  }
+
+  routeField(route: string): string {
+    return azureRouteField(route);
   }
 
   locate(credential: PresentedCredential): string[] {

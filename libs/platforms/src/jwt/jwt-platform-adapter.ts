@@ -9,6 +9,7 @@ import { jwtKeySource, type KeySource } from '../keys/key-source';
 import type { PlatformAdapter, RegistrationProblem, VerifyContext } from '../platform-adapter';
 import type { PlatformConfig, PlatformRegistration } from '../platform-config';
 import type { PlatformKind } from '../platform-kind';
+import { issuerRouteField } from '../routing/route-keys';
 import { settingsReader } from '../settings/settings-reader';
 import { verifyPlatformJwt, type PlatformJwtRules, type VerifiedPlatformJwt } from './verify-platform-jwt';
 
@@ -69,6 +70,10 @@ export class JwtPlatformAdapter<Settings extends JwtKindSettings> implements Pla
 
   routeKeys(platform: PlatformRegistration): string[] {
     return this.rules.routeKeys(platform);
+  }
+
+  routeField(route: string): string {
+    return issuerRouteField(route);
   }
 
   locate(credential: PresentedCredential): string[] {

@@ -166,6 +166,30 @@ describe('KeyResolver', () => {
       await expect(codeOf(keys.getKey(platform, header(weak)))).resolves.toBe('key_not_found');
     });
 
+    it('reports the keys of a fetched set that cannot verify a token, and counts only the others', async () => {
+      const a = await createSigningKey('ES256', 'a');
+      const offCurve = { kty: 'EC', crv: 'P-256', kid: 'off-curve', x: 'AAAA', y: 'BBBB' };
+      server = await startFakeJwksServer([{ kty: 'EC', kid: 'bare' }, a.publicJwk, offCurve]);
+      const keys = resolver();
+      const probe = await keys.probe(platformFor({ jwksUri: server.jwksUri }));
+      expect(probe).toEqual({
+        ok: true,
+        keyCount: 1,
+        unusableKeys: [
+          expect.stringMatching(/^keys\[0\] \(kid "bare"\): /) as unknown,
+          expect.stringMatching(/^keys\[2\] \(kid "off-curve"\): /) as unknown,
+        ],
+      });
+      await expect(keys.getKey(platformFor({ jwksUri: server.jwksUri }), header(a))).resolves.toBeDefined();
+    });
+
+    it('says a fetched set whose every key is unusable is not ok', async () => {
+      server = await startFakeJwksServer([{ kty: 'EC', kid: 'bare' }]);
+      const probe = await resolver().probe(platformFor({ jwksUri: server.jwksUri }));
+      expect(probe).toMatchObject({ ok: false, keyCount: 0, error: 'the key set has no usable key' });
+      expect(probe.unusableKeys).toHaveLength(1);
+    });
+
     it('refetches on an unknown kid at most once per cooldown', async () => {
       const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((kid) => createSigningKey('ES256', kid)));
       server = await startFakeJwksServer([a!.publicJwk]);

@@ -11,11 +11,13 @@ import {
 } from 'jose';
 import { mapJoseError } from '../errors/map-jose-error';
 import { describeKey } from '../errors/describe-key';
+import { showValue } from '../errors/show-value';
 import { VerificationError, verificationMessage } from '../errors/verification-error';
 import type { KeyFetchOptions } from './get-json';
 import { keySourceId, type KeySource } from './key-source';
 import { KeySourceError } from './key-source-error';
 import { loadKeySet, type LoadedKeySet } from './load-key-set';
+import { unusableKeyReason } from './unusable-key-reason';
 
 /** Tuning of a {@link KeyResolver}; every field has a safe default. */
 export interface KeyResolverOptions {
@@ -70,8 +72,11 @@ export interface KeyLookupOptions {
 /** What {@link KeyResolver.probe} found. */
 export interface KeyProbeResult {
   ok: boolean;
+  /** The keys that can verify a token. */
   keyCount: number;
   error?: string;
+  /** Keys of the set that can never verify a token (`keys[1] (kid "k"): why`); not counted. */
+  unusableKeys?: string[];
 }
 
 type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
@@ -79,6 +84,8 @@ type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
 interface CachedKeys {
   lookup: LocalKeySet;
   count: number;
+  /** The signature keys left out because they cannot verify a token, each with why. */
+  unusable: string[];
   fetchedAt: number;
   refreshAfterMs: number;
   /** The SPIFFE bundle's `spiffe_sequence`, when it has one. */
@@ -96,16 +103,15 @@ interface SourceState {
 /** Refresh in the background once this share of a key set's lifetime has passed. */
 const REFRESH_AHEAD = 0.8;
 
-const MIN_RSA_MODULUS_BYTES = 256;
-
-/**
- * Keys a set may hold but that never verify a credential: keys for encryption (RFC 7517 §4.2) and
- * RSA keys under 2048 bits (RFC 8725 §3.5), which jose refuses at verification time.
- */
+/** Keys a set may hold that are not for signatures (RFC 7517 §4.2, §4.3): skipped, not reported. */
 function isSignatureKey(key: JWK): boolean {
   if (key.use !== undefined && key.use !== 'sig') return false;
-  if (key.key_ops !== undefined && !key.key_ops.includes('verify')) return false;
-  return key.kty !== 'RSA' || Buffer.from(key.n ?? '', 'base64url').length >= MIN_RSA_MODULUS_BYTES;
+  return key.key_ops === undefined || key.key_ops.includes('verify');
+}
+
+/** A key of a set as a report names it: its place and its `kid`, never key material. */
+function keyName(key: JWK, index: number): string {
+  return typeof key.kid === 'string' ? `keys[${index}] (kid ${showValue(key.kid)})` : `keys[${index}]`;
 }
 
 const tracer = trace.getTracer('fedbroker');
@@ -189,7 +195,8 @@ export class KeyResolver {
     const state = this.stateFor(source);
     if (source.type === 'inline') {
       return (
-        (await this.lookup(this.inlineKeys(source.jwks, state), header)) ?? this.keyNotFound(state, header)
+        (await this.lookup(await this.inlineKeys(source.jwks, state), header)) ??
+        this.keyNotFound(state, header)
       );
     }
     const fetchOptions = this.fetchOptions(options);
@@ -233,21 +240,26 @@ export class KeyResolver {
   async probe(source: KeySource, options?: KeyLookupOptions): Promise<KeyProbeResult> {
     const state = this.stateFor(source);
     try {
-      if (source.type === 'inline') return this.probeResult(this.inlineKeys(source.jwks, state).count);
-      if (source.type === 'certificates') return this.probeResult(this.certificates(source).length);
+      if (source.type === 'inline') return this.probeResult(await this.inlineKeys(source.jwks, state));
+      if (source.type === 'certificates') {
+        return this.probeResult({ count: this.certificates(source).length, unusable: [] });
+      }
       await state.pending;
       state.lastAttemptAt = this.now();
       await this.fetchInto(source, state, this.fetchOptions(options), options?.platform);
       if (state.lastError !== undefined)
         return { ok: false, keyCount: 0, error: errorMessage(state.lastError) };
-      return this.probeResult(state.keys?.count ?? 0);
+      return this.probeResult(state.keys ?? { count: 0, unusable: [] });
     } catch (error) {
       return { ok: false, keyCount: 0, error: errorMessage(error) };
     }
   }
 
-  private probeResult(keyCount: number): KeyProbeResult {
-    return keyCount > 0 ? { ok: true, keyCount } : { ok: false, keyCount, error: 'the key set is empty' };
+  private probeResult({ count, unusable }: Pick<CachedKeys, 'count' | 'unusable'>): KeyProbeResult {
+    const reported = unusable.length === 0 ? {} : { unusableKeys: unusable };
+    if (count > 0) return { ok: true, keyCount: count, ...reported };
+    const error = unusable.length === 0 ? 'the key set is empty' : 'the key set has no usable key';
+    return { ok: false, keyCount: 0, error, ...reported };
   }
 
   private stateFor(source: KeySource): SourceState {
@@ -270,14 +282,23 @@ export class KeyResolver {
     };
   }
 
-  private cache(jwks: JSONWebKeySet, refreshAfterMs: number, sequence?: number): CachedKeys {
+  /** Caches the keys of a set that can verify a token, and names the others (each imported once). */
+  private async cache(jwks: JSONWebKeySet, refreshAfterMs: number, sequence?: number): Promise<CachedKeys> {
     if (jwks.keys.length > this.maxKeys) {
       throw new KeySourceError(`the key set has ${jwks.keys.length} keys; the limit is ${this.maxKeys}`);
     }
-    const keys = jwks.keys.filter(isSignatureKey);
+    const keys: JWK[] = [];
+    const unusable: string[] = [];
+    for (const [index, key] of jwks.keys.entries()) {
+      if (!isSignatureKey(key)) continue;
+      const reason = await unusableKeyReason(key);
+      if (reason === undefined) keys.push(key);
+      else unusable.push(`${keyName(key, index)}: ${reason}`);
+    }
     return {
       lookup: createLocalJWKSet({ keys }),
       count: keys.length,
+      unusable,
       fetchedAt: this.now(),
       refreshAfterMs,
       ...(sequence === undefined ? {} : { sequence }),
@@ -299,10 +320,10 @@ export class KeyResolver {
     }
   }
 
-  private inlineKeys(jwks: JSONWebKeySet, state: SourceState): CachedKeys {
+  private async inlineKeys(jwks: JSONWebKeySet, state: SourceState): Promise<CachedKeys> {
     if (state.keys === undefined) {
       try {
-        state.keys = this.cache(jwks, Infinity);
+        state.keys = await this.cache(jwks, Infinity);
       } catch (cause) {
         throw new VerificationError('keys_unavailable', 'the inline key set is malformed', { cause });
       }
@@ -352,11 +373,17 @@ export class KeyResolver {
       try {
         const loaded = await loadKeySet(source, options);
         this.refuseRollback(loaded, state.keys);
-        state.keys = this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs, loaded.sequence);
+        state.keys = await this.cache(loaded.jwks, loaded.refreshAfterMs ?? this.cacheTtlMs, loaded.sequence);
         state.lastError = undefined;
         span.setAttribute('fedbroker.key_count', state.keys.count);
+        const { count, unusable } = state.keys;
         this.logger?.info(
-          { ...fields, keyCount: state.keys.count, durationMs: elapsedMs(startedAt) },
+          {
+            ...fields,
+            keyCount: count,
+            ...(unusable.length === 0 ? {} : { unusableKeys: unusable }),
+            durationMs: elapsedMs(startedAt),
+          },
           'fetched keys',
         );
       } catch (error) {

@@ -22,6 +22,7 @@ function fakeAdapter(
     defaultMaxCredentialAgeSeconds: 3600,
     registrationProblems: () => [],
     routeKeys: () => [],
+    routeField: () => 'issuer',
     locate: () => [],
     keySource: jwtKeySource,
     verify: () => Promise.reject(new Error('not used')),

@@ -19,6 +19,14 @@ export function kindRoute(kind: string, value: string): string {
   return `${kind} ${value}`;
 }
 
+/**
+ * The registration field an issuer route comes from, named when two platforms clash on it: `jwks`
+ * for an issuer-and-key route (its key ids), else `issuer`.
+ */
+export function issuerRouteField(route: string): string {
+  return route.lastIndexOf(' kid ') === -1 ? 'issuer' : 'jwks';
+}
+
 /** The issuer an issuer or issuer-and-key route names, or `undefined` for a kind's own route. */
 export function issuerOfRoute(route: string): string | undefined {
   if (!route.startsWith('iss ')) return undefined;

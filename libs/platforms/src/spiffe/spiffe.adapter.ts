@@ -47,6 +47,10 @@ export class SpiffeAdapter implements PlatformAdapter<SpiffeSettings> {
     return settings.success ? [trustDomainRoute(settings.data.trustDomain)] : [];
   }
 
+  routeField(): string {
+    return 'settings.trustDomain';
+  }
+
   locate(credential: PresentedCredential): string[] {
     return locateByTrustDomain(credential);
   }
