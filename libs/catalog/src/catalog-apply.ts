@@ -191,7 +191,10 @@ export class CatalogApply {
         changedPlatforms.push(item);
       }
     }
-    for (const item of changedPlatforms) problems.push(...(await this.routeProblems(item, finalPlatforms)));
+    const platformOrder = [...finalPlatforms.keys()].sort();
+    for (const item of changedPlatforms) {
+      problems.push(...(await this.routeProblems(item, finalPlatforms, platformOrder)));
+    }
 
     const platformNames = new Map([...storedPlatforms.values()].map((row) => [row.id, row.name]));
     const changedPolicies: PolicyChange[] = [];
@@ -322,15 +325,15 @@ export class CatalogApply {
     }
   }
 
-  /** A platform the broker could not tell apart from another of the final set. */
+  /** A platform the broker could not tell apart from another of the final set, the first in `order`. */
   private async routeProblems(
     item: Item<PlatformBody>,
     finalPlatforms: ReadonlyMap<string, PlatformRegistration>,
+    order: readonly string[],
   ): Promise<FieldProblem[]> {
     const { adapters } = this.options;
     const mine = this.platforms.toConfigShape(item.body);
-    const names = [...finalPlatforms.keys()].sort();
-    for (const name of names) {
+    for (const name of order) {
       const other = finalPlatforms.get(name);
       if (other === undefined || name === mine.name || !adapters.has(other.kind)) continue;
       const clash = await platformClash(adapters, mine, other);
