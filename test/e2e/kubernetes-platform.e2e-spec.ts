@@ -33,6 +33,16 @@ async function grant(broker: Broker, assertion: string) {
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
+/** A policy `<platform>-any` granting every workload of `platform` a token for `https://api.example`. */
+async function allowAny(broker: Broker, platform: string): Promise<void> {
+  await broker.admin('POST', '/admin/v1/policies', {
+    name: `${platform}-any`,
+    platform,
+    condition: 'true',
+    audiences: ['https://api.example'],
+  });
+}
+
 describe('Kubernetes platforms through /token', () => {
   let broker: Broker;
   let cluster: FakeKubernetesIssuer;
@@ -190,12 +200,7 @@ describe('real Kubernetes tokens, decided at their own fixed clock', () => {
       audiences,
     };
     expect((await broker.admin('POST', '/admin/v1/platforms', platform)).status).toBe(201);
-    await broker.admin('POST', '/admin/v1/policies', {
-      name: 'real-any',
-      platform: 'real',
-      condition: 'true',
-      audiences: ['https://api.example'],
-    });
+    await allowAny(broker, 'real');
     try {
       const { status } = await grant(broker, fixture.token);
       expect(status === 200 ? 'accept' : 'reject').toBe(fixture.expect);
@@ -396,12 +401,7 @@ describe('a cluster registered with its inline keys, alone on its issuer', () =>
       audiences: [BROKER_AUDIENCE],
     });
     expect(created.status).toBe(201);
-    await broker.admin('POST', '/admin/v1/policies', {
-      name: 'inline-any',
-      platform: 'inline',
-      condition: 'true',
-      audiences: ['https://api.example'],
-    });
+    await allowAny(broker, 'inline');
   });
 
   afterAll(async () => {
@@ -466,12 +466,7 @@ describe('a platform whose key set holds a key too weak to use', () => {
       [JSON.stringify({ keys: weakened })],
     );
     await broker.runtime.catalog.reload();
-    await broker.admin('POST', '/admin/v1/policies', {
-      name: 'weak-any',
-      platform: 'weak',
-      condition: 'true',
-      audiences: ['https://api.example'],
-    });
+    await allowAny(broker, 'weak');
   });
 
   afterAll(async () => {
@@ -511,12 +506,7 @@ describe('the per-platform rate limit', () => {
       issuer: cluster.issuer,
       audiences: [BROKER_AUDIENCE],
     });
-    await broker.admin('POST', '/admin/v1/policies', {
-      name: 'limited-any',
-      platform: 'limited',
-      condition: 'true',
-      audiences: ['https://api.example'],
-    });
+    await allowAny(broker, 'limited');
   });
 
   afterAll(async () => {

@@ -21,7 +21,7 @@ import { parseBody, type PlatformBody, type PolicyBody } from './catalog-schemas
 import { platformView, policyView } from './catalog-views';
 import { UNIQUE_VIOLATION, violatedConstraint } from './database-errors';
 import { lockRoutes, type PlatformAdmin } from './platform-admin';
-import { platformClash } from './platform-clash';
+import { platformClashWith } from './platform-clash';
 import {
   insertPolicies,
   toPolicyColumns,
@@ -333,10 +333,11 @@ export class CatalogApply {
   ): Promise<FieldProblem[]> {
     const { adapters } = this.options;
     const mine = this.platforms.toConfigShape(item.body);
+    const clashWith = platformClashWith(adapters, mine);
     for (const name of order) {
       const other = finalPlatforms.get(name);
       if (other === undefined || name === mine.name || !adapters.has(other.kind)) continue;
-      const clash = await platformClash(adapters, mine, other);
+      const clash = await clashWith(other);
       if (clash !== undefined) {
         return [
           {

@@ -13,7 +13,7 @@ import { toPlatformRecord, type PlatformRecord } from './catalog-records';
 import { parseBody, requirePossibleName, platformBodySchema, type PlatformBody } from './catalog-schemas';
 import { platformView } from './catalog-views';
 import { applyMergePatch } from './json-merge-patch';
-import { platformClash } from './platform-clash';
+import { platformClashWith } from './platform-clash';
 import { withoutReadOnlyMembers } from './read-only-members';
 import { unpinnedPolicies } from './shared-issuer-policies';
 import { checkVersion, translateWriteError } from './write-rules';
@@ -165,7 +165,7 @@ export class PlatformAdmin {
   }
 
   /**
-   * Refuses a platform the broker could not tell apart from another (see {@link platformClash}),
+   * Refuses a platform the broker could not tell apart from another (see {@link platformClashWith}),
    * naming the first such platform by name and the field that clashes.
    */
   private async refuseAmbiguous(
@@ -175,10 +175,10 @@ export class PlatformAdmin {
   ): Promise<void> {
     await lockRoutes(repository.manager);
     const { adapters } = this.options;
-    const mine = this.toConfigShape(body);
+    const clashWith = platformClashWith(adapters, this.toConfigShape(body));
     for (const other of await repository.find({ order: { name: 'ASC' } })) {
       if (other.id === ownId || !adapters.has(other.kind as PlatformConfig['kind'])) continue;
-      const clash = await platformClash(adapters, mine, toPlatformRecord(other));
+      const clash = await clashWith(toPlatformRecord(other));
       if (clash !== undefined) {
         throw new CatalogError(
           'conflict',

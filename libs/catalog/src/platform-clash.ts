@@ -14,26 +14,28 @@ export interface PlatformClash {
 }
 
 /**
- * Whether the broker could tell `mine` from `theirs`, as every platform write checks it: they may not
- * answer to one route key (issuer, issuer and key id, trust domain, tenant, account), platforms of
- * different kinds may not share an issuer at all (a key-id route is more specific than an issuer
- * route, so it would take the other kind's credentials that carry that key id), and platforms of one
- * issuer are told apart by the key ids of their inline keys, none held by both.
+ * Tells whether the broker could tell `mine` from each platform it is given, as every platform write
+ * checks it: they may not answer to one route key (issuer, issuer and key id, trust domain, tenant,
+ * account), platforms of different kinds may not share an issuer at all (a key-id route is more
+ * specific than an issuer route, so it would take the other kind's credentials that carry that key
+ * id), and platforms of one issuer are told apart by the key ids of their inline keys, none held by
+ * both. `mine`'s routes are worked out once, for every platform it is then compared with.
  */
-export async function platformClash(
+export function platformClashWith(
   adapters: AdapterRegistry,
   mine: PlatformRegistration,
-  theirs: PlatformRegistration,
-): Promise<PlatformClash | undefined> {
+): (theirs: PlatformRegistration) => Promise<PlatformClash | undefined> {
   const adapter = adapters.get(mine.kind);
   const routes = adapter.routeKeys(mine);
-  const theirRoutes = adapters.get(theirs.kind).routeKeys(theirs);
-  const exact = routes.find((key) => theirRoutes.includes(key));
-  if (exact !== undefined) return { field: adapter.routeField(exact), reason: `answers to ${exact}` };
-  const issuer = sharedIssuer(routes, theirRoutes);
-  if (issuer === undefined) return undefined;
-  if (theirs.kind !== mine.kind) return { field: 'issuer', reason: `answers to the issuer ${issuer}` };
-  return keySetClash(mine, theirs);
+  return async (theirs) => {
+    const theirRoutes = adapters.get(theirs.kind).routeKeys(theirs);
+    const exact = routes.find((key) => theirRoutes.includes(key));
+    if (exact !== undefined) return { field: adapter.routeField(exact), reason: `answers to ${exact}` };
+    const issuer = sharedIssuer(routes, theirRoutes);
+    if (issuer === undefined) return undefined;
+    if (theirs.kind !== mine.kind) return { field: 'issuer', reason: `answers to the issuer ${issuer}` };
+    return keySetClash(mine, theirs);
+  };
 }
 
 /** The issuer both lists of routes name, if any. */

@@ -195,7 +195,7 @@ export class KeyResolver {
     const state = this.stateFor(source);
     if (source.type === 'inline') {
       return (
-        (await this.lookup(await this.inlineKeys(source.jwks, state), header)) ??
+        (await this.lookup(state.keys ?? (await this.inlineKeys(source.jwks, state)), header)) ??
         this.keyNotFound(state, header)
       );
     }
