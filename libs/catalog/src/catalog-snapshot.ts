@@ -32,6 +32,7 @@ export class CatalogSnapshot {
       if (found === undefined) this.byIssuer.set(issuer, [platform]);
       else if (!found.includes(platform)) found.push(platform);
     }
+    for (const found of this.byIssuer.values()) found.sort(byName);
     for (const [platformId, set] of previous?.policySets ?? []) {
       if (previous?.policies.get(platformId) === policies.get(platformId))
         this.policySets.set(platformId, set);
@@ -58,10 +59,17 @@ export class CatalogSnapshot {
    * The platforms found by the issuer one of `routeKeys` names (by it alone or with a key id), by
    * name: for a credential no route found, whether its issuer is registered after all.
    */
-  platformsOfIssuer(routeKeys: readonly string[]): PlatformConfig[] {
-    const issuers = new Set(routeKeys.map(issuerOfRoute).filter((issuer) => issuer !== undefined));
-    const found = [...issuers].flatMap((issuer) => this.byIssuer.get(issuer) ?? []);
-    return found.sort((a, b) => a.name.localeCompare(b.name));
+  platformsOfIssuer(routeKeys: readonly string[]): readonly PlatformConfig[] {
+    // Asked on /token for every adapter a credential is not for: one issuer is answered from the lists
+    // sorted once per snapshot.
+    const issuers: string[] = [];
+    for (const key of routeKeys) {
+      const issuer = issuerOfRoute(key);
+      if (issuer !== undefined && !issuers.includes(issuer)) issuers.push(issuer);
+    }
+    if (issuers.length === 0) return [];
+    if (issuers.length === 1) return this.byIssuer.get(issuers[0] as string) ?? [];
+    return issuers.flatMap((issuer) => this.byIssuer.get(issuer) ?? []).sort(byName);
   }
 
   platformByName(name: string): PlatformConfig | undefined {
@@ -107,4 +115,8 @@ export class CatalogSnapshot {
     }
     return set;
   }
+}
+
+function byName(a: PlatformConfig, b: PlatformConfig): number {
+  return a.name.localeCompare(b.name);
 }
