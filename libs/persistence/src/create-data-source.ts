@@ -22,6 +22,7 @@ import { CatalogChangeFeed1764950000000 } from './migrations/1764950000000-catal
 import { AuditStringsLookupFirst1765000000000 } from './migrations/1765000000000-audit-strings-lookup-first';
 import { AuditStringsRetention1765100000000 } from './migrations/1765100000000-audit-strings-retention';
 import { AuditPruneStringsInChunks1765200000000 } from './migrations/1765200000000-audit-prune-strings-in-chunks';
+import { AuditSecondInlined1765300000000 } from './migrations/1765300000000-audit-second-inlined';
 import { PoolConnection } from './pool-connection';
 
 export const ENTITIES = [
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   AuditStringsLookupFirst1765000000000,
   AuditStringsRetention1765100000000,
   AuditPruneStringsInChunks1765200000000,
+  AuditSecondInlined1765300000000,
 ];
 
 /** How many of the pool's connections stay open while idle. */
