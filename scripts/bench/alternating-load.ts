@@ -20,6 +20,8 @@ export interface LoadTarget {
   server: ChildServer;
   /** The status every answer must have: 200 for grants, 400 for refusals. */
   expectedStatus: number;
+  /** Processes besides `server` whose CPU its answers cost (its database server's), asked before each round. */
+  companions?: () => Promise<readonly number[]>;
 }
 
 /** What one target answered: its warm-up, its measured rounds, and every 2xx body it sent. */
@@ -31,6 +33,10 @@ export interface TargetRuns {
   unanswered: number;
   /** CPU the target's process spent during its measured rounds, where measured. */
   roundsCpu?: CpuTally;
+  /** CPU its `companions` spent then, where they are known and measured. */
+  companionsCpu?: CpuTally;
+  /** CPU this process, the load generator, spent then. */
+  generatorCpu?: CpuTally;
 }
 
 /** A fresh cycle over `bodies`: each target keeps its own place. */
@@ -82,10 +88,10 @@ export async function alternateRounds(
   for (let round = 1; round <= plan.rounds; round++) {
     for (const run of round % 2 === 1 ? runs : [...runs].reverse()) {
       env.log(`${run.target.label}: round ${round} of ${plan.rounds}, ${plan.seconds} s`);
-      const pids = [run.target.server.pid];
-      const cpuBefore = readCpu(pids);
-      const measured = await runLoad(run.target.url, run.target.cycle, plan.connections, plan.seconds);
-      (run.roundsCpu ??= new CpuTally()).add(cpuBefore, readCpu(pids));
+      const companions = (await run.target.companions?.()) ?? [];
+      const measured = await measuringCpu(run, [run.target.server.pid], companions, () =>
+        runLoad(run.target.url, run.target.cycle, plan.connections, plan.seconds),
+      );
       if (!run.target.server.running()) {
         throw new Error(`${run.target.label} exited during the run:\n${run.target.server.output()}`);
       }
@@ -95,6 +101,24 @@ export async function alternateRounds(
     }
   }
   return runs;
+}
+
+/** Runs `load`, adding what the server, its companions (when any) and this process spent to `run`'s tallies. */
+async function measuringCpu<T>(
+  run: TargetRuns,
+  server: readonly number[],
+  companions: readonly number[],
+  load: () => Promise<T>,
+): Promise<T> {
+  const tallies: [CpuTally, readonly number[]][] = [
+    [(run.roundsCpu ??= new CpuTally()), server],
+    [(run.generatorCpu ??= new CpuTally()), [process.pid]],
+  ];
+  if (companions.length > 0) tallies.push([(run.companionsCpu ??= new CpuTally()), companions]);
+  const before = tallies.map(([, pids]) => readCpu(pids));
+  const result = await load();
+  tallies.forEach(([tally, pids], i) => tally.add(before[i], readCpu(pids)));
+  return result;
 }
 
 export function median(values: readonly number[]): number {
@@ -134,10 +158,16 @@ export function pooledLatencies(runs: TargetRuns): number[] {
   return runs.rounds.flatMap((round) => round.okLatenciesMs).sort((a, b) => a - b);
 }
 
-/** Microseconds of CPU the target's process spent per answer in the measured rounds (all threads). */
-export function cpuPerAnswer(runs: TargetRuns): number | undefined {
+/**
+ * Microseconds of CPU per answer in the measured rounds (all threads): the target's process by
+ * default, or the tally `of` names.
+ */
+export function cpuPerAnswer(
+  runs: TargetRuns,
+  of: 'roundsCpu' | 'companionsCpu' | 'generatorCpu' = 'roundsCpu',
+): number | undefined {
   const answers = runs.rounds.reduce((sum, round) => sum + round.ok + round.non2xx, 0);
-  return runs.roundsCpu?.microsPer(answers);
+  return runs[of]?.microsPer(answers);
 }
 
 /** One line per target: rate, p50, p99, CPU per answer and the status codes of the measured rounds. */

@@ -4,6 +4,7 @@ import { alternateRounds, cpuPerAnswer, cycleOf, type TargetRuns } from './alter
 import { startBenchBaseline, type BenchBaseline } from './baseline-process';
 import { applyCatalog, kubernetesPlatform, teamWorkersPolicy, type BenchWorkload } from './bench-workload';
 import { startBenchBroker, type BenchBroker } from './broker-process';
+import { localDatabaseProcesses } from './database-processes';
 import { nodeArgsOf, type LoadPlan } from './knobs';
 import type { BenchEnvironment } from './scenario';
 
@@ -57,18 +58,39 @@ export async function runBaselineContest(
         cycle: cycleOf(bodies),
         server: broker.server,
         expectedStatus: 200,
+        companions: () => localDatabaseProcesses(broker.databaseUrl),
       },
     ],
     plan,
   );
   if (baselineRuns === undefined || brokerRuns === undefined) throw new Error('no runs');
-  const baselineCpu = cpuPerAnswer(baselineRuns);
-  const brokerCpu = cpuPerAnswer(brokerRuns);
-  const cpuNotes =
-    baselineCpu === undefined || brokerCpu === undefined
-      ? []
-      : [
-          `CPU per answer (process, all threads, measured rounds): broker / baseline ${(brokerCpu / baselineCpu).toFixed(2)}x`,
-        ];
-  return { baselineRuns, brokerRuns, cpuNotes };
+  return { baselineRuns, brokerRuns, cpuNotes: cpuNotes(baselineRuns, brokerRuns) };
+}
+
+/**
+ * The servers' CPU per answer compared and, where the database server runs here, what each answer
+ * costs the machine in all: the server, the broker's PostgreSQL, and the load generator. When the
+ * cores are what limits both, the rates can come no closer than those totals.
+ */
+function cpuNotes(baselineRuns: TargetRuns, brokerRuns: TargetRuns): string[] {
+  const baseline = cpuPerAnswer(baselineRuns);
+  const broker = cpuPerAnswer(brokerRuns);
+  if (baseline === undefined || broker === undefined) return [];
+  const notes = [
+    `CPU per answer (process, all threads, measured rounds): broker / baseline ${(broker / baseline).toFixed(2)}x`,
+  ];
+  const database = cpuPerAnswer(brokerRuns, 'companionsCpu');
+  const baselineGenerator = cpuPerAnswer(baselineRuns, 'generatorCpu');
+  const brokerGenerator = cpuPerAnswer(brokerRuns, 'generatorCpu');
+  if (database === undefined || baselineGenerator === undefined || brokerGenerator === undefined)
+    return notes;
+  const baselineTotal = baseline + baselineGenerator;
+  const brokerTotal = broker + database + brokerGenerator;
+  const us = (value: number): string => value.toFixed(0);
+  return [
+    ...notes,
+    `CPU per answer on this machine (µs): baseline ${us(baseline)} + load generator ${us(baselineGenerator)} = ` +
+      `${us(baselineTotal)}; broker ${us(broker)} + its PostgreSQL ${us(database)} + load generator ` +
+      `${us(brokerGenerator)} = ${us(brokerTotal)}; baseline / broker ${(baselineTotal / brokerTotal).toFixed(3)}`,
+  ];
 }
