@@ -67,8 +67,9 @@ export class CatalogSnapshot {
       const issuer = issuerOfRoute(key);
       if (issuer !== undefined && !issuers.includes(issuer)) issuers.push(issuer);
     }
-    if (issuers.length === 0) return [];
-    if (issuers.length === 1) return this.byIssuer.get(issuers[0] as string) ?? [];
+    const [first] = issuers;
+    if (first === undefined) return [];
+    if (issuers.length === 1) return this.byIssuer.get(first) ?? [];
     return issuers.flatMap((issuer) => this.byIssuer.get(issuer) ?? []).sort(byName);
   }
 
