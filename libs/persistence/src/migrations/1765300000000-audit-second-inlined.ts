@@ -10,7 +10,7 @@ const IMMUTABLE_BODY = `SELECT floor(date_part('epoch', t - '2020-01-01 00:00:00
  * `audit_second(time)`, in three indexes of the audit table, is inlined by PostgreSQL. Its body
  * called a stable function, so PostgreSQL refused to inline it — after parsing it — and ran it as
  * a function, parsing and planning it again: in every audit INSERT, for each of those indexes of
- * the partition written. That was about a sixth of the CPU PostgreSQL spends on an audited answer.
+ * the partition written: about a sixth of PostgreSQL's CPU for a batch of one event.
  * The new body gives the same integer for every time (the difference of two instants has no time
  * zone), so the indexes stay valid as they are.
  *
