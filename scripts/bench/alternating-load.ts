@@ -89,7 +89,7 @@ export async function alternateRounds(
     for (const run of round % 2 === 1 ? runs : [...runs].reverse()) {
       env.log(`${run.target.label}: round ${round} of ${plan.rounds}, ${plan.seconds} s`);
       const companions = (await run.target.companions?.()) ?? [];
-      const measured = await measuringCpu(run, [run.target.server.pid], companions, () =>
+      const measured = await measuringCpu(run, companions, () =>
         runLoad(run.target.url, run.target.cycle, plan.connections, plan.seconds),
       );
       if (!run.target.server.running()) {
@@ -106,12 +106,11 @@ export async function alternateRounds(
 /** Runs `load`, adding what the server, its companions (when any) and this process spent to `run`'s tallies. */
 async function measuringCpu<T>(
   run: TargetRuns,
-  server: readonly number[],
   companions: readonly number[],
   load: () => Promise<T>,
 ): Promise<T> {
   const tallies: [CpuTally, readonly number[]][] = [
-    [(run.roundsCpu ??= new CpuTally()), server],
+    [(run.roundsCpu ??= new CpuTally()), [run.target.server.pid]],
     [(run.generatorCpu ??= new CpuTally()), [process.pid]],
   ];
   if (companions.length > 0) tallies.push([(run.companionsCpu ??= new CpuTally()), companions]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
-import { MIGRATIONS, openDatabase } from '@fedbroker/persistence';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '@fedbroker/persistence';
+import { dataSourceBefore } from '../../../test/support/migrations';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { AuditChainVerifier } from './audit-chain.verifier';
 import { auditRowHash, canonicalContent, GENESIS_HASH } from './audit-row-hash';
@@ -41,16 +42,7 @@ describe('the migration to day partitions', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const before = new DataSource({
-      type: 'postgres',
-      url: db.url,
-      migrations: MIGRATIONS.slice(
-        0,
-        MIGRATIONS.findIndex((migration) => migration.name === 'AuditPartitions1764910000000'),
-      ),
-      migrationsTransactionMode: 'all',
-      extra: { max: 1 },
-    });
+    const before = dataSourceBefore(db.url, 'AuditPartitions1764910000000');
     await before.initialize();
     await before.runMigrations();
     let prevHash = GENESIS_HASH;
